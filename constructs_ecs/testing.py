@@ -1,0 +1,284 @@
+"""Test kit: synthesize with the project's ``cdk.json`` context, snapshot, lint and nag.
+
+Importable by users for their own apps::
+
+    from constructs_ecs.testing import new_stack, template_of, assert_nag_clean
+
+    def test_my_stack(snapshot):
+        app, stack = new_stack(nag=True)
+        MyPlatform(stack, "Platform")
+        template = template_of(stack)
+        assert_nag_clean(stack)
+        assert_cfn_lint_clean(template)
+        assert template == snapshot(extension_class=TemplateSnapshotExtension)
+
+Synthesis here is the same as ``cdk synth``'s: the feature flags come from ``cdk.json``, so the
+template under test is the template that is deployed.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Mapping
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import aws_cdk as cdk
+from aws_cdk import assertions, cx_api
+from syrupy.extensions.json import JSONSnapshotExtension
+
+__all__ = [
+    "NagFindingsError",
+    "TemplateSnapshotExtension",
+    "assert_cfn_lint_clean",
+    "assert_nag_clean",
+    "assertions_template",
+    "cfn_lint_findings",
+    "load_cdk_context",
+    "nag_acknowledgements",
+    "new_app",
+    "new_stack",
+    "normalize_template",
+    "resource_manifest",
+    "synth",
+    "template_of",
+]
+
+ASSET_HASH = re.compile(r"\b[0-9a-f]{64}\b")
+ASSET_PLACEHOLDER = "<asset-hash>"
+
+
+def _find_cdk_json(start: Path) -> Path | None:
+    for folder in (start, *start.parents):
+        candidate = folder / "cdk.json"
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+@cache
+def _context_from(path: Path) -> dict[str, Any]:
+    data = json.loads(path.read_text(encoding="utf-8"))
+    context = data.get("context", {})
+    if not isinstance(context, dict):
+        raise ValueError(f"{path}: 'context' must be an object")
+    return context
+
+
+def load_cdk_context(cdk_json: str | Path | None = None) -> dict[str, Any]:
+    """The ``context`` of ``cdk.json``: the feature flags ``cdk synth`` uses.
+
+    Default: the first ``cdk.json`` found in the working directory or above it; an empty
+    context when there is none.
+    """
+    path = Path(cdk_json) if cdk_json else _find_cdk_json(Path.cwd().resolve())
+    if path is None:
+        return {}
+    return dict(_context_from(path.resolve()))
+
+
+def new_app(
+    context: Mapping[str, Any] | None = None,
+    *,
+    cdk_json: str | Path | None = None,
+    nag: bool = True,
+) -> cdk.App:
+    """An ``App`` with the project's context, plus ``context`` on top of it.
+
+    ``nag=True`` (the default) registers cdk-nag's AwsSolutions pack as a validation plugin:
+    synthesis then fails on any unacknowledged finding, and ``template_of`` reports each one.
+    Path metadata and version reporting are kept off so templates stay small and stable.
+    """
+    merged = load_cdk_context(cdk_json)
+    merged.update(context or {})
+    merged.setdefault("aws:cdk:enable-path-metadata", False)
+    merged.setdefault("aws:cdk:version-reporting", False)
+    app = cdk.App(context=merged, analytics_reporting=False)
+    if nag:
+        from cdk_nag import AwsSolutionsChecks
+
+        cdk.Validations.of(app).add_plugins(
+            AwsSolutionsChecks(app, write_suppressions_to_cloud_formation=True)
+        )
+    return app
+
+
+def new_stack(
+    stack_id: str = "TestStack",
+    *,
+    app: cdk.App | None = None,
+    env: cdk.Environment | None = None,
+    context: Mapping[str, Any] | None = None,
+    nag: bool = True,
+) -> tuple[cdk.App, cdk.Stack]:
+    """A fresh app (see ``new_app``) and one environment-agnostic stack in it."""
+    app = app or new_app(context, nag=nag)
+    return app, cdk.Stack(app, stack_id, env=env)
+
+
+class NagFindingsError(AssertionError):
+    """Synthesis stopped on unacknowledged cdk-nag findings; ``findings`` lists them."""
+
+    def __init__(self, findings: list[str]) -> None:
+        self.findings = findings
+        super().__init__("cdk-nag AwsSolutions findings:\n" + "\n".join(findings))
+
+
+def _validation_findings(outdir: str) -> list[str]:
+    report = Path(outdir) / "validation-report.json"
+    if not report.is_file():
+        return []
+    data = json.loads(report.read_text(encoding="utf-8"))
+    found = []
+    for plugin in data.get("pluginReports", []):
+        for violation in plugin.get("violations", []):
+            for construct in violation.get("violatingConstructs", []):
+                found.append(
+                    f"{violation['ruleName']} {construct['constructPath']}: "
+                    f"{violation.get('description', '')}"
+                )
+    return sorted(found)
+
+
+def synth(app: cdk.Stage) -> cx_api.CloudAssembly:
+    """Synthesize ``app`` once; raise ``NagFindingsError`` listing unacknowledged findings."""
+    try:
+        return app.synth()
+    except RuntimeError as error:
+        if "ValidationFailed" not in str(error) and "Validation failed" not in str(error):
+            raise
+        findings = _validation_findings(app.outdir) or [str(error)]
+        raise NagFindingsError(findings) from None
+
+
+def template_of(stack: cdk.Stack) -> dict[str, Any]:
+    """The synthesized CloudFormation template of ``stack`` as a dict.
+
+    Synthesizes the whole app once (later calls reuse the assembly) and fails with every
+    cdk-nag finding when the app was made with ``nag=True`` and anything is unacknowledged.
+    """
+    stage = cdk.Stage.of(stack)
+    assert stage is not None
+    assembly = synth(stage)
+    template: dict[str, Any] = assembly.get_stack_artifact(stack.artifact_id).template
+    return template
+
+
+def assertions_template(stack: cdk.Stack) -> assertions.Template:
+    """``aws_cdk.assertions.Template`` of ``stack``, from the same single synthesis."""
+    return assertions.Template.from_json(template_of(stack))
+
+
+def _replace_hashes(value: Any) -> Any:
+    if isinstance(value, str):
+        return ASSET_HASH.sub(ASSET_PLACEHOLDER, value)
+    if isinstance(value, list):
+        return [_replace_hashes(v) for v in value]
+    if isinstance(value, dict):
+        return {ASSET_HASH.sub(ASSET_PLACEHOLDER, k): _replace_hashes(v) for k, v in value.items()}
+    return value
+
+
+def normalize_template(template: Mapping[str, Any]) -> dict[str, Any]:
+    """A copy of ``template`` without what churns on every CDK upgrade.
+
+    Asset hashes become ``<asset-hash>``; the ``BootstrapVersion`` parameter, the
+    ``CheckBootstrapVersion`` rule, ``AWS::CDK::Metadata`` and ``aws:cdk:path``/``aws:asset:*``
+    metadata are dropped. cdk-nag acknowledgements (``cdk_nag`` metadata) are kept: they are
+    part of what a reviewer reviews.
+    """
+    out: dict[str, Any] = json.loads(json.dumps(template))
+    params = out.get("Parameters", {})
+    params.pop("BootstrapVersion", None)
+    if not params:
+        out.pop("Parameters", None)
+    rules = out.get("Rules", {})
+    rules.pop("CheckBootstrapVersion", None)
+    if not rules:
+        out.pop("Rules", None)
+    conditions = out.get("Conditions", {})
+    conditions.pop("CDKMetadataAvailable", None)
+    if not conditions:
+        out.pop("Conditions", None)
+    resources = out.get("Resources", {})
+    for logical_id in [k for k, v in resources.items() if v.get("Type") == "AWS::CDK::Metadata"]:
+        del resources[logical_id]
+    for resource in resources.values():
+        metadata = resource.get("Metadata")
+        if not metadata:
+            continue
+        for key in [k for k in metadata if k == "aws:cdk:path" or k.startswith("aws:asset:")]:
+            del metadata[key]
+        if not metadata:
+            del resource["Metadata"]
+    normalized: dict[str, Any] = _replace_hashes(out)
+    return normalized
+
+
+def resource_manifest(template: Mapping[str, Any]) -> dict[str, str]:
+    """``{logicalId: type}`` for every resource: a rename stands out in a pull request."""
+    return {
+        logical_id: resource["Type"]
+        for logical_id, resource in sorted(template.get("Resources", {}).items())
+        if resource["Type"] != "AWS::CDK::Metadata"
+    }
+
+
+class TemplateSnapshotExtension(JSONSnapshotExtension):
+    """syrupy extension: one pretty, key-sorted JSON file per snapshot, normalised."""
+
+    def serialize(self, data: Any, **_: Any) -> str:
+        if isinstance(data, Mapping) and "Resources" in data:
+            data = normalize_template(data)
+        return json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+def cfn_lint_findings(
+    template: Mapping[str, Any],
+    *,
+    regions: Iterable[str] = ("us-east-1",),
+    ignore_checks: Iterable[str] = (),
+) -> list[str]:
+    """cfn-lint's errors, warnings and informational findings for ``template``, one per line."""
+    from cfnlint.api import ManualArgs, lint
+
+    config = ManualArgs(regions=list(regions), ignore_checks=list(ignore_checks))
+    matches = lint(json.dumps(template), config=config)
+    return [f"{m.rule.id} {'/'.join(str(p) for p in m.path)}: {m.message}" for m in matches]
+
+
+def assert_cfn_lint_clean(
+    template: Mapping[str, Any],
+    *,
+    regions: Iterable[str] = ("us-east-1",),
+    ignore_checks: Iterable[str] = (),
+) -> None:
+    """Fail with every finding unless cfn-lint finds nothing at all."""
+    findings = cfn_lint_findings(template, regions=regions, ignore_checks=ignore_checks)
+    assert not findings, "cfn-lint findings:\n" + "\n".join(findings)
+
+
+def assert_nag_clean(stack: cdk.Stack) -> None:
+    """Fail, listing each finding, unless cdk-nag AwsSolutions reports nothing unacknowledged.
+
+    The app must have been made with ``new_app(nag=True)``.
+    """
+    stage = cdk.Stage.of(stack)
+    assert stage is not None
+    synth(stage)
+    report = Path(stage.outdir) / "validation-report.json"
+    if report.is_file():
+        findings = _validation_findings(stage.outdir)
+        assert not findings, "cdk-nag AwsSolutions findings:\n" + "\n".join(findings)
+
+
+def nag_acknowledgements(template: Mapping[str, Any]) -> dict[str, list[str]]:
+    """``{rule id: [logical ids]}`` of the cdk-nag acknowledgements in a template."""
+    counts: dict[str, list[str]] = {}
+    for logical_id, resource in template.get("Resources", {}).items():
+        rules = resource.get("Metadata", {}).get("cdk_nag", {}).get("rules_to_suppress", [])
+        for rule in rules:
+            counts.setdefault(rule["id"], []).append(logical_id)
+    return counts
