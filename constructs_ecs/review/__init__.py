@@ -1,0 +1,67 @@
+"""A Markdown review report for pull requests, from synthesized cloud assemblies (offline).
+
+Run ``python -m constructs_ecs.review cdk.out [--against BASE_CDK_OUT] [--output FILE]``, or::
+
+    from constructs_ecs.review import render_report
+
+    markdown = render_report(Path("cdk.out"), against=Path("base.out"))
+
+The report opens with a Mermaid diagram of the traffic path (internet → load balancers →
+listeners → listener rules → target groups → ECS services → containers, service-to-service
+links and scheduled tasks), then, per stack: resources by type, what is reachable from
+outside, security-group ingress and IAM permissions per role. With a base assembly it also
+lists what was added, removed or changed, flags replacements (a changed logical id, or a
+changed property that forces replacement) and warns first about stateful resources that would
+lose data. It needs neither AWS credentials nor aws-cdk-lib: only the ``cdk.out`` directories.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from constructs_ecs.review._assembly import (
+    Assembly,
+    AssemblyError,
+    ResourceKey,
+    StackTemplate,
+    load_assembly,
+)
+from constructs_ecs.review._diff import AssemblyDiff, Change, DataLossWarning, diff_assemblies
+from constructs_ecs.review._intrinsics import Resolver, render
+from constructs_ecs.review._replacement import (
+    REPLACEMENT_PROPERTIES,
+    STATEFUL_TYPES,
+    replacement,
+)
+from constructs_ecs.review._report import build_report
+
+__all__ = [
+    "REPLACEMENT_PROPERTIES",
+    "STATEFUL_TYPES",
+    "Assembly",
+    "AssemblyDiff",
+    "AssemblyError",
+    "Change",
+    "DataLossWarning",
+    "Resolver",
+    "ResourceKey",
+    "StackTemplate",
+    "build_report",
+    "diff_assemblies",
+    "load_assembly",
+    "render",
+    "render_report",
+    "replacement",
+]
+
+
+def render_report(assembly_dir: Path, against: Path | None = None) -> str:
+    """The Markdown report for the cloud assembly in ``assembly_dir`` (a ``cdk.out``).
+
+    ``against``: the assembly of the base branch; the report then also says what changes.
+    Omitted: no change section. Raises ``AssemblyError`` when a directory has no readable
+    ``manifest.json``.
+    """
+    assembly = load_assembly(assembly_dir)
+    base = load_assembly(against) if against is not None else None
+    return build_report(assembly, base)

@@ -1,0 +1,54 @@
+"""``python -m constructs_ecs.review cdk.out [--against BASE] [--output FILE]``."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from constructs_ecs.review import AssemblyError, render_report
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m constructs_ecs.review",
+        description=(
+            "Print a Markdown review report (traffic diagram, exposure, security-group ingress, "
+            "IAM permissions, and changes) for a synthesized cloud assembly. Offline: reads "
+            "only the cdk.out directories."
+        ),
+    )
+    parser.add_argument("assembly", type=Path, help="the cloud assembly to review (cdk.out)")
+    parser.add_argument(
+        "--against",
+        type=Path,
+        metavar="BASE_CDK_OUT",
+        help="the base branch's cloud assembly: also report what was added, removed or changed",
+    )
+    parser.add_argument(
+        "--output",
+        type=Path,
+        metavar="FILE",
+        help="write the report to FILE instead of standard output",
+    )
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    try:
+        report = render_report(args.assembly, against=args.against)
+    except AssemblyError as error:
+        parser.error(str(error))
+    if args.output is not None:
+        args.output.write_text(report, encoding="utf-8")
+    else:
+        sys.stdout.buffer.write(report.encode("utf-8"))
+        sys.stdout.flush()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,474 @@
+"""The Markdown report: diagram, summary, changes, then per stack resources, exposure,
+security-group ingress and IAM permissions."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from functools import cached_property
+
+from constructs_ecs.review._assembly import Assembly, ResourceKey, StackTemplate
+from constructs_ecs.review._diff import (
+    ADDED,
+    CHANGED,
+    MAY_REPLACE,
+    NEW_REVISION,
+    REMOVED,
+    RENAMED,
+    REPLACED,
+    AssemblyDiff,
+    StackDiff,
+    diff_assemblies,
+)
+from constructs_ecs.review._ecs import Ecs
+from constructs_ecs.review._iam import (
+    Grant,
+    Iam,
+    RolePermissions,
+    wildcard_action,
+    wildcard_resource,
+)
+from constructs_ecs.review._intrinsics import Resolver
+from constructs_ecs.review._markdown import WARNING, code, flagged, joined, plain, table
+from constructs_ecs.review._network import IngressRule, LoadBalancer, Network
+from constructs_ecs.review._traffic import TrafficDiagram
+
+TITLE = "# Infrastructure review"
+_KIND_LABELS = {
+    RENAMED: "🔁 **renamed → replaced**",
+    REPLACED: "🔁 **replaced**",
+    MAY_REPLACE: f"{WARNING} may be replaced",
+    REMOVED: "\N{HEAVY MINUS SIGN} removed",
+    ADDED: "\N{HEAVY PLUS SIGN} added",
+    NEW_REVISION: "🆕 new revision",
+    CHANGED: "✏️ changed",
+}
+
+
+@dataclass
+class _Facts:
+    """Everything derived from one assembly, computed once."""
+
+    assembly: Assembly
+
+    @cached_property
+    def resolver(self) -> Resolver:
+        return Resolver(self.assembly)
+
+    @cached_property
+    def network(self) -> Network:
+        return Network(self.assembly, self.resolver)
+
+    @cached_property
+    def ecs(self) -> Ecs:
+        return Ecs(self.assembly, self.resolver)
+
+    @cached_property
+    def iam(self) -> Iam:
+        return Iam(self.assembly, self.resolver)
+
+    @cached_property
+    def roles(self) -> dict[str, list[RolePermissions]]:
+        return {stack.key: self.iam.roles(stack) for stack in self.assembly.stacks}
+
+
+def _name(key: ResourceKey, stack: StackTemplate) -> str:
+    return key[1] if key[0] == stack.key else f"{key[0]}/{key[1]}"
+
+
+class _Report:
+    def __init__(self, assembly: Assembly, base: Assembly | None) -> None:
+        self.facts = _Facts(assembly)
+        self.assembly = assembly
+        self.diff: AssemblyDiff | None = diff_assemblies(base, assembly) if base else None
+
+    # ---- diagram and summary -------------------------------------------------------------
+    def diagram(self) -> list[str]:
+        facts = self.facts
+        chart = TrafficDiagram(
+            self.assembly,
+            facts.resolver,
+            facts.network,
+            facts.ecs,
+            status=self.diff.status if self.diff else None,
+        ).render()
+        legend = (
+            "Solid arrows carry requests from the internet and load balancers to containers; "
+            "dotted arrows are service-to-service links (Service Connect, Cloud Map, security "
+            "groups) and scheduled tasks."
+        )
+        if self.diff is not None:
+            legend += " Green: added; amber: changed; red: replaced (compared with the base)."
+        return ["```mermaid", chart, "```", "", f"*{legend}*"]
+
+    def summary(self) -> list[str]:
+        facts = self.facts
+        stacks = self.assembly.stacks
+        resources = sum(len(stack.resources) for stack in stacks)
+        balancers = list(facts.network.load_balancers.values())
+        public = sum(1 for b in balancers if b.internet_facing)
+        exposed = facts.network.internet_ingress_elsewhere()
+        roles = [role for stack in stacks for role in facts.roles[stack.key]]
+        wildcards = sum(1 for role in roles for grant in role.grants if grant.wildcard)
+        lines = [
+            "## Summary",
+            "",
+            f"- {len(stacks)} stack(s), {resources} resources: "
+            + joined(code(stack.key) for stack in stacks),
+            f"- {len(balancers)} load balancer(s), {public} internet-facing; "
+            f"{len(facts.ecs.services)} ECS service(s); "
+            f"{len(facts.ecs.scheduled_tasks)} scheduled task(s)",
+        ]
+        if exposed:
+            lines.append(
+                f"- {WARNING} **{len(exposed)} ingress rule(s) open to the internet** on ports "
+                "that are not load-balancer listener ports"
+            )
+        else:
+            lines.append("- No ingress open to the internet beyond load-balancer listener ports")
+        if wildcards:
+            lines.append(
+                f"- {len(roles)} IAM role(s); {WARNING} **{wildcards} permission group(s) with "
+                "wildcards**"
+            )
+        else:
+            lines.append(f"- {len(roles)} IAM role(s); no wildcard permissions")
+        if self.diff is not None:
+            changes = [change for stack in self.diff.stacks for change in stack.changes]
+            counts = Counter(change.kind for change in changes)
+            replaced = counts[REPLACED] + counts[RENAMED]
+            line = (
+                f"- Changes: {counts[ADDED]} added, {counts[REMOVED]} removed, "
+                f"{counts[CHANGED] + counts[NEW_REVISION]} changed, {replaced} replaced"
+            )
+            if counts[MAY_REPLACE]:
+                line += f", {counts[MAY_REPLACE]} may be replaced"
+            if self.diff.warnings:
+                line += f"; {WARNING} **{len(self.diff.warnings)} data-loss warning(s)**"
+            lines.append(line)
+        return lines
+
+    # ---- changes -------------------------------------------------------------------------
+    def changes(self) -> list[str]:
+        diff = self.diff
+        if diff is None:
+            return []
+        lines = ["## Changes against the base", ""]
+        if diff.warnings:
+            lines += [f"### {WARNING} Data-loss warnings", ""]
+            for warning in diff.warnings:
+                lines.append(
+                    f"- {WARNING} {code(warning.stack + '/' + warning.logical_id)} "
+                    f"({code(warning.resource_type)}): {warning.text}"
+                )
+            lines.append("")
+        else:
+            lines += ["No stateful resource is removed or replaced.", ""]
+        rows = []
+        for stack in diff.stacks:
+            rows.append(
+                [
+                    code(stack.key)
+                    + ("" if stack.status in ("changed", "unchanged") else f" ({stack.status})"),
+                    str(stack.count(ADDED)),
+                    str(stack.count(REMOVED)),
+                    str(stack.count(CHANGED, NEW_REVISION)),
+                    str(stack.count(REPLACED, RENAMED, MAY_REPLACE)),
+                ]
+            )
+        lines += [table(["Stack", "Added", "Removed", "Changed", "Replaced"], rows), ""]
+        for stack in diff.stacks:
+            lines += self._stack_changes(stack)
+        return lines
+
+    def _stack_changes(self, stack: StackDiff) -> list[str]:
+        lines = [f"### Changes in {code(stack.key)}", ""]
+        if stack.status == "unchanged":
+            return [*lines, "No changes.", ""]
+        if stack.status == "removed":
+            return [
+                *lines,
+                f"Not in this assembly any more. `cdk deploy` leaves the deployed stack and its "
+                f"{len(stack.changes)} resources in place; destroying it would delete them.",
+                "",
+            ]
+        if stack.status == "added":
+            counts = Counter(change.resource_type for change in stack.changes)
+            rows = [[code(kind), str(count)] for kind, count in sorted(counts.items())]
+            return [
+                *lines,
+                f"New stack with {len(stack.changes)} resources.",
+                "",
+                table(["Type", "Count"], rows),
+                "",
+            ]
+        rows = []
+        for change in stack.changes:
+            name = (
+                f"{code(change.old_logical_id)} → {code(change.logical_id)}"
+                if change.old_logical_id
+                else code(change.logical_id)
+            )
+            rows.append(
+                [
+                    _KIND_LABELS[change.kind],
+                    name,
+                    code(change.resource_type),
+                    "\n".join(change.details) or "—",
+                ]
+            )
+        return [*lines, table(["Change", "Logical ID", "Type", "Details"], rows), ""]
+
+    # ---- per stack -----------------------------------------------------------------------
+    def stack(self, stack: StackTemplate) -> list[str]:
+        lines = [f"## Stack {code(stack.key)}", ""]
+        if stack.name != stack.key:
+            lines += [f"CloudFormation stack {code(stack.name)} in {code(stack.environment)}.", ""]
+        lines += self.resources(stack)
+        lines += self.exposure(stack)
+        lines += self.ingress(stack)
+        lines += self.permissions(stack)
+        return lines
+
+    def resources(self, stack: StackTemplate) -> list[str]:
+        counts = Counter(str(resource["Type"]) for resource in stack.resources.values())
+        rows = [[code(kind), str(count)] for kind, count in sorted(counts.items())]
+        rows.append(["**Total**", f"**{sum(counts.values())}**"])
+        return ["### Resources by type", "", table(["Type", "Count"], rows), ""]
+
+    def _source(self, rule: IngressRule) -> str:
+        if rule.world:
+            if self.facts.network.on_listener_port(rule):
+                return f"{code(rule.source_text)} (internet, to a listener port)"
+            return f"{flagged(rule.source_text)} open to the internet"
+        return code(rule.source_text)
+
+    def _ingress_rows(
+        self, stack: StackTemplate, rules: list[IngressRule], *, with_destination: bool
+    ) -> list[list[str]]:
+        rows = []
+        users = self.facts.network.security_group_users
+        for rule in rules:
+            row = []
+            if with_destination:
+                attached = (
+                    [_name(user, stack) for user, _ in users.get(rule.destination, [])]
+                    if rule.destination
+                    else []
+                )
+                row += [code(rule.destination_text), joined(code(a) for a in attached)]
+            row += [
+                self._source(rule),
+                code(rule.protocol),
+                code(rule.ports),
+                plain(rule.description) or "—",
+                code(rule.defined_by),
+            ]
+            rows.append(row)
+        return rows
+
+    def _load_balancer(self, stack: StackTemplate, balancer: LoadBalancer) -> list[str]:
+        network = self.facts.network
+        scheme = (
+            f"**{balancer.scheme}**"
+            if balancer.internet_facing
+            else f"{balancer.scheme} (reachable from the VPC and connected networks only)"
+        )
+        lines = [f"**{code(balancer.key[1])}**: {balancer.kind} load balancer, {scheme}.", ""]
+        rows = []
+        for listener in network.listeners_of(balancer.key):
+            rules = []
+            for rule in network.rules_of(listener.key):
+                actions = "; ".join(action.text for action in rule.actions) or "no action"
+                conditions = " and ".join(rule.conditions) or "always"
+                where = (
+                    f" (rule {code(rule.key[0] + '/' + rule.key[1])})"
+                    if rule.key[0] != stack.key
+                    else ""
+                )
+                rules.append(f"{code(rule.priority)}: {code(conditions)} → {code(actions)}{where}")
+            if listener.certificates:
+                certificate = "<br>".join(code(c) for c in listener.certificates)
+            elif listener.protocol.upper() in ("HTTP", "TCP", "UDP", "TCP_UDP"):
+                certificate = "none (plain text)"
+            else:
+                certificate = "none"
+            rows.append(
+                [
+                    code(_name(listener.key, stack)),
+                    code(listener.port),
+                    code(listener.protocol),
+                    certificate,
+                    joined(code(action.text) for action in listener.default_actions),
+                    "\n".join(rules) or "—",
+                ]
+            )
+        if rows:
+            headers = ["Listener", "Port", "Protocol", "Certificate", "Default action", "Rules"]
+            lines += [table(headers, rows), ""]
+        else:
+            lines += ["No listener in this assembly.", ""]
+        if balancer.security_groups:
+            allowed = network.rules_into(balancer.security_groups)
+            if allowed:
+                lines += [
+                    "Security-group ingress that lets traffic in:",
+                    "",
+                    table(
+                        ["Source", "Protocol", "Ports", "Description", "Defined by"],
+                        self._ingress_rows(stack, allowed, with_destination=False),
+                    ),
+                    "",
+                ]
+            else:
+                lines += ["No ingress rule into its security groups in this assembly.", ""]
+        elif balancer.unresolved_security_groups:
+            groups = ", ".join(code(g) for g in balancer.unresolved_security_groups)
+            lines += [f"Security groups defined outside this assembly: {groups}.", ""]
+        else:
+            lines += [
+                "No security group: its listener ports accept any client that can reach its "
+                "subnets; the targets' security groups decide.",
+                "",
+            ]
+        return lines
+
+    def exposure(self, stack: StackTemplate) -> list[str]:
+        network = self.facts.network
+        lines = ["### Reachable from outside", ""]
+        balancers = [b for b in network.load_balancers.values() if b.key[0] == stack.key]
+        for balancer in sorted(balancers, key=lambda b: b.key):
+            lines += self._load_balancer(stack, balancer)
+        public_tasks = [
+            s for s in self.facts.ecs.services.values() if s.key[0] == stack.key and s.public_ip
+        ]
+        for service in sorted(public_tasks, key=lambda s: s.key):
+            lines += [
+                f"- {WARNING} ECS service {code(service.key[1])}: tasks get public IP addresses "
+                "(`AssignPublicIp: ENABLED`).",
+            ]
+        if public_tasks:
+            lines.append("")
+        exposed = [r for r in network.internet_ingress_elsewhere() if r.stack == stack.key]
+        if exposed:
+            lines += [
+                f"{WARNING} **Open to the internet besides load-balancer listeners:**",
+                "",
+            ]
+            for rule in exposed:
+                lines.append(
+                    f"- {flagged(rule.source_text)} → {code(rule.destination_text)} "
+                    f"{code(rule.protocol)} {code(rule.ports)}"
+                    + (f": {plain(rule.description)}" if rule.description else "")
+                )
+            lines.append("")
+        if not balancers and not public_tasks and not exposed:
+            lines += [
+                "Nothing: no load balancer, no ingress open to the internet, no public task IP.",
+                "",
+            ]
+        return lines
+
+    def ingress(self, stack: StackTemplate) -> list[str]:
+        rules = [rule for rule in self.facts.network.ingress_rules if rule.stack == stack.key]
+        lines = ["### Security-group ingress", ""]
+        if not rules:
+            return [*lines, "No ingress rule is defined in this stack.", ""]
+        headers = [
+            "Destination",
+            "Attached to",
+            "Source",
+            "Protocol",
+            "Ports",
+            "Description",
+            "Defined by",
+        ]
+        rows = self._ingress_rows(stack, rules, with_destination=True)
+        return [*lines, table(headers, rows), ""]
+
+    @staticmethod
+    def _grant_row(stack: StackTemplate, grant: Grant) -> list[str]:
+        allow = grant.effect == "Allow"
+
+        def resource(text: str) -> str:
+            return flagged(text) if allow and wildcard_resource(text) else code(text)
+
+        def action(text: str) -> str:
+            return flagged(text) if allow and wildcard_action(text) else code(text)
+
+        resources = "\n".join(resource(r) for r in grant.resources) or "—"
+        actions = "\n".join(action(a) for a in grant.actions) or "—"
+        if grant.not_resource:
+            resources = (
+                f"{WARNING} **NotResource**" if allow else "NotResource"
+            ) + f"\n{resources}"
+        if grant.not_action:
+            actions = (f"{WARNING} **NotAction**" if allow else "NotAction") + f"\n{actions}"
+        policies = [
+            p[len(stack.key) + 1 :] if p.startswith(stack.key + "/") else p for p in grant.policies
+        ]
+        effect = grant.effect if grant.effect == "Allow" else f"**{grant.effect}**"
+        return [
+            effect,
+            resources,
+            actions,
+            code(grant.condition) if grant.condition else "—",
+            joined(code(p) for p in policies),
+        ]
+
+    def permissions(self, stack: StackTemplate) -> list[str]:
+        roles = self.facts.roles[stack.key]
+        lines = ["### IAM permissions", ""]
+        if not roles:
+            lines += ["No IAM role is defined in this stack.", ""]
+        headers = ["Effect", "Resources", "Actions", "Condition", "Policy"]
+        for role in roles:
+            flag = f" {WARNING}" if any(g.wildcard for g in role.grants) else ""
+            lines += [f"#### Role {code(role.key[1])}{flag}", ""]
+            lines.append(
+                "- Trusted by: " + joined(flagged(t) if _anyone(t) else code(t) for t in role.trust)
+            )
+            lines.append("- Used by: " + joined(code(u) for u in role.used_by))
+            if role.managed_policies:
+                managed = []
+                for policy in role.managed_policies:
+                    name = policy.rsplit("/", 1)[-1]
+                    managed.append(flagged(policy) if name in _BROAD else code(policy))
+                lines.append(
+                    "- Managed policies (contents not in the template): " + ", ".join(managed)
+                )
+            if role.boundary:
+                lines.append(f"- Permissions boundary: {code(role.boundary)}")
+            lines.append("")
+            if role.grants:
+                rows = [self._grant_row(stack, grant) for grant in role.grants]
+                lines += [table(headers, rows), ""]
+            else:
+                lines += ["No statement in this assembly.", ""]
+        external = self.facts.iam.external_roles(stack)
+        for role_text, grants in external.items():
+            lines += [f"#### Role outside this assembly: {code(role_text)}", ""]
+            lines += [table(headers, [self._grant_row(stack, g) for g in grants]), ""]
+        return lines
+
+    def render(self) -> str:
+        lines = [TITLE, "", *self.diagram(), "", *self.summary(), ""]
+        lines += self.changes()
+        for stack in self.assembly.stacks:
+            lines += self.stack(stack)
+        while lines and lines[-1] == "":
+            lines.pop()
+        return "\n".join(lines) + "\n"
+
+
+_BROAD = frozenset({"AdministratorAccess", "PowerUserAccess", "IAMFullAccess"})
+
+
+def _anyone(principal: str) -> bool:
+    """A trust principal that lets any AWS account assume the role."""
+    return principal.split(" when ")[0].split(" (")[0] in ("*", "AWS: *")
+
+
+def build_report(assembly: Assembly, base: Assembly | None = None) -> str:
+    """The Markdown report for ``assembly``; with ``base``, also what changes from ``base``."""
+    return _Report(assembly, base).render()
