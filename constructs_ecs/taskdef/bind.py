@@ -1,0 +1,683 @@
+"""``TaskDefinitionSpec`` -> ``ecs.Ec2TaskDefinition``, with least-privilege roles.
+
+The L2 defines what it models (network mode, family, roles, placement constraints, and per
+container: image, name, cpu, memory, essential, port mappings, environment, logging, the
+FireLens router); everything else reaches the template as property overrides on the
+``AWS::ECS::TaskDefinition`` (``ContainerDefinitions.<i>.<Field>``), rendered from the spec.
+
+Permissions: the execution role gets exactly what the containers use: pull on the private ECR
+repositories their images name, read on each secret's parameter or secret ARN, write to the
+log groups they log to, read on environment files and S3 FireLens configs. The task role gets
+``ClientMount``/``ClientWrite`` on EFS file systems mounted with IAM authorization, nothing
+else: the application's own permissions are granted by the user (``bound.task_role``).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, cast
+
+import aws_cdk as cdk
+from aws_cdk import aws_ecs as ecs
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_logs as logs
+from constructs import Construct
+
+from constructs_ecs._nag import acknowledge
+from constructs_ecs.errors import ConfigurationError
+from constructs_ecs.taskdef import references
+
+if TYPE_CHECKING:
+    from constructs_ecs.taskdef.spec import ContainerSpec, TaskDefinitionSpec, Volume
+
+__all__ = ["BoundTaskDefinition", "bind_task_definition"]
+
+_NETWORK_MODES = {
+    "bridge": ecs.NetworkMode.BRIDGE,
+    "host": ecs.NetworkMode.HOST,
+    "awsvpc": ecs.NetworkMode.AWS_VPC,
+    "none": ecs.NetworkMode.NONE,
+}
+_PROTOCOLS = {"tcp": ecs.Protocol.TCP, "udp": ecs.Protocol.UDP}
+_APP_PROTOCOLS = {
+    name: cast(ecs.AppProtocol, getattr(ecs.AppProtocol, name))
+    for name in ("http", "http2", "grpc")
+}
+_FIRELENS_TYPES = {
+    "fluentbit": ecs.FirelensLogRouterType.FLUENTBIT,
+    "fluentd": ecs.FirelensLogRouterType.FLUENTD,
+}
+#: Construct ids the L2 task definition uses for its own children.
+_RESERVED_IDS = ("Resource", "TaskRole", "ExecutionRole")
+TASK_ROLE_IMPORT_ID = "ImportedTaskRole"
+EXECUTION_ROLE_IMPORT_ID = "ImportedExecutionRole"
+
+_ECR_PULL = (
+    "ecr:BatchCheckLayerAvailability",
+    "ecr:GetDownloadUrlForLayer",
+    "ecr:BatchGetImage",
+)
+_LOGS_WRITE = ("logs:CreateLogStream", "logs:PutLogEvents")
+_LOG_GROUP_WILDCARD = re.compile(r":logs:.*:log-group:.+:\*$")
+
+REASON_ENVIRONMENT = (
+    "Plain environment values are configuration taken from the task definition as written; "
+    "credentials belong in 'secrets', which this library maps to SSM Parameter Store or "
+    "Secrets Manager and grants read on exactly those ARNs (a warning flags names that look "
+    "like credentials)."
+)
+REASON_ECR_TOKEN = (
+    "ecr:GetAuthorizationToken does not support resource-level permissions; the image pull "
+    "actions themselves are scoped to the repositories the containers use."
+)
+REASON_ECR_IMAGE = (
+    "The execution role is granted pull on this image's ECR repository explicitly (see "
+    "constructs_ecs.taskdef.bind), so the image can stay the exact URI of the task definition."
+)
+REASON_LOG_STREAMS = (
+    "The ':*' suffix names the log streams of this one log group, which the awslogs driver "
+    "creates per task (stream names are not known before deploy); the group itself is fixed "
+    "by the task definition's logConfiguration."
+)
+
+
+@dataclass(frozen=True, kw_only=True)
+class BoundTaskDefinition:
+    """What ``TaskDefinitionSpec.bind`` defined."""
+
+    task_definition: ecs.Ec2TaskDefinition
+    """The ``ecs.Ec2TaskDefinition``."""
+    task_role: iam.IRole
+    """The role the containers run as: imported from ``taskRoleArn``, else defined here with
+    no permissions beyond EFS IAM mounts; grant the application's own permissions to it."""
+    execution_role: iam.IRole
+    """The role the agent uses to pull images, write logs, read secrets: imported from
+    ``executionRoleArn``, else defined here with exactly what the containers need."""
+    containers: Mapping[str, ecs.ContainerDefinition]
+    """The container definitions by container name, in task order."""
+
+
+def bind_task_definition(
+    spec: TaskDefinitionSpec, scope: Construct, construct_id: str, *, log_group: logs.ILogGroup
+) -> BoundTaskDefinition:
+    """Define ``spec`` as an ``ecs.Ec2TaskDefinition`` ``construct_id`` in ``scope``.
+
+    Existing roles (``taskRoleArn``, ``executionRoleArn``) are imported in ``scope`` as
+    ``ImportedTaskRole``/``ImportedExecutionRole`` (immutable: nothing is added to them).
+    """
+    for index, container in enumerate(spec.containers):
+        if container.name in _RESERVED_IDS:
+            raise ConfigurationError(
+                f"containerDefinitions[{index}].name",
+                container.name,
+                f"clashes with a construct id of the task definition ({', '.join(_RESERVED_IDS)}); "
+                "rename the container",
+            )
+    task_role = _imported_role(scope, TASK_ROLE_IMPORT_ID, spec.task_role_arn)
+    execution_role = _imported_role(scope, EXECUTION_ROLE_IMPORT_ID, spec.execution_role_arn)
+    task_definition = ecs.Ec2TaskDefinition(
+        scope,
+        construct_id,
+        family=spec.family,
+        network_mode=_NETWORK_MODES[spec.network_mode],
+        task_role=task_role,
+        execution_role=execution_role,
+        placement_constraints=[
+            ecs.PlacementConstraint.member_of(expression)
+            for expression in spec.placement_constraints
+        ]
+        or None,
+        enable_fault_injection=spec.enable_fault_injection,
+        volumes=[ecs.Volume(name=volume.name) for volume in spec.volumes] or None,
+    )
+    cfn = cast(ecs.CfnTaskDefinition, task_definition.node.default_child)
+    resolved_execution_role = task_definition.obtain_execution_role()
+    grants = _Grants(task_definition)
+
+    containers: dict[str, ecs.ContainerDefinition] = {}
+    for index, container in enumerate(spec.containers):
+        containers[container.name] = _add_container(
+            task_definition, cfn, spec, index, container, log_group
+        )
+        grants.for_container(container)
+    for index, volume in enumerate(spec.volumes):
+        for key, value in _volume_properties(volume).items():
+            cfn.add_property_override(f"Volumes.{index}.{key}", value)
+        grants.for_volume(volume, spec)
+    _task_overrides(cfn, spec)
+
+    if any(c.environment for c in spec.containers):
+        acknowledge(cfn, "ECS2", REASON_ENVIRONMENT)
+    _acknowledge_wildcards(resolved_execution_role)
+    annotations = cdk.Annotations.of(task_definition)
+    for note in spec.notes:
+        annotations.add_warning_v2("@constructs-ecs/taskdef:importNote", note)
+    for container in spec.containers:
+        for name in container.secret_like_environment():
+            annotations.add_warning_v2(
+                "@constructs-ecs/taskdef:secretInEnvironment",
+                f"container {container.name!r}: environment variable {name!r} looks like a "
+                "credential; plain environment values are visible in the task definition, "
+                "move it to 'secrets' (SSM Parameter Store or Secrets Manager)",
+            )
+    return BoundTaskDefinition(
+        task_definition=task_definition,
+        task_role=task_definition.task_role,
+        execution_role=resolved_execution_role,
+        containers=containers,
+    )
+
+
+def _imported_role(scope: Construct, construct_id: str, arn: str | None) -> iam.IRole | None:
+    if arn is None:
+        return None
+    existing = scope.node.try_find_child(construct_id)
+    if existing is not None:
+        role = cast(iam.IRole, existing)
+        if role.role_arn != arn:
+            raise ConfigurationError(
+                "scope",
+                scope.node.path,
+                f"already holds {construct_id} for another role; bind task definitions with "
+                "different existing roles in different scopes",
+            )
+        return role
+    return iam.Role.from_role_arn(scope, construct_id, arn, mutable=False)
+
+
+# --------------------------------------------------------------------------- containers
+
+
+def _add_container(
+    task_definition: ecs.Ec2TaskDefinition,
+    cfn: ecs.CfnTaskDefinition,
+    spec: TaskDefinitionSpec,
+    index: int,
+    container: ContainerSpec,
+    log_group: logs.ILogGroup,
+) -> ecs.ContainerDefinition:
+    image = (
+        container.image
+        if isinstance(container.image, ecs.ContainerImage)
+        else ecs.ContainerImage.from_registry(container.image)
+    )
+    reservation = container.memory_reservation_mib
+    placeholder_reservation = (
+        container.memory_mib is None and reservation is None and spec.memory_mib is not None
+    )
+    if placeholder_reservation:
+        # The L2 insists on a container memory value when the task has none it knows of
+        # (Ec2TaskDefinition takes no task memory); ECS does not when the task sets memory.
+        # Satisfy the L2, then remove the value from the template below.
+        reservation = spec.memory_mib
+    port_mappings = [
+        ecs.PortMapping(
+            container_port=mapping.container_port,
+            host_port=mapping.host_port,
+            protocol=_PROTOCOLS[mapping.protocol],
+            name=mapping.name,
+            app_protocol=_APP_PROTOCOLS[mapping.app_protocol] if mapping.app_protocol else None,
+        )
+        for mapping in container.port_mappings
+    ] + [
+        ecs.PortMapping(
+            container_port=ecs.ContainerDefinition.CONTAINER_PORT_USE_RANGE,
+            container_port_range=port_range.container_port_range,
+            protocol=_PROTOCOLS[port_range.protocol],
+        )
+        for port_range in container.port_ranges
+    ]
+    if container.log_configuration is None:
+        logging: ecs.LogDriver = ecs.LogDrivers.aws_logs(
+            stream_prefix=container.name, log_group=log_group
+        )
+    else:
+        logging = ecs.GenericLogDriver(
+            log_driver=container.log_configuration.log_driver,
+            options=dict(container.log_configuration.options) or None,
+        )
+    options: dict[str, Any] = {
+        "container_name": container.name,
+        "image": image,
+        "cpu": container.cpu,
+        "memory_limit_mib": container.memory_mib,
+        "memory_reservation_mib": reservation,
+        "essential": container.essential,
+        "port_mappings": port_mappings or None,
+        "environment": dict(container.environment) or None,
+        "logging": logging,
+    }
+    # Containers are constructed directly rather than through add_container: in awsvpc mode
+    # Ec2TaskDefinition.add_container adds (and overwrites) an AWS_REGION variable, and the
+    # template must hold the environment exactly as the spec gives it.
+    definition: ecs.ContainerDefinition
+    if container.firelens_configuration is not None:
+        definition = ecs.FirelensLogRouter(
+            task_definition,
+            container.name,
+            task_definition=task_definition,
+            firelens_config=ecs.FirelensConfig(
+                type=_FIRELENS_TYPES[container.firelens_configuration.type]
+            ),
+            **options,
+        )
+    else:
+        definition = ecs.ContainerDefinition(
+            task_definition, container.name, task_definition=task_definition, **options
+        )
+    if isinstance(container.image, str) and references.ecr_repository_of(container.image):
+        cdk.Annotations.of(definition).acknowledge_warning(
+            "@aws-cdk/aws-ecs:ecrImageRequiresPolicy", REASON_ECR_IMAGE
+        )
+    prefix = f"ContainerDefinitions.{index}"
+    if placeholder_reservation:
+        cfn.add_property_deletion_override(f"{prefix}.MemoryReservation")
+    for key, value in container_properties(container).items():
+        cfn.add_property_override(f"{prefix}.{key}", value)
+    return definition
+
+
+def _pairs(values: Mapping[str, str], key: str, value: str) -> list[dict[str, str]]:
+    return [{key: k, value: v} for k, v in values.items()]
+
+
+def _optional(out: dict[str, Any], key: str, value: Any) -> None:
+    if value is not None and value != () and value != [] and value != {}:
+        out[key] = value
+
+
+def container_properties(container: ContainerSpec) -> dict[str, Any]:
+    """The CloudFormation properties of ``container`` that the L2 does not render.
+
+    Keys are ``ContainerDefinitions`` property names, or dotted paths below one
+    (``LogConfiguration.SecretOptions``).
+    """
+    out: dict[str, Any] = {}
+    _optional(out, "Command", list(container.command))
+    _optional(out, "EntryPoint", list(container.entry_point))
+    _optional(out, "WorkingDirectory", container.working_directory)
+    _optional(out, "User", container.user)
+    _optional(out, "Hostname", container.hostname)
+    _optional(out, "Links", list(container.links))
+    _optional(out, "DockerSecurityOptions", list(container.docker_security_options))
+    _optional(out, "DnsServers", list(container.dns_servers))
+    _optional(out, "DnsSearchDomains", list(container.dns_search_domains))
+    _optional(out, "CredentialSpecs", list(container.credential_specs))
+    _optional(out, "DockerLabels", dict(container.docker_labels))
+    _optional(out, "Privileged", container.privileged)
+    _optional(out, "ReadonlyRootFilesystem", container.readonly_root_filesystem)
+    _optional(out, "DisableNetworking", container.disable_networking)
+    _optional(out, "Interactive", container.interactive)
+    _optional(out, "PseudoTerminal", container.pseudo_terminal)
+    _optional(out, "StartTimeout", container.start_timeout_seconds)
+    _optional(out, "StopTimeout", container.stop_timeout_seconds)
+    _optional(out, "VersionConsistency", container.version_consistency)
+    _optional(out, "Secrets", _pairs(container.secrets, "Name", "ValueFrom"))
+    _optional(out, "SystemControls", _pairs(container.system_controls, "Namespace", "Value"))
+    _optional(
+        out, "EnvironmentFiles", [{"Type": "s3", "Value": v} for v in container.environment_files]
+    )
+    _optional(
+        out,
+        "DependsOn",
+        [
+            {"ContainerName": d.container_name, "Condition": d.condition}
+            for d in container.depends_on
+        ],
+    )
+    _optional(
+        out,
+        "VolumesFrom",
+        [
+            _compact({"SourceContainer": v.source_container, "ReadOnly": v.read_only})
+            for v in container.volumes_from
+        ],
+    )
+    _optional(
+        out,
+        "MountPoints",
+        [
+            _compact(
+                {
+                    "SourceVolume": m.source_volume,
+                    "ContainerPath": m.container_path,
+                    "ReadOnly": m.read_only,
+                }
+            )
+            for m in container.mount_points
+        ],
+    )
+    _optional(
+        out,
+        "Ulimits",
+        [
+            {"Name": u.name, "SoftLimit": u.soft_limit, "HardLimit": u.hard_limit}
+            for u in container.ulimits
+        ],
+    )
+    _optional(
+        out,
+        "ExtraHosts",
+        [{"Hostname": h.hostname, "IpAddress": h.ip_address} for h in container.extra_hosts],
+    )
+    if container.gpu_count is not None:
+        out["ResourceRequirements"] = [{"Type": "GPU", "Value": str(container.gpu_count)}]
+    if container.repository_credentials is not None:
+        out["RepositoryCredentials"] = {"CredentialsParameter": container.repository_credentials}
+    if container.health_check is not None:
+        check = container.health_check
+        out["HealthCheck"] = _compact(
+            {
+                "Command": list(check.command),
+                "Interval": check.interval_seconds,
+                "Timeout": check.timeout_seconds,
+                "Retries": check.retries,
+                "StartPeriod": check.start_period_seconds,
+            }
+        )
+    if container.firelens_configuration is not None:
+        firelens = container.firelens_configuration
+        out["FirelensConfiguration"] = _compact(
+            {"Type": firelens.type, "Options": dict(firelens.options) or None}
+        )
+    if container.restart_policy is not None:
+        policy = container.restart_policy
+        out["RestartPolicy"] = _compact(
+            {
+                "Enabled": policy.enabled,
+                "IgnoredExitCodes": list(policy.ignored_exit_codes) or None,
+                "RestartAttemptPeriod": policy.restart_attempt_period_seconds,
+            }
+        )
+    if container.linux_parameters is not None:
+        out["LinuxParameters"] = _linux_parameters(container)
+    log = container.log_configuration
+    if log is not None and log.secret_options:
+        out["LogConfiguration.SecretOptions"] = _pairs(log.secret_options, "Name", "ValueFrom")
+    return out
+
+
+def _compact(values: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in values.items() if v is not None}
+
+
+def _linux_parameters(container: ContainerSpec) -> dict[str, Any]:
+    params = container.linux_parameters
+    assert params is not None
+    out: dict[str, Any] = {}
+    capabilities = _compact(
+        {
+            "Add": list(params.capabilities_add) or None,
+            "Drop": list(params.capabilities_drop) or None,
+        }
+    )
+    _optional(out, "Capabilities", capabilities)
+    _optional(
+        out,
+        "Devices",
+        [
+            _compact(
+                {
+                    "HostPath": d.host_path,
+                    "ContainerPath": d.container_path,
+                    "Permissions": list(d.permissions) or None,
+                }
+            )
+            for d in params.devices
+        ],
+    )
+    _optional(out, "InitProcessEnabled", params.init_process_enabled)
+    _optional(out, "SharedMemorySize", params.shared_memory_size_mib)
+    _optional(
+        out,
+        "Tmpfs",
+        [
+            _compact(
+                {
+                    "ContainerPath": t.container_path,
+                    "Size": t.size_mib,
+                    "MountOptions": list(t.mount_options) or None,
+                }
+            )
+            for t in params.tmpfs
+        ],
+    )
+    _optional(out, "MaxSwap", params.max_swap_mib)
+    _optional(out, "Swappiness", params.swappiness)
+    return out
+
+
+# --------------------------------------------------------------------------- task
+
+
+def _volume_properties(volume: Volume) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    if volume.host_source_path is not None:
+        out["Host"] = {"SourcePath": volume.host_source_path}
+    if volume.docker is not None:
+        docker = volume.docker
+        out["DockerVolumeConfiguration"] = _compact(
+            {
+                "Scope": docker.scope,
+                "Autoprovision": docker.autoprovision,
+                "Driver": docker.driver,
+                "DriverOpts": dict(docker.driver_opts) or None,
+                "Labels": dict(docker.labels) or None,
+            }
+        )
+    if volume.efs is not None:
+        efs = volume.efs
+        authorization = _compact({"AccessPointId": efs.access_point_id, "IAM": efs.iam})
+        out["EFSVolumeConfiguration"] = _compact(
+            {
+                "FilesystemId": efs.file_system_id,
+                "RootDirectory": efs.root_directory,
+                "TransitEncryption": efs.transit_encryption,
+                "TransitEncryptionPort": efs.transit_encryption_port,
+                "AuthorizationConfig": authorization or None,
+            }
+        )
+    if volume.configured_at_launch is not None:
+        out["ConfiguredAtLaunch"] = volume.configured_at_launch
+    return out
+
+
+def task_properties(spec: TaskDefinitionSpec) -> dict[str, Any]:
+    """Task-level CloudFormation properties the L2 does not render."""
+    out: dict[str, Any] = {}
+    if spec.cpu is not None:
+        out["Cpu"] = str(spec.cpu)
+    if spec.memory_mib is not None:
+        out["Memory"] = str(spec.memory_mib)
+    _optional(out, "PidMode", spec.pid_mode)
+    _optional(out, "IpcMode", spec.ipc_mode)
+    if spec.proxy_configuration is not None:
+        proxy = spec.proxy_configuration
+        out["ProxyConfiguration"] = _compact(
+            {
+                "Type": proxy.type,
+                "ContainerName": proxy.container_name,
+                "ProxyConfigurationProperties": _pairs(proxy.properties, "Name", "Value") or None,
+            }
+        )
+    if spec.cpu_architecture is not None:
+        out["RuntimePlatform"] = {
+            "CpuArchitecture": spec.cpu_architecture,
+            "OperatingSystemFamily": "LINUX",
+        }
+    return out
+
+
+def _task_overrides(cfn: ecs.CfnTaskDefinition, spec: TaskDefinitionSpec) -> None:
+    for key, value in task_properties(spec).items():
+        cfn.add_property_override(key, value)
+    for key, value in spec.tags.items():
+        cfn.tags.set_tag(key, value)
+
+
+# --------------------------------------------------------------------------- grants
+
+
+class _Grants:
+    """Least-privilege statements on the execution role (and the task role for EFS)."""
+
+    def __init__(self, task_definition: ecs.Ec2TaskDefinition) -> None:
+        self._td = task_definition
+        self._stack = cdk.Stack.of(task_definition)
+        self._ecr_token = False
+
+    def _execution(self, actions: Iterable[str], resources: Iterable[str]) -> None:
+        self._td.add_to_execution_role_policy(
+            iam.PolicyStatement(actions=list(actions), resources=list(resources))
+        )
+
+    def _secret(self, ref: references.SecretRef) -> None:
+        if ref.resource is not None:
+            resource = ref.resource
+        elif ref.parameter_name is not None:
+            resource = self._stack.format_arn(
+                service="ssm",
+                resource="parameter",
+                resource_name=ref.parameter_name.lstrip("/"),
+                arn_format=cdk.ArnFormat.SLASH_RESOURCE_NAME,
+            )
+        else:
+            assert ref.secret_name is not None
+            resource = self._stack.format_arn(
+                service="secretsmanager",
+                resource="secret",
+                resource_name=f"{ref.secret_name}-??????",
+                arn_format=cdk.ArnFormat.COLON_RESOURCE_NAME,
+            )
+        self._execution(ref.actions, [resource])
+
+    def _s3_object(self, ref: references.S3ObjectRef) -> None:
+        self._execution(["s3:GetObject"], [ref.object_arn])
+        self._execution(["s3:GetBucketLocation"], [ref.bucket_arn])
+
+    def for_container(self, container: ContainerSpec) -> None:
+        if isinstance(container.image, str):
+            repository = references.ecr_repository_of(container.image)
+            if repository is not None:
+                self._execution(_ECR_PULL, [repository.arn])
+                if not self._ecr_token:
+                    self._execution(["ecr:GetAuthorizationToken"], ["*"])
+                    self._ecr_token = True
+        for name, value_from in container.secrets.items():
+            self._secret(references.parse_value_from(f"secrets.{name}", value_from))
+        if container.repository_credentials is not None:
+            self._secret(
+                references.parse_value_from(
+                    "repositoryCredentials",
+                    container.repository_credentials,
+                    allow_secret_name=True,
+                )
+            )
+        for arn in container.environment_files:
+            self._s3_object(references.parse_s3_object("environmentFiles", arn))
+        log = container.log_configuration
+        if log is not None:
+            for name, value_from in log.secret_options.items():
+                self._secret(references.parse_value_from(f"secretOptions.{name}", value_from))
+            if log.log_driver == "awslogs":
+                self._log_group(log.options)
+        if container.firelens_configuration is not None:
+            s3_config = container.firelens_configuration.s3_config
+            if s3_config is not None:
+                self._s3_object(s3_config)
+        for spec in container.credential_specs:
+            arn = spec.split(":", 1)[1]
+            if references.ssm_parameter_arn_of(arn):
+                self._execution(["ssm:GetParameters"], [arn])
+            elif arn.startswith("arn:") and ":s3:::" in arn:
+                self._execution(["s3:GetObject"], [arn])
+
+    def _log_group(self, options: Mapping[str, str]) -> None:
+        group = options["awslogs-group"]
+        arn = (
+            f"arn:{self._stack.partition}:logs:{options['awslogs-region']}:"
+            f"{self._stack.account}:log-group:{group}"
+        )
+        self._execution(_LOGS_WRITE, [f"{arn}:*"])
+        if options.get("awslogs-create-group", "").lower() == "true":
+            self._execution(["logs:CreateLogGroup"], [arn, f"{arn}:*"])
+
+    def for_volume(self, volume: Volume, spec: TaskDefinitionSpec) -> None:
+        if volume.efs is None or volume.efs.iam != "ENABLED":
+            return
+        writes = any(
+            not mount.read_only
+            for container in spec.containers
+            for mount in container.mount_points
+            if mount.source_volume == volume.name
+        )
+        actions = ["elasticfilesystem:ClientMount"]
+        if writes:
+            actions.append("elasticfilesystem:ClientWrite")
+        arn = self._stack.format_arn(
+            service="elasticfilesystem",
+            resource="file-system",
+            resource_name=volume.efs.file_system_id,
+        )
+        self._td.add_to_task_role_policy(iam.PolicyStatement(actions=actions, resources=[arn]))
+
+
+# --------------------------------------------------------------------------- nag
+
+
+def _flatten(node: Any) -> str:
+    """cdk-nag's flattening of a CloudFormation reference (utils/flatten-cfn-reference)."""
+    if node is None:
+        return ""
+    if isinstance(node, str):
+        return node.replace("${", "<").replace("}", ">")
+    if isinstance(node, dict):
+        if "Fn::Join" in node:
+            delimiter, items = node["Fn::Join"]
+            return str(delimiter).join(_flatten(item) for item in items)
+        if "Fn::Sub" in node:
+            return _flatten(node["Fn::Sub"])
+        if "Fn::GetAtt" in node:
+            resource, attribute = node["Fn::GetAtt"]
+            return f"<{_flatten(resource)}.{_flatten(attribute)}>"
+        if "Fn::ImportValue" in node:
+            return _flatten(node["Fn::ImportValue"])
+        if "Ref" in node:
+            return f"<{_flatten(node['Ref'])}>"
+    return json.dumps(node, separators=(",", ":"))
+
+
+def _as_list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else [value]
+
+
+def _acknowledge_wildcards(role: iam.IRole) -> None:
+    """Acknowledge, finding by finding, the IAM5 wildcards this module's grants need."""
+    policy = role.node.try_find_child("DefaultPolicy")
+    if not isinstance(policy, iam.Policy):
+        return
+    document = cdk.Stack.of(role).resolve(policy.document)
+    acknowledged: set[str] = set()
+    for statement in document.get("Statement", []):
+        if statement.get("Effect") != "Allow":
+            continue
+        actions = set(_as_list(statement.get("Action", [])))
+        for resource in (_flatten(r) for r in _as_list(statement.get("Resource", []))):
+            if "*" not in resource or resource in acknowledged:
+                continue
+            if resource == "*" and actions == {"ecr:GetAuthorizationToken"}:
+                reason = REASON_ECR_TOKEN
+            elif _LOG_GROUP_WILDCARD.search(resource) and actions <= {
+                *_LOGS_WRITE,
+                "logs:CreateLogGroup",
+            }:
+                reason = REASON_LOG_STREAMS
+            else:
+                continue
+            acknowledged.add(resource)
+            acknowledge(
+                cast(Construct, policy.node.default_child), f"IAM5[Resource::{resource}]", reason
+            )

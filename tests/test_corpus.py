@@ -1,0 +1,220 @@
+"""Real-world task definitions (../shared/corpus/taskdefs): each does what MANIFEST.md says.
+
+- ``ok`` (and the two ``either`` files, which this library imports): imported, bound into ONE
+  stack (one synthesis, cdk-nag on), cfn-lint clean, and every JSON field found in the
+  template (``tests/roundtrip.py``).
+- ``reject``: ``ConfigurationError`` whose message holds the manifest's reason (``REJECTS``).
+- Five ``ok`` files still hold placeholders of their source repositories (``DEFECTS``): they are
+  rejected as they are, naming the bad field, and synthesized after the placeholder is filled.
+
+The ``either`` choices: ``nvidia-gpu`` imports (a cluster without GPUs is the services' check,
+``resource_needs().gpus``); ``networkMode: "default"`` imports as bridge with a note.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import aws_cdk as cdk
+import pytest
+from aws_cdk import aws_logs as logs
+from constructs import Construct
+
+from constructs_ecs.errors import ConfigurationError
+from constructs_ecs.taskdef import TaskDefinitionSpec
+from constructs_ecs.taskdef.importer import NOTE_DEFAULT_NETWORK_MODE
+from constructs_ecs.testing import cfn_lint_findings, template_of
+from tests.conftest import CORPUS, make_stack
+from tests.roundtrip import missing_fields
+
+
+def _manifest(corpus: Path) -> dict[str, str]:
+    rows: dict[str, str] = {}
+    for line in (corpus / "MANIFEST.md").read_text(encoding="utf-8").splitlines():
+        cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
+        if len(cells) == 7 and cells[0].endswith(".json"):
+            rows[cells[0]] = cells[6]
+    return rows
+
+
+MANIFEST = _manifest(CORPUS) if CORPUS.is_dir() else {}
+
+#: reject rows: the fragments the error message must hold (the manifest's reason, in words).
+REJECTS: dict[str, tuple[str, ...]] = {
+    "ecs-agent__nginx-awsvpc.json": ("containerDefinitions[0].portBindings", "'portMappings'"),
+    "ecs-agent__security-opt-nonewprivileges.json": (
+        "containerDefinitions[0].portBindings",
+        "not a field of a container definition",
+    ),
+    "ecs-agent__task-elastic-inference.json": (
+        "inferenceAccelerators",
+        "Elastic Inference is retired",
+    ),
+    "ecs-docs__example_task_definitions-1-fargate-task-definition.json": (
+        "requiresCompatibilities",
+        "['FARGATE']",
+        'must include "EC2"',
+    ),
+    "ecs-docs__example_task_definitions-2-windows-simple-iis-2019-core.json": (
+        "requiresCompatibilities",
+        "['FARGATE']",
+    ),
+    "ecs-docs__example_task_definitions-5-appmesh-gateway.json": (
+        "containerDefinitions[0].memory",
+        "'app'",
+        "memory or memoryReservation",
+        "task sets no memory",
+    ),
+    "firelens-examples__appmesh-colorteller.json": ("requiresCompatibilities", "['FARGATE']"),
+}
+
+
+@dataclass(frozen=True)
+class Defect:
+    """An ``ok`` file still holding a placeholder of its source repository."""
+
+    field: str
+    """Where the import stops (the first bad value)."""
+    repair: Callable[[str], str]
+    """Fills the placeholder(s) the way the source's own tooling would."""
+
+
+def _replace(old: str, new: str) -> Callable[[str], str]:
+    return lambda text: text.replace(old, new)
+
+
+DEFECTS: dict[str, Defect] = {
+    # The agent's test harness substitutes "$$$NAME$$$"; "$value$" remains in image,
+    # executionRoleArn and awslogs-region.
+    "ecs-agent__execution-role.json": Defect(
+        "containerDefinitions[0].image", lambda text: re.sub(r'"\$([^"$]*)\$"', r'"\1"', text)
+    ),
+    "ecs-agent__task-efs-vol-read.json": Defect(
+        "volumes[0].efsVolumeConfiguration.fileSystemId",
+        _replace("FILESYSTEM_ID", "fs-12345678"),
+    ),
+    # An 11-digit account: not an IAM ARN (cfn-lint E3511 rejects it too).
+    "firelens-examples__efs-wrapped.json": Defect(
+        "taskDefinition.taskRoleArn", _replace("::11111111111:", "::111111111111:")
+    ),
+    "firelens-examples__emf-bridge.json": Defect(
+        "taskRoleArn", _replace("XXXXXXXXXXXX", "123456789012")
+    ),
+    "firelens-examples__log-collection-tail.json": Defect(
+        "taskRoleArn", _replace("XXXXXXXXXXXX", "123456789012")
+    ),
+}
+
+
+def _text(corpus: Path, name: str) -> str:
+    text = (corpus / name).read_text(encoding="utf-8")
+    defect = DEFECTS.get(name)
+    return defect.repair(text) if defect is not None else text
+
+
+def _synthesized_names() -> list[str]:
+    return sorted(name for name, expect in MANIFEST.items() if not expect.startswith("reject"))
+
+
+@dataclass(frozen=True)
+class Synthesized:
+    template: dict[str, Any]
+    specs: dict[str, TaskDefinitionSpec]
+    properties: dict[str, dict[str, Any]]
+
+
+@pytest.fixture(scope="module")
+def synthesized(corpus_dir: Path) -> Synthesized:
+    """Every ok/either file bound in one stack, synthesized once (cdk-nag on)."""
+    stack = make_stack("CorpusStack")
+    log_group = logs.LogGroup(
+        stack,
+        "LogGroup",
+        retention=logs.RetentionDays.ONE_MONTH,
+        removal_policy=cdk.RemovalPolicy.RETAIN,
+    )
+    specs: dict[str, TaskDefinitionSpec] = {}
+    logical_ids: dict[str, str] = {}
+    for index, name in enumerate(_synthesized_names()):
+        spec = TaskDefinitionSpec.from_json(_text(corpus_dir, name))
+        scope = Construct(stack, f"Task{index:02d}")
+        bound = spec.bind(scope, "TaskDefinition", log_group=log_group)
+        specs[name] = spec
+        cfn = bound.task_definition.node.default_child
+        assert isinstance(cfn, cdk.CfnResource)
+        logical_ids[name] = stack.resolve(cfn.logical_id)
+    template = template_of(stack)
+    properties = {
+        name: template["Resources"][logical_id]["Properties"]
+        for name, logical_id in logical_ids.items()
+    }
+    return Synthesized(template=template, specs=specs, properties=properties)
+
+
+def test_manifest_lists_every_file_and_every_reject_has_an_expectation(corpus_dir: Path) -> None:
+    files = {path.name for path in corpus_dir.glob("*.json")}
+    assert set(MANIFEST) == files
+    rejects = {name for name, expect in MANIFEST.items() if expect.startswith("reject")}
+    assert rejects == set(REJECTS)
+    assert all(MANIFEST[name].startswith("ok") for name in DEFECTS)
+
+
+@pytest.mark.parametrize("name", sorted(REJECTS))
+def test_reject_raises_with_the_reason(corpus_dir: Path, name: str) -> None:
+    with pytest.raises(ConfigurationError) as error:
+        TaskDefinitionSpec.from_file(corpus_dir / name)
+    for fragment in REJECTS[name]:
+        assert fragment in str(error.value)
+
+
+@pytest.mark.parametrize("name", sorted(DEFECTS))
+def test_placeholder_is_rejected_as_is(corpus_dir: Path, name: str) -> None:
+    with pytest.raises(ConfigurationError) as error:
+        TaskDefinitionSpec.from_file(corpus_dir / name)
+    assert error.value.field.endswith(DEFECTS[name].field)
+
+
+@pytest.mark.parametrize("name", _synthesized_names())
+def test_imports_synthesizes_and_round_trips(
+    corpus_dir: Path, synthesized: Synthesized, name: str
+) -> None:
+    document = json.loads(_text(corpus_dir, name))
+    task = document.get("taskDefinition", document)
+    properties = synthesized.properties[name]
+    assert properties["Family"] == task["family"]
+    assert missing_fields(task, properties) == []
+
+
+def test_synthesized_corpus_is_cfn_lint_clean(synthesized: Synthesized) -> None:
+    assert cfn_lint_findings(synthesized.template) == []
+
+
+def test_either_gpu_task_imports_with_its_gpu_need(synthesized: Synthesized) -> None:
+    spec = synthesized.specs["ecs-agent__nvidia-gpu.json"]
+    assert spec.resource_needs().gpus == 1
+    assert synthesized.properties["ecs-agent__nvidia-gpu.json"]["ContainerDefinitions"][0][
+        "ResourceRequirements"
+    ] == [{"Type": "GPU", "Value": "1"}]
+
+
+def test_either_default_network_mode_imports_as_bridge_with_a_note(
+    synthesized: Synthesized,
+) -> None:
+    name = "otel-collector__ecs-ec2-prometheus.json"
+    assert synthesized.specs[name].network_mode == "bridge"
+    assert synthesized.specs[name].notes == (NOTE_DEFAULT_NETWORK_MODE,)
+    assert synthesized.properties[name]["NetworkMode"] == "bridge"
+
+
+def test_counts(synthesized: Synthesized) -> None:
+    expects = [expect.split(":", 1)[0] for expect in MANIFEST.values()]
+    assert len(MANIFEST) == 67
+    assert expects.count("ok") == 58
+    assert expects.count("reject") == len(REJECTS) == 7
+    assert expects.count("either") == 2
+    assert len(synthesized.specs) == 60
