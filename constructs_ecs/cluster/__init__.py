@@ -1,0 +1,564 @@
+"""An ECS cluster on EC2 capacity: cluster, Auto Scaling group, capacity provider, agent."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from types import MappingProxyType
+
+import aws_cdk as cdk
+import jsii
+from aws_cdk import aws_autoscaling as autoscaling
+from aws_cdk import aws_ec2 as ec2
+from aws_cdk import aws_ecs as ecs
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
+from aws_cdk import aws_logs as logs
+from aws_cdk import aws_sns as sns
+from constructs import Construct, DependencyGroup, IConstruct, IDependable
+
+from constructs_ecs._nag import acknowledge
+from constructs_ecs.agent import (
+    host_port_range_of,
+    merge_agent_settings,
+    render_bottlerocket_settings,
+    render_ecs_config,
+    reserved_memory_of,
+)
+from constructs_ecs.cluster._force_delete import ForceDeleteOnDestroy
+from constructs_ecs.cluster.options import (
+    AL2023_ECS_AMI_RELEASE,
+    CapacityProviderOptions,
+    InstanceImage,
+    SpotOptions,
+)
+from constructs_ecs.errors import ConfigurationError
+from constructs_ecs.instance_types import InstanceResources, is_gpu_family, offered_resources
+
+__all__ = [
+    "AL2023_ECS_AMI_RELEASE",
+    "CapacityProviderOptions",
+    "EcsCluster",
+    "ForceDeleteOnDestroy",
+    "InstanceImage",
+    "InstanceResources",
+    "SpotOptions",
+]
+
+
+@jsii.implements(cdk.IAspect)
+class _CollectAssociation:
+    """Adds the cluster's capacity provider association (made by a CDK aspect) to a group."""
+
+    def __init__(self, cluster: ecs.Cluster, group: DependencyGroup) -> None:
+        self._cluster = cluster
+        self._group = group
+
+    def visit(self, node: IConstruct) -> None:
+        if node is not self._cluster:
+            return
+        for child in node.node.children:
+            if isinstance(child, ecs.CfnClusterCapacityProviderAssociations):
+                self._group.add(child)
+
+
+@jsii.implements(ec2.IConnectable)
+class EcsCluster(Construct):
+    """An ECS cluster whose capacity is an Auto Scaling group behind a capacity provider.
+
+    Defaults, all changeable: Container Insights on; ECS Exec sessions logged to a log group
+    kept for a year; ``t3.medium`` instances, 1 to 4, from a launch template with the pinned
+    ECS-optimized Amazon Linux 2023 AMI (arm64 for Graviton types), IMDSv2 only with a hop
+    limit of 1, an encrypted 30 GiB gp3 root volume, no key pair and no ingress (shell access
+    through SSM Session Manager); Auto Scaling notifications to a KMS-encrypted SNS topic; a
+    capacity provider with managed scaling to 100 %, managed draining on and managed termination
+    protection off, which is the cluster's default capacity provider strategy; and the agent
+    settings of ``constructs_ecs.agent.default_agent_settings``.
+
+    ``cdk destroy`` deletes cleanly: a service that calls
+    ``service.node.add_dependency(cluster.capacity_provider_dependency)`` goes before the
+    capacity provider association, the association before the capacity provider, the Auto
+    Scaling group before the cluster and the instance role's policies; with managed termination
+    protection on, a custom resource force-deletes the group once the capacity provider is gone.
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        vpc: ec2.IVpc,
+        instance_type: ec2.InstanceType | None = None,
+        min_capacity: int = 1,
+        max_capacity: int = 4,
+        image: InstanceImage | None = None,
+        spot: SpotOptions | None = None,
+        agent_settings: Mapping[str, str] | None = None,
+        capacity_provider_options: CapacityProviderOptions | None = None,
+        root_volume_size_gib: int = 30,
+        vpc_subnets: ec2.SubnetSelection | None = None,
+        notifications_topic: sns.ITopic | None = None,
+        exec_log_retention: logs.RetentionDays = logs.RetentionDays.ONE_YEAR,
+    ) -> None:
+        """
+        :param vpc: The VPC of the instances (``Network(...).vpc`` or your own).
+        :param instance_type: Instance type; arm64 (Graviton) types get the arm64 AMI.
+            Default: ``t3.medium`` (2 vCPU, 4 GiB).
+        :param min_capacity: Fewest instances. Default: 1.
+        :param max_capacity: Most instances managed scaling may launch. Default: 4.
+        :param image: Machine image. Default: ``InstanceImage.amazon_linux_2023()``, the
+            ECS-optimized AL2023 AMI of release ``AL2023_ECS_AMI_RELEASE``.
+        :param spot: Run instances above an On-Demand base on Spot. Default: all On-Demand.
+        :param agent_settings: Container agent variables (``ECS_*``) merged over the defaults
+            and written to ``/etc/ecs/ecs.config``. Default: the defaults only.
+        :param capacity_provider_options: Managed scaling target and termination protection.
+            Default: ``CapacityProviderOptions()`` (100 %, protection off).
+        :param root_volume_size_gib: Size of the encrypted gp3 volume holding images and
+            containers (the root volume; Bottlerocket's data volume). At least 30 on
+            Amazon Linux 2023 (the AMI's snapshot size). Default: 30.
+        :param vpc_subnets: Where instances are launched. Default: the private subnets.
+        :param notifications_topic: Topic for Auto Scaling launch, terminate and error
+            notifications. Default: a new topic encrypted with a new KMS key.
+        :param exec_log_retention: How long ECS Exec session logs are kept. Default: one year.
+        """
+        super().__init__(scope, construct_id)
+        options = capacity_provider_options or CapacityProviderOptions()
+        image = image or InstanceImage.amazon_linux_2023()
+        instance_type = instance_type or ec2.InstanceType("t3.medium")
+        self._validate_capacity(min_capacity, max_capacity, spot)
+        self._validate_volume(root_volume_size_gib, image)
+
+        self.instance_types: tuple[ec2.InstanceType, ...] = self._instance_types(
+            instance_type, spot
+        )
+        """Instance types the Auto Scaling group launches (``instance_type`` first)."""
+        self.max_capacity: int = max_capacity
+        """Most instances the Auto Scaling group runs."""
+        self.min_capacity: int = min_capacity
+        """Fewest instances the Auto Scaling group runs."""
+        self.image: InstanceImage = image
+        """The machine image of the instances."""
+        self.vpc: ec2.IVpc = vpc
+        """The VPC of the instances."""
+        gpu = is_gpu_family(instance_type)
+        architecture = instance_type.architecture
+
+        settings = merge_agent_settings(
+            agent_settings, spot=spot is not None, gpu=gpu, bottlerocket=image.is_bottlerocket
+        )
+        self.host_port_range: tuple[int, int] = host_port_range_of(settings)
+        """The dynamic host-port range the agent assigns from (``ECS_DYNAMIC_HOST_PORT_RANGE``):
+        open it from the load balancer for bridge-mode tasks."""
+        self.instance_resources: InstanceResources | None = offered_resources(
+            self.instance_types, reserved_memory_mib=reserved_memory_of(settings)
+        )
+        """What one instance of the smallest type offers to tasks, or None for a type outside
+        ``constructs_ecs.instance_types``."""
+
+        self.exec_log_group = logs.LogGroup(
+            self,
+            "ExecLogGroup",
+            retention=exec_log_retention,
+            removal_policy=cdk.RemovalPolicy.RETAIN,
+        )
+        """Where ECS Exec sessions of the cluster's tasks are logged."""
+        self.cluster = ecs.Cluster(
+            self,
+            "Cluster",
+            vpc=vpc,
+            container_insights_v2=ecs.ContainerInsights.ENABLED,
+            execute_command_configuration=ecs.ExecuteCommandConfiguration(
+                logging=ecs.ExecuteCommandLogging.OVERRIDE,
+                log_configuration=ecs.ExecuteCommandLogConfiguration(
+                    cloud_watch_log_group=self.exec_log_group
+                ),
+            ),
+        )
+        """The ``ecs.Cluster``."""
+
+        self.security_group = ec2.SecurityGroup(
+            self,
+            "InstanceSecurityGroup",
+            vpc=vpc,
+            description="ECS container instances: no ingress unless a service opens it",
+            allow_all_outbound=True,
+        )
+        """Security group of the instances: no ingress by default."""
+        # Not added to ``self.cluster.connections``: CDK would then open 32768-65535 from each
+        # load balancer (aws-cdk issue 9778); services open ``host_port_range`` themselves.
+        self.instance_role = iam.Role(
+            self,
+            "InstanceRole",
+            assumed_by=iam.ServicePrincipal("ec2.amazonaws.com"),
+            description="ECS container instances: the agent and SSM Session Manager",
+        )
+        """Role of the instances (the agent's permissions; tasks use task roles)."""
+        self.session_manager_policy = self._session_manager_policy(image)
+
+        user_data = ec2.UserData.custom("") if image.is_bottlerocket else ec2.UserData.for_linux()
+        if not image.is_bottlerocket:
+            user_data.add_commands(*render_ecs_config(settings))
+        self.launch_template = ec2.LaunchTemplate(
+            self,
+            "LaunchTemplate",
+            machine_image=image._resolve(architecture=architecture, gpu=gpu),
+            instance_type=None if spot else instance_type,
+            role=self.instance_role,
+            security_group=self.security_group,
+            user_data=user_data,
+            http_endpoint=True,
+            http_tokens=ec2.LaunchTemplateHttpTokens.REQUIRED,
+            http_put_response_hop_limit=1,
+            block_devices=self._block_devices(image, root_volume_size_gib),
+        )
+        """The launch template of the instances."""
+
+        self.notifications_key: kms.Key | None = None
+        """KMS key of the notifications topic this construct defines (None for yours)."""
+        self.notifications_topic = notifications_topic or self._encrypted_topic()
+        """Topic of the Auto Scaling group's launch, terminate and error notifications."""
+        self.auto_scaling_group = autoscaling.AutoScalingGroup(
+            self,
+            "AutoScalingGroup",
+            vpc=vpc,
+            vpc_subnets=vpc_subnets,
+            min_capacity=min_capacity,
+            max_capacity=max_capacity,
+            launch_template=None if spot else self.launch_template,
+            mixed_instances_policy=self._mixed_instances_policy(spot),
+            capacity_rebalance=spot.capacity_rebalance if spot else None,
+            notifications=[
+                autoscaling.NotificationConfiguration(
+                    topic=self.notifications_topic,
+                    scaling_events=autoscaling.ScalingEvents.ALL,
+                )
+            ],
+            group_metrics=[autoscaling.GroupMetrics.all()],
+        )
+        """The Auto Scaling group of the instances."""
+
+        self.capacity_provider = ecs.AsgCapacityProvider(
+            self,
+            "CapacityProvider",
+            auto_scaling_group=self.auto_scaling_group,
+            machine_image_type=(
+                ecs.MachineImageType.BOTTLEROCKET
+                if image.is_bottlerocket
+                else ecs.MachineImageType.AMAZON_LINUX_2
+            ),
+            enable_managed_scaling=True,
+            target_capacity_percent=options.target_capacity_percent,
+            enable_managed_draining=True,
+            enable_managed_termination_protection=options.managed_termination_protection,
+        )
+        """The ``ecs.AsgCapacityProvider``."""
+        self.cluster.add_asg_capacity_provider(self.capacity_provider)
+        self.cluster.add_default_capacity_provider_strategy(self.capacity_provider_strategies)
+        if image.is_bottlerocket:
+            # After CDK's "[settings.ecs]" and cluster lines: TOML lets a table be opened once.
+            ecs_lines, trailer = render_bottlerocket_settings(settings)
+            self.auto_scaling_group.add_user_data(*ecs_lines, *trailer)
+
+        self.agent_settings: Mapping[str, str] = MappingProxyType(
+            {"ECS_CLUSTER": self.cluster.cluster_name, **settings}
+        )
+        """Final container agent settings (``ECS_CLUSTER`` is the cluster's name token)."""
+        if settings.get("ECS_CONTAINER_INSTANCE_PROPAGATE_TAGS_FROM") == "ec2_instance":
+            self.instance_role.add_to_principal_policy(
+                iam.PolicyStatement(actions=["ec2:DescribeTags"], resources=["*"])
+            )
+
+        self._order_deletion()
+        self.force_delete: ForceDeleteOnDestroy | None = None
+        """The force-delete-on-destroy custom resource, when enabled."""
+        if options.force_delete:
+            self.force_delete = ForceDeleteOnDestroy(
+                self, "ForceDeleteOnDestroy", group=self.auto_scaling_group
+            )
+            # Deleted after the capacity provider (and so after services), before the group.
+            self.capacity_provider.node.add_dependency(self.force_delete.resource)
+
+        self._capacity_provider_dependency = DependencyGroup()
+        cdk.Aspects.of(self.cluster).add(
+            _CollectAssociation(self.cluster, self._capacity_provider_dependency),
+            priority=cdk.AspectPriority.READONLY,
+        )
+        self._acknowledge_findings()
+
+    # -- public API -----------------------------------------------------------------------
+
+    @property
+    def connections(self) -> ec2.Connections:
+        """The instances' security group: ``connections.allow_from(lb, port)`` opens it."""
+        return self.security_group.connections
+
+    @property
+    def capacity_provider_strategies(self) -> list[ecs.CapacityProviderStrategy]:
+        """The strategy every service uses: this capacity provider, weight 1.
+
+        The same as the cluster's default capacity provider strategy.
+        """
+        return [
+            ecs.CapacityProviderStrategy(
+                capacity_provider=self.capacity_provider.capacity_provider_name, weight=1
+            )
+        ]
+
+    @property
+    def capacity_provider_dependency(self) -> IDependable:
+        """What a service depends on so that ``cdk destroy`` deletes it first.
+
+        ``service.node.add_dependency(cluster.capacity_provider_dependency)`` makes the
+        service depend on the cluster's capacity provider association, which depends on the
+        capacity provider, which depends on the Auto Scaling group: CloudFormation then
+        deletes the service (and its tasks) before the association, whose deletion fails
+        while a service still uses the capacity provider (aws-cdk issues 14732 and 18179).
+        """
+        return self._capacity_provider_dependency
+
+    # -- construction helpers ---------------------------------------------------------------
+
+    @staticmethod
+    def _validate_capacity(min_capacity: int, max_capacity: int, spot: SpotOptions | None) -> None:
+        if cdk.Token.is_unresolved(min_capacity) or cdk.Token.is_unresolved(max_capacity):
+            return
+        if min_capacity < 0:
+            raise ConfigurationError("min_capacity", min_capacity, "must be 0 or more")
+        if max_capacity < 1:
+            raise ConfigurationError(
+                "max_capacity", max_capacity, "must be at least 1 (no instance, no task)"
+            )
+        if min_capacity > max_capacity:
+            raise ConfigurationError(
+                "min_capacity",
+                min_capacity,
+                f"must not exceed max_capacity ({max_capacity})",
+            )
+        if spot is not None and spot.on_demand_base_capacity > max_capacity:
+            raise ConfigurationError(
+                "spot.on_demand_base_capacity",
+                spot.on_demand_base_capacity,
+                f"must not exceed max_capacity ({max_capacity})",
+            )
+
+    @staticmethod
+    def _validate_volume(size: int, image: InstanceImage) -> None:
+        low = 30 if image.kind == "amazon-linux-2023" else 1
+        if cdk.Token.is_unresolved(size):
+            return
+        if not low <= size <= 16384:
+            why = " (the size of the AMI's snapshot)" if low == 30 else ""
+            raise ConfigurationError(
+                "root_volume_size_gib", size, f"must be between {low}{why} and 16384"
+            )
+
+    @staticmethod
+    def _instance_types(
+        instance_type: ec2.InstanceType, spot: SpotOptions | None
+    ) -> tuple[ec2.InstanceType, ...]:
+        types: dict[str, ec2.InstanceType] = {instance_type.to_string(): instance_type}
+        for extra in spot.instance_types if spot else ():
+            types.setdefault(extra.to_string(), extra)
+        result = tuple(types.values())
+        if spot is not None and len(result) < 2:
+            raise ConfigurationError(
+                "spot.instance_types",
+                [t.to_string() for t in spot.instance_types],
+                f"must add at least one type other than instance_type "
+                f"({instance_type.to_string()}): Spot needs several pools",
+            )
+        for other in result[1:]:
+            if other.architecture != instance_type.architecture:
+                raise ConfigurationError(
+                    "spot.instance_types",
+                    other.to_string(),
+                    f"every type must share the architecture of instance_type "
+                    f"({instance_type.to_string()}, {instance_type.architecture.value}): "
+                    "the instances boot one AMI",
+                )
+            if is_gpu_family(other) != is_gpu_family(instance_type):
+                raise ConfigurationError(
+                    "spot.instance_types",
+                    other.to_string(),
+                    "mixes GPU and non-GPU types: they boot different AMIs",
+                )
+        return result
+
+    @staticmethod
+    def _block_devices(image: InstanceImage, size: int) -> list[ec2.BlockDevice]:
+        def volume(gib: int) -> ec2.BlockDeviceVolume:
+            return ec2.BlockDeviceVolume.ebs(
+                gib, encrypted=True, volume_type=ec2.EbsDeviceVolumeType.GP3
+            )
+
+        if image.is_bottlerocket:
+            # Bottlerocket: a small OS volume and a data volume for images and containers.
+            return [
+                ec2.BlockDevice(device_name="/dev/xvda", volume=volume(4)),
+                ec2.BlockDevice(device_name="/dev/xvdb", volume=volume(size)),
+            ]
+        return [ec2.BlockDevice(device_name="/dev/xvda", volume=volume(size))]
+
+    def _session_manager_policy(self, image: InstanceImage) -> iam.Policy | None:
+        if image.is_bottlerocket:
+            return None  # CDK attaches AmazonSSMManagedInstanceCore for Bottlerocket.
+        stack = cdk.Stack.of(self)
+        return iam.Policy(
+            self,
+            "SessionManagerPolicy",
+            roles=[self.instance_role],
+            statements=[
+                iam.PolicyStatement(
+                    actions=["ssm:UpdateInstanceInformation"],
+                    resources=[
+                        stack.format_arn(service="ec2", resource="instance", resource_name="*")
+                    ],
+                ),
+                iam.PolicyStatement(
+                    actions=[
+                        "ssmmessages:CreateControlChannel",
+                        "ssmmessages:CreateDataChannel",
+                        "ssmmessages:OpenControlChannel",
+                        "ssmmessages:OpenDataChannel",
+                    ],
+                    resources=["*"],
+                ),
+            ],
+        )
+
+    def _encrypted_topic(self) -> sns.Topic:
+        key = kms.Key(
+            self,
+            "NotificationsKey",
+            enable_key_rotation=True,
+            description="Encrypts the Auto Scaling notifications of an ECS cluster",
+            removal_policy=cdk.RemovalPolicy.DESTROY,
+            pending_window=cdk.Duration.days(7),
+        )
+        # Auto Scaling publishes as its service-linked role. Matching it by aws:PrincipalArn
+        # rather than naming it as principal keeps the key creatable in an account where the
+        # role does not exist yet (it is created with the first Auto Scaling group).
+        stack = cdk.Stack.of(self)
+        key.add_to_resource_policy(
+            iam.PolicyStatement(
+                sid="AllowAutoScalingNotifications",
+                principals=[iam.AnyPrincipal()],
+                actions=["kms:Decrypt", "kms:GenerateDataKey*"],
+                resources=["*"],
+                conditions={
+                    "StringEquals": {
+                        "aws:PrincipalArn": (
+                            f"arn:{stack.partition}:iam::{stack.account}:role/aws-service-role/"
+                            "autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling"
+                        ),
+                        "kms:CallerAccount": stack.account,
+                    }
+                },
+            )
+        )
+        self.notifications_key = key
+        return sns.Topic(
+            self,
+            "NotificationsTopic",
+            master_key=key,
+            enforce_ssl=True,
+            display_name="ECS cluster Auto Scaling notifications",
+        )
+
+    def _mixed_instances_policy(
+        self, spot: SpotOptions | None
+    ) -> autoscaling.MixedInstancesPolicy | None:
+        if spot is None:
+            return None
+        return autoscaling.MixedInstancesPolicy(
+            launch_template=self.launch_template,
+            instances_distribution=autoscaling.InstancesDistribution(
+                on_demand_base_capacity=spot.on_demand_base_capacity,
+                on_demand_percentage_above_base_capacity=(
+                    spot.on_demand_percentage_above_base_capacity
+                ),
+                spot_allocation_strategy=spot.allocation_strategy,
+            ),
+            launch_template_overrides=[
+                autoscaling.LaunchTemplateOverrides(instance_type=t) for t in self.instance_types
+            ],
+        )
+
+    def _order_deletion(self) -> None:
+        """DependsOn edges that make CloudFormation tear the instances down first.
+
+        The group goes before the cluster (which cannot be deleted while instances are
+        registered) and before the instance role's policies (the agent keeps its permissions
+        while its tasks stop).
+        """
+        group = self.auto_scaling_group.node.default_child
+        assert isinstance(group, cdk.CfnResource)
+        cluster = self.cluster.node.default_child
+        assert isinstance(cluster, cdk.CfnResource)
+        group.node.add_dependency(cluster)
+        group.node.add_dependency(self.instance_role)
+        if self.session_manager_policy is not None:
+            group.node.add_dependency(self.session_manager_policy)
+
+    def _acknowledge_findings(self) -> None:
+        if len(self.instance_types) > 1:
+            group = self.auto_scaling_group.node.default_child
+            assert isinstance(group, cdk.CfnResource)
+            acknowledge(
+                group,
+                "EC26",
+                "The rule cannot follow the mixed-instances policy to its launch template; that "
+                "launch template (LaunchTemplate) encrypts every block device it maps.",
+            )
+        policy = self.instance_role.node.try_find_child("DefaultPolicy")
+        assert policy is not None
+        default_policy = policy.node.default_child
+        assert isinstance(default_policy, cdk.CfnResource)
+        acknowledge(
+            default_policy,
+            "IAM5[Action::ecs:Submit*]",
+            "The container agent's state reports (SubmitContainerStateChange, "
+            "SubmitTaskStateChange, SubmitAttachmentStateChanges), scoped to this cluster's ARN.",
+        )
+        acknowledge(
+            default_policy,
+            "IAM5[Resource::*]",
+            "Statements added by ecs.Cluster for the container agent: ecs:DiscoverPollEndpoint "
+            "and ecr:GetAuthorizationToken have no resource-level permissions; ecs:Poll and "
+            "ecs:StartTelemetrySession act on container instances that do not exist yet and "
+            "are limited to this cluster by an ecs:cluster condition; logs:CreateLogStream and "
+            "logs:PutLogEvents serve the awslogs driver for task definitions without an "
+            "execution role, whose log groups are chosen per service.",
+        )
+        if self.session_manager_policy is not None:
+            ssm = self.session_manager_policy.node.default_child
+            assert isinstance(ssm, cdk.CfnResource)
+            acknowledge(
+                ssm,
+                "IAM5[Resource::*]",
+                "SSM Session Manager's data channels (ssmmessages:*Channel) have no "
+                "resource-level permissions; these four actions and UpdateInstanceInformation "
+                "are the minimum AWS documents for Session Manager, in place of "
+                "AmazonSSMManagedInstanceCore.",
+            )
+            acknowledge(
+                ssm,
+                "IAM5[Resource::arn:<AWS::Partition>:ec2:<AWS::Region>:<AWS::AccountId>:"
+                "instance/*]",
+                "An instance registers itself with SSM; its id is unknown before launch.",
+            )
+        if self.image.is_bottlerocket:
+            role = self.instance_role.node.default_child
+            assert isinstance(role, cdk.CfnResource)
+            acknowledge(
+                role,
+                "IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/AmazonSSMManagedInstanceCore]",
+                "Attached by ecs.Cluster for Bottlerocket, whose control container runs the SSM "
+                "agent; the AWS-maintained policy is the one Bottlerocket documents.",
+            )
+            acknowledge(
+                role,
+                "IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/"
+                "AmazonEC2ContainerServiceforEC2Role]",
+                "Attached by ecs.Cluster for Bottlerocket: the AWS-maintained policy for the "
+                "ECS container agent, kept current by AWS as the agent gains features.",
+            )

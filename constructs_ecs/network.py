@@ -1,0 +1,242 @@
+"""The network an ECS cluster runs in: a new VPC, or an existing one."""
+
+from __future__ import annotations
+
+import ipaddress
+from collections.abc import Mapping
+from types import MappingProxyType
+
+import aws_cdk as cdk
+from aws_cdk import aws_ec2 as ec2
+from aws_cdk import aws_logs as logs
+from constructs import Construct
+
+from constructs_ecs.errors import ConfigurationError
+
+__all__ = ["INTERFACE_ENDPOINTS", "Network"]
+
+_DEFAULT_MAX_AZS = 2
+_DEFAULT_NAT_GATEWAYS = 1
+_DEFAULT_FLOW_LOG_RETENTION = logs.RetentionDays.THREE_MONTHS
+_DEFAULT_CIDR = "10.0.0.0/16"
+
+INTERFACE_ENDPOINTS: Mapping[str, ec2.InterfaceVpcEndpointAwsService] = MappingProxyType(
+    {
+        "EcrApi": ec2.InterfaceVpcEndpointAwsService.ECR,
+        "EcrDocker": ec2.InterfaceVpcEndpointAwsService.ECR_DOCKER,
+        "Logs": ec2.InterfaceVpcEndpointAwsService.CLOUDWATCH_LOGS,
+        "Ecs": ec2.InterfaceVpcEndpointAwsService.ECS,
+        "EcsAgent": ec2.InterfaceVpcEndpointAwsService.ECS_AGENT,
+        "EcsTelemetry": ec2.InterfaceVpcEndpointAwsService.ECS_TELEMETRY,
+        "Ssm": ec2.InterfaceVpcEndpointAwsService.SSM,
+        "SsmMessages": ec2.InterfaceVpcEndpointAwsService.SSM_MESSAGES,
+        "Ec2Messages": ec2.InterfaceVpcEndpointAwsService.EC2_MESSAGES,
+    }
+)
+"""Construct id -> service of the interface endpoints ``vpc_endpoints=True`` adds.
+
+What an instance in a private subnet needs to pull images from ECR (the API and the Docker
+registry; layers come from S3 through the gateway endpoint), ship logs, register with ECS and
+take SSM sessions and ECS Exec without going through a NAT gateway.
+"""
+
+
+class Network(Construct):
+    """A VPC for an ECS cluster: a new one across ``max_azs`` zones, or an existing one.
+
+    A new VPC has a public and a private subnet (``/24`` each, routed to the internet through
+    the NAT gateways) in each zone, VPC flow logs of all traffic to a CloudWatch log group kept
+    on stack deletion, the default security group stripped of all rules, and a gateway endpoint
+    for S3 (free; ECR image layers are served from S3, so pulls skip the NAT gateway). With
+    ``nat_gateways=0`` the private subnets are isolated and ``vpc_endpoints=True`` is required.
+
+    Passing ``vpc`` wraps that VPC and defines nothing; the new-VPC options must then be left
+    at their defaults.
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        vpc: ec2.IVpc | None = None,
+        max_azs: int = _DEFAULT_MAX_AZS,
+        nat_gateways: int = _DEFAULT_NAT_GATEWAYS,
+        vpc_endpoints: bool = False,
+        flow_log_retention: logs.RetentionDays = _DEFAULT_FLOW_LOG_RETENTION,
+        cidr: str = _DEFAULT_CIDR,
+    ) -> None:
+        """
+        :param vpc: An existing VPC to use as is. Default: a new VPC.
+        :param max_azs: Availability Zones the new VPC spans, at least 2 (an Application
+            Load Balancer needs two). An environment-agnostic stack can only see 2. Default: 2.
+        :param nat_gateways: NAT gateways of the new VPC, at most ``max_azs``. Default: 1, in
+            the first zone, shared by all private subnets: the cheapest way to give instances
+            outbound access, but a failure of that zone also cuts the others' egress. Use
+            ``max_azs`` for one per zone (zone-independent, one gateway charge each), or 0
+            with ``vpc_endpoints=True`` for a VPC without internet egress.
+        :param vpc_endpoints: Add interface endpoints for ECR, CloudWatch Logs, ECS and SSM
+            (``INTERFACE_ENDPOINTS``), in the private subnets and open to the VPC's CIDR on
+            443. Default: no interface endpoints (each one is billed per zone and hour).
+        :param flow_log_retention: How long the new VPC's flow logs are kept. Default: three
+            months.
+        :param cidr: IPv4 range of the new VPC, ``/16`` to ``/20`` (room for a ``/24`` per
+            subnet). Default: ``10.0.0.0/16``; pick distinct ranges for VPCs you peer.
+        """
+        super().__init__(scope, construct_id)
+        self.flow_log_group: logs.LogGroup | None = None
+        """Log group of the new VPC's flow logs (None for an existing VPC)."""
+        self.flow_log: ec2.FlowLog | None = None
+        """The new VPC's flow log (None for an existing VPC)."""
+        self.s3_endpoint: ec2.GatewayVpcEndpoint | None = None
+        """The new VPC's S3 gateway endpoint (None for an existing VPC)."""
+        self.interface_endpoints: Mapping[str, ec2.InterfaceVpcEndpoint] = MappingProxyType({})
+        """Interface endpoints by construct id (empty unless ``vpc_endpoints``)."""
+
+        if vpc is not None:
+            self._refuse_new_vpc_options(
+                max_azs=max_azs,
+                nat_gateways=nat_gateways,
+                vpc_endpoints=vpc_endpoints,
+                flow_log_retention=flow_log_retention,
+                cidr=cidr,
+            )
+            self.vpc: ec2.IVpc = vpc
+            """The VPC: the one passed in, or the new ``ec2.Vpc``."""
+            return
+
+        self._validate(
+            max_azs=max_azs, nat_gateways=nat_gateways, vpc_endpoints=vpc_endpoints, cidr=cidr
+        )
+        private = (
+            ec2.SubnetType.PRIVATE_WITH_EGRESS if nat_gateways else ec2.SubnetType.PRIVATE_ISOLATED
+        )
+        new_vpc = ec2.Vpc(
+            self,
+            "Vpc",
+            ip_addresses=ec2.IpAddresses.cidr(cidr),
+            max_azs=max_azs,
+            nat_gateways=nat_gateways,
+            subnet_configuration=[
+                ec2.SubnetConfiguration(
+                    name="Public", subnet_type=ec2.SubnetType.PUBLIC, cidr_mask=24
+                ),
+                ec2.SubnetConfiguration(name="Private", subnet_type=private, cidr_mask=24),
+            ],
+            restrict_default_security_group=True,
+        )
+        self.vpc = new_vpc
+        self._drop_redundant_provider_dependency()
+        self.flow_log_group = logs.LogGroup(
+            self,
+            "FlowLogGroup",
+            retention=flow_log_retention,
+            removal_policy=cdk.RemovalPolicy.RETAIN,
+        )
+        self.flow_log = new_vpc.add_flow_log(
+            "FlowLog",
+            destination=ec2.FlowLogDestination.to_cloud_watch_logs(self.flow_log_group),
+            traffic_type=ec2.FlowLogTrafficType.ALL,
+        )
+        private_subnets = ec2.SubnetSelection(subnet_type=private)
+        self.s3_endpoint = new_vpc.add_gateway_endpoint(
+            "S3Endpoint",
+            service=ec2.GatewayVpcEndpointAwsService.S3,
+            subnets=[private_subnets],
+        )
+        self.endpoint_security_group: ec2.SecurityGroup | None = None
+        """Security group of the interface endpoints (None unless ``vpc_endpoints``)."""
+        if vpc_endpoints:
+            self.endpoint_security_group = ec2.SecurityGroup(
+                self,
+                "EndpointSecurityGroup",
+                vpc=new_vpc,
+                description="Interface VPC endpoints: HTTPS from inside the VPC",
+                allow_all_outbound=False,
+            )
+            # The literal range rather than the VPC's CidrBlock attribute: the same rule, and
+            # one that cdk-nag can read.
+            self.endpoint_security_group.add_ingress_rule(
+                ec2.Peer.ipv4(cidr), ec2.Port.tcp(443), "HTTPS from the VPC"
+            )
+            self.interface_endpoints = MappingProxyType(
+                {
+                    name: new_vpc.add_interface_endpoint(
+                        f"{name}Endpoint",
+                        service=service,
+                        subnets=private_subnets,
+                        security_groups=[self.endpoint_security_group],
+                        open=False,
+                    )
+                    for name, service in INTERFACE_ENDPOINTS.items()
+                }
+            )
+
+    def _drop_redundant_provider_dependency(self) -> None:
+        """Keep CDK's restrict-default-security-group provider cfn-lint clean (W3005).
+
+        Its handler function DependsOn its role and also reads the role's Arn with GetAtt,
+        which already orders them; the explicit edge adds nothing.
+        """
+        provider = cdk.Stack.of(self).node.try_find_child(
+            "Custom::VpcRestrictDefaultSGCustomResourceProvider"
+        )
+        handler = provider.node.try_find_child("Handler") if provider else None
+        if isinstance(handler, cdk.CfnResource):
+            handler.add_deletion_override("DependsOn")
+
+    @staticmethod
+    def _refuse_new_vpc_options(
+        *,
+        max_azs: int,
+        nat_gateways: int,
+        vpc_endpoints: bool,
+        flow_log_retention: logs.RetentionDays,
+        cidr: str,
+    ) -> None:
+        given = {
+            "max_azs": (max_azs, _DEFAULT_MAX_AZS),
+            "nat_gateways": (nat_gateways, _DEFAULT_NAT_GATEWAYS),
+            "vpc_endpoints": (vpc_endpoints, False),
+            "flow_log_retention": (flow_log_retention, _DEFAULT_FLOW_LOG_RETENTION),
+            "cidr": (cidr, _DEFAULT_CIDR),
+        }
+        for name, (value, default) in given.items():
+            if value != default:
+                raise ConfigurationError(
+                    name,
+                    value,
+                    "configures a new VPC and cannot be combined with an existing `vpc`; "
+                    "leave it out, or leave out `vpc` to have one defined",
+                )
+
+    @staticmethod
+    def _validate(*, max_azs: int, nat_gateways: int, vpc_endpoints: bool, cidr: str) -> None:
+        try:
+            network = ipaddress.IPv4Network(cidr)
+        except ValueError:
+            network = None
+        if network is None or not 16 <= network.prefixlen <= 20:
+            raise ConfigurationError(
+                "cidr", cidr, "must be an IPv4 network from /16 to /20, e.g. '10.0.0.0/16'"
+            )
+        if not cdk.Token.is_unresolved(max_azs) and max_azs < 2:
+            raise ConfigurationError(
+                "max_azs",
+                max_azs,
+                "must be at least 2: an Application Load Balancer needs subnets in two "
+                "Availability Zones, and one zone is no cheaper (subnets are free)",
+            )
+        if cdk.Token.is_unresolved(nat_gateways):
+            return
+        if not 0 <= nat_gateways <= max_azs:
+            raise ConfigurationError(
+                "nat_gateways", nat_gateways, f"must be between 0 and max_azs ({max_azs})"
+            )
+        if nat_gateways == 0 and not vpc_endpoints:
+            raise ConfigurationError(
+                "nat_gateways",
+                nat_gateways,
+                "without a NAT gateway the private subnets reach neither ECS, ECR nor "
+                "CloudWatch: set vpc_endpoints=True, or use at least 1",
+            )
