@@ -2,8 +2,20 @@
 
 from __future__ import annotations
 
+import json
+import re
+from collections.abc import Callable, Iterable
+from typing import Any, cast
+
 import aws_cdk as cdk
-from constructs import IConstruct
+from aws_cdk import aws_iam as iam
+from constructs import Construct, IConstruct
+
+WildcardReason = Callable[[frozenset[str], str], "str | None"]
+"""Given a statement's actions and one wildcard resource (as cdk-nag renders it), the reason
+to acknowledge it, or ``None`` to leave the finding to the user."""
+
+LOG_STREAMS_OF_ONE_GROUP = re.compile(r":logs:.*:log-group:.+:\*$")
 
 
 def acknowledge(resource: IConstruct, rule: str, reason: str) -> None:
@@ -15,3 +27,59 @@ def acknowledge(resource: IConstruct, rule: str, reason: str) -> None:
     cdk.Validations.of(resource).acknowledge(
         cdk.Acknowledgment(id=f"AwsSolutions-{rule}", reason=reason)
     )
+
+
+def flatten_reference(node: Any) -> str:
+    """cdk-nag's rendering of a CloudFormation value in a finding id (flatten-cfn-reference)."""
+    if node is None:
+        return ""
+    if isinstance(node, str):
+        return node.replace("${", "<").replace("}", ">")
+    if isinstance(node, dict):
+        if "Fn::Join" in node:
+            delimiter, items = node["Fn::Join"]
+            return str(delimiter).join(flatten_reference(item) for item in items)
+        if "Fn::Sub" in node:
+            return flatten_reference(node["Fn::Sub"])
+        if "Fn::GetAtt" in node:
+            resource, attribute = node["Fn::GetAtt"]
+            return f"<{flatten_reference(resource)}.{flatten_reference(attribute)}>"
+        if "Fn::ImportValue" in node:
+            return flatten_reference(node["Fn::ImportValue"])
+        if "Ref" in node:
+            return f"<{flatten_reference(node['Ref'])}>"
+    return json.dumps(node, separators=(",", ":"))
+
+
+def _as_list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else [value]
+
+
+def acknowledge_wildcard_resources(role: iam.IRole, reason_for: WildcardReason) -> None:
+    """Acknowledge, finding by finding, the ``IAM5[Resource::...]`` wildcards of ``role``'s
+    default policy that ``reason_for`` explains; any other wildcard stays a finding.
+
+    Reads the policy as it is now: statements added later are not acknowledged.
+    """
+    policy = role.node.try_find_child("DefaultPolicy")
+    if not isinstance(policy, iam.Policy):
+        return
+    document = cdk.Stack.of(role).resolve(policy.document)
+    acknowledged: set[str] = set()
+    for statement in document.get("Statement", []):
+        if statement.get("Effect") != "Allow":
+            continue
+        actions = frozenset(_as_list(statement.get("Action", [])))
+        resources: Iterable[str] = (
+            flatten_reference(r) for r in _as_list(statement.get("Resource", []))
+        )
+        for resource in resources:
+            if "*" not in resource or resource in acknowledged:
+                continue
+            reason = reason_for(actions, resource)
+            if reason is None:
+                continue
+            acknowledged.add(resource)
+            acknowledge(
+                cast(Construct, policy.node.default_child), f"IAM5[Resource::{resource}]", reason
+            )

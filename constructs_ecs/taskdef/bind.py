@@ -14,8 +14,6 @@ else: the application's own permissions are granted by the user (``bound.task_ro
 
 from __future__ import annotations
 
-import json
-import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, cast
@@ -26,7 +24,11 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_logs as logs
 from constructs import Construct
 
-from constructs_ecs._nag import acknowledge
+from constructs_ecs._nag import (
+    LOG_STREAMS_OF_ONE_GROUP,
+    acknowledge,
+    acknowledge_wildcard_resources,
+)
 from constructs_ecs.errors import ConfigurationError
 from constructs_ecs.taskdef import references
 
@@ -61,7 +63,6 @@ _ECR_PULL = (
     "ecr:BatchGetImage",
 )
 _LOGS_WRITE = ("logs:CreateLogStream", "logs:PutLogEvents")
-_LOG_GROUP_WILDCARD = re.compile(r":logs:.*:log-group:.+:\*$")
 
 REASON_ENVIRONMENT = (
     "Plain environment values are configuration taken from the task definition as written; "
@@ -151,7 +152,7 @@ def bind_task_definition(
 
     if any(c.environment for c in spec.containers):
         acknowledge(cfn, "ECS2", REASON_ENVIRONMENT)
-    _acknowledge_wildcards(resolved_execution_role)
+    acknowledge_wildcard_resources(resolved_execution_role, _wildcard_reason)
     annotations = cdk.Annotations.of(task_definition)
     for note in spec.notes:
         annotations.add_warning_v2("@constructs-ecs/taskdef:importNote", note)
@@ -628,56 +629,13 @@ class _Grants:
 # --------------------------------------------------------------------------- nag
 
 
-def _flatten(node: Any) -> str:
-    """cdk-nag's flattening of a CloudFormation reference (utils/flatten-cfn-reference)."""
-    if node is None:
-        return ""
-    if isinstance(node, str):
-        return node.replace("${", "<").replace("}", ">")
-    if isinstance(node, dict):
-        if "Fn::Join" in node:
-            delimiter, items = node["Fn::Join"]
-            return str(delimiter).join(_flatten(item) for item in items)
-        if "Fn::Sub" in node:
-            return _flatten(node["Fn::Sub"])
-        if "Fn::GetAtt" in node:
-            resource, attribute = node["Fn::GetAtt"]
-            return f"<{_flatten(resource)}.{_flatten(attribute)}>"
-        if "Fn::ImportValue" in node:
-            return _flatten(node["Fn::ImportValue"])
-        if "Ref" in node:
-            return f"<{_flatten(node['Ref'])}>"
-    return json.dumps(node, separators=(",", ":"))
-
-
-def _as_list(value: Any) -> list[Any]:
-    return value if isinstance(value, list) else [value]
-
-
-def _acknowledge_wildcards(role: iam.IRole) -> None:
-    """Acknowledge, finding by finding, the IAM5 wildcards this module's grants need."""
-    policy = role.node.try_find_child("DefaultPolicy")
-    if not isinstance(policy, iam.Policy):
-        return
-    document = cdk.Stack.of(role).resolve(policy.document)
-    acknowledged: set[str] = set()
-    for statement in document.get("Statement", []):
-        if statement.get("Effect") != "Allow":
-            continue
-        actions = set(_as_list(statement.get("Action", [])))
-        for resource in (_flatten(r) for r in _as_list(statement.get("Resource", []))):
-            if "*" not in resource or resource in acknowledged:
-                continue
-            if resource == "*" and actions == {"ecr:GetAuthorizationToken"}:
-                reason = REASON_ECR_TOKEN
-            elif _LOG_GROUP_WILDCARD.search(resource) and actions <= {
-                *_LOGS_WRITE,
-                "logs:CreateLogGroup",
-            }:
-                reason = REASON_LOG_STREAMS
-            else:
-                continue
-            acknowledged.add(resource)
-            acknowledge(
-                cast(Construct, policy.node.default_child), f"IAM5[Resource::{resource}]", reason
-            )
+def _wildcard_reason(actions: frozenset[str], resource: str) -> str | None:
+    """The IAM5 wildcards this module's grants need, and why."""
+    if resource == "*" and actions == {"ecr:GetAuthorizationToken"}:
+        return REASON_ECR_TOKEN
+    if LOG_STREAMS_OF_ONE_GROUP.search(resource) and actions <= {
+        *_LOGS_WRITE,
+        "logs:CreateLogGroup",
+    }:
+        return REASON_LOG_STREAMS
+    return None
