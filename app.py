@@ -1,0 +1,97 @@
+#!/usr/bin/env python3
+"""Reference app: the concept's ``examples/webserver.json`` behind the shared load balancer.
+
+    ./dev synth                                   # synthesize into cdk.out/
+    ./dev synth -c instance_type=m7g.large -c desired_count=3
+    npx cdk deploy --all                          # from a workstation with AWS credentials
+
+Context values (``-c key=value`` or ``cdk.json``):
+    instance_type     EC2 instance type of the cluster (default ``t3.medium``)
+    desired_count     tasks of the web service (default 2)
+    max_capacity      most instances in the Auto Scaling group (default 4)
+    certificate_arn   ACM certificate for HTTPS on the load balancer (default: HTTP only)
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import aws_cdk as cdk
+from aws_cdk import aws_certificatemanager as acm
+from aws_cdk import aws_ec2 as ec2
+from cdk_nag import AwsSolutionsChecks
+
+from constructs_ecs import (
+    EcsCluster,
+    LoadBalancer,
+    Network,
+    TaskDefinitionSpec,
+    WebService,
+)
+
+HERE = Path(__file__).resolve().parent
+
+
+def build(app: cdk.App) -> cdk.Stack:
+    """Define the reference stack in ``app`` (tests call this too)."""
+    context = app.node
+    instance_type = str(context.try_get_context("instance_type") or "t3.medium")
+    desired_count = int(context.try_get_context("desired_count") or 2)
+    max_capacity = int(context.try_get_context("max_capacity") or 4)
+    certificate_arn = context.try_get_context("certificate_arn")
+
+    # Environment-agnostic unless the CDK CLI knows the account and region (cdk deploy with
+    # credentials): then the stack targets them.
+    account = os.environ.get("CDK_DEFAULT_ACCOUNT")
+    region = os.environ.get("CDK_DEFAULT_REGION")
+    env = cdk.Environment(account=account, region=region) if account and region else None
+
+    stack = cdk.Stack(
+        app,
+        "WebserverStack",
+        env=env,
+        description="constructs_ecs reference app: examples/webserver.json on ECS on EC2",
+    )
+    network = Network(stack, "Network")
+    cluster = EcsCluster(
+        stack,
+        "Cluster",
+        vpc=network.vpc,
+        instance_type=ec2.InstanceType(instance_type),
+        min_capacity=1,
+        max_capacity=max_capacity,
+    )
+    certificate = (
+        acm.Certificate.from_certificate_arn(stack, "Certificate", certificate_arn)
+        if certificate_arn
+        else None
+    )
+    load_balancer = LoadBalancer(stack, "LoadBalancer", vpc=network.vpc, certificate=certificate)
+    WebService(
+        stack,
+        "Webserver",
+        cluster=cluster,
+        load_balancer=load_balancer,
+        task_definition=TaskDefinitionSpec.from_file(HERE / "examples" / "webserver.json"),
+        desired_count=desired_count,
+    )
+    cdk.CfnOutput(
+        stack,
+        "Url",
+        value=f"http{'s' if certificate else ''}://{load_balancer.load_balancer.load_balancer_dns_name}",
+    )
+    return stack
+
+
+def main() -> None:
+    app = cdk.App()
+    build(app)
+    cdk.Validations.of(app).add_plugins(
+        AwsSolutionsChecks(app, write_suppressions_to_cloud_formation=True)
+    )
+    app.synth()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,601 @@
+"""WebService, WorkerService (replica and daemon) and ScheduledTask on one shared platform."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import aws_cdk as cdk
+import pytest
+from aws_cdk import aws_ec2 as ec2
+from aws_cdk import aws_ecs as ecs
+from aws_cdk import aws_scheduler as scheduler
+from aws_cdk import aws_sqs as sqs
+from aws_cdk.assertions import Match, Template
+
+from constructs_ecs import (
+    ConfigurationError,
+    EcsCluster,
+    LoadBalancer,
+    Network,
+    Scaling,
+    ScheduledTask,
+    ServiceConnect,
+    TargetHealthCheck,
+    TaskDefinitionSpec,
+    WebService,
+    WorkerService,
+)
+from constructs_ecs.testing import assert_cfn_lint_clean, resource_manifest, template_of
+from tests.conftest import make_stack
+
+
+def web_spec(name: str = "web", port: int = 80, host_port: int | None = None) -> TaskDefinitionSpec:
+    mapping: dict[str, Any] = {"containerPort": port, "name": f"{name}-http"}
+    if host_port is not None:
+        mapping["hostPort"] = host_port
+    return TaskDefinitionSpec.from_dict(
+        {
+            "family": name,
+            "containerDefinitions": [
+                {"name": name, "image": "nginx:1.27", "memory": 256, "portMappings": [mapping]}
+            ],
+        }
+    )
+
+
+def worker_spec(name: str = "worker", memory: int = 128, cpu: int = 128) -> TaskDefinitionSpec:
+    return TaskDefinitionSpec.from_dict(
+        {
+            "family": name,
+            "containerDefinitions": [
+                {"name": name, "image": "busybox:1.36", "memory": memory, "cpu": cpu}
+            ],
+        }
+    )
+
+
+def platform(stack: cdk.Stack) -> tuple[EcsCluster, LoadBalancer]:
+    network = Network(stack, "Network")
+    cluster = EcsCluster(stack, "Cluster", vpc=network.vpc, min_capacity=1, max_capacity=4)
+    load_balancer = LoadBalancer(stack, "LoadBalancer", vpc=network.vpc)
+    return cluster, load_balancer
+
+
+class Platform:
+    """Every kind of workload in one stack, synthesized once for the module."""
+
+    def __init__(self) -> None:
+        self.stack = make_stack("Services")
+        cluster, lb = platform(self.stack)
+        cluster.cluster.add_default_cloud_map_namespace(
+            name="shop.internal", use_for_service_connect=True
+        )
+        self.cluster, self.lb = cluster, lb
+        self.web = WebService(
+            self.stack,
+            "Web",
+            cluster=cluster,
+            load_balancer=lb,
+            task_definition=web_spec("web"),
+            path_patterns=["/web/*"],
+            service_connect=ServiceConnect(dns_name="web"),
+        )
+        self.api = WebService(
+            self.stack,
+            "Api",
+            cluster=cluster,
+            load_balancer=lb,
+            task_definition=web_spec("api", port=8080),
+            path_patterns=["/api/*"],
+            host_headers=["api.example.com"],
+            health_check=TargetHealthCheck(path="/healthz"),
+            scaling=Scaling(min_count=2, max_count=8, memory_percent=75, requests_per_target=500),
+            enable_exec=True,
+        )
+        self.worker = WorkerService(
+            self.stack,
+            "Worker",
+            cluster=cluster,
+            task_definition=worker_spec(),
+            desired_count=3,
+            placement_constraints=[ecs.PlacementConstraint.distinct_instances()],
+            service_connect=ServiceConnect(),
+        )
+        self.daemon = WorkerService(
+            self.stack, "Agent", cluster=cluster, task_definition=worker_spec("agent"), daemon=True
+        )
+        self.job = ScheduledTask(
+            self.stack,
+            "Nightly",
+            cluster=cluster,
+            task_definition=worker_spec("etl", memory=512),
+            schedule=scheduler.ScheduleExpression.cron(hour="2", minute="0"),
+        )
+        self.queue = sqs.Queue(
+            self.stack,
+            "Orders",
+            enforce_ssl=True,
+            dead_letter_queue=sqs.DeadLetterQueue(
+                max_receive_count=3, queue=self.job.dead_letter_queue
+            ),
+        )
+        self.queue.grant_consume_messages(self.worker.task_role)
+        self.json = template_of(self.stack)
+        self.template = Template.from_json(self.json)
+
+    def resources(self, cfn_type: str, prefix: str) -> dict[str, Any]:
+        return {
+            k: v
+            for k, v in self.json["Resources"].items()
+            if v["Type"] == cfn_type and k.startswith(prefix)
+        }
+
+    def one(self, cfn_type: str, prefix: str) -> tuple[str, dict[str, Any]]:
+        found = self.resources(cfn_type, prefix)
+        assert len(found) == 1, f"{cfn_type} {prefix}*: {sorted(found)}"
+        return next(iter(found.items()))
+
+
+@pytest.fixture(scope="module")
+def p() -> Platform:
+    return Platform()
+
+
+def service_props(p: Platform, prefix: str) -> dict[str, Any]:
+    props: dict[str, Any] = p.one("AWS::ECS::Service", prefix)[1]["Properties"]
+    return props
+
+
+# --- every service -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("prefix", ["Web", "Api", "Worker"])
+def test_replica_services_roll_with_circuit_breaker_and_full_capacity(
+    p: Platform, prefix: str
+) -> None:
+    deployment = service_props(p, prefix)["DeploymentConfiguration"]
+    assert deployment["DeploymentCircuitBreaker"] == {"Enable": True, "Rollback": True}
+    assert deployment["MinimumHealthyPercent"] == 100
+    assert deployment["MaximumPercent"] == 200
+
+
+@pytest.mark.parametrize("prefix", ["Web", "Api", "Worker"])
+def test_replica_services_use_the_capacity_provider(p: Platform, prefix: str) -> None:
+    props = service_props(p, prefix)
+    assert "LaunchType" not in props
+    provider = props["CapacityProviderStrategy"]
+    assert len(provider) == 1
+    assert provider[0]["CapacityProvider"]["Ref"].startswith("Cluster")
+
+
+@pytest.mark.parametrize("prefix", ["Web", "Api", "Worker"])
+def test_default_placement_spreads_across_zones_then_binpacks_memory(
+    p: Platform, prefix: str
+) -> None:
+    assert service_props(p, prefix)["PlacementStrategies"] == [
+        {"Field": "attribute:ecs.availability-zone", "Type": "spread"},
+        {"Field": "MEMORY", "Type": "binpack"},
+    ]
+
+
+@pytest.mark.parametrize("prefix", ["Web", "Api", "Worker", "Agent"])
+def test_services_depend_on_the_capacity_provider_association(p: Platform, prefix: str) -> None:
+    """On delete, services go before the capacity provider association (clean cdk destroy)."""
+    service = p.one("AWS::ECS::Service", prefix)[1]
+    associations = p.resources("AWS::ECS::ClusterCapacityProviderAssociations", "Cluster")
+    assert associations
+    assert set(associations) & set(service.get("DependsOn", []))
+
+
+@pytest.mark.parametrize("prefix", ["Web", "Api", "Worker", "Agent", "Nightly"])
+def test_each_workload_logs_to_its_own_retained_log_group(p: Platform, prefix: str) -> None:
+    logical_id, group = p.one("AWS::Logs::LogGroup", f"{prefix}LogGroup")
+    assert group["DeletionPolicy"] == "Retain"
+    assert group["Properties"]["RetentionInDays"] == 30
+    task = p.one("AWS::ECS::TaskDefinition", prefix)[1]["Properties"]
+    options = task["ContainerDefinitions"][0]["LogConfiguration"]["Options"]
+    assert options["awslogs-group"] == {"Ref": logical_id}
+
+
+def test_desired_count_is_set_without_scaling(p: Platform) -> None:
+    assert service_props(p, "Web")["DesiredCount"] == 2
+    assert service_props(p, "Worker")["DesiredCount"] == 3
+
+
+def test_desired_count_is_left_to_scaling_once_scaling_is_on(p: Platform) -> None:
+    """aws-cdk issue 3919: a deploy must not reset the count that auto scaling chose."""
+    assert "DesiredCount" not in service_props(p, "Api")
+    target = p.one("AWS::ApplicationAutoScaling::ScalableTarget", "Api")[1]["Properties"]
+    assert (target["MinCapacity"], target["MaxCapacity"]) == (2, 8)
+
+
+def test_scaling_tracks_cpu_memory_and_requests(p: Platform) -> None:
+    policies = p.resources("AWS::ApplicationAutoScaling::ScalingPolicy", "Api")
+    metrics = {
+        v["Properties"]["TargetTrackingScalingPolicyConfiguration"][
+            "PredefinedMetricSpecification"
+        ]["PredefinedMetricType"]: v["Properties"]["TargetTrackingScalingPolicyConfiguration"][
+            "TargetValue"
+        ]
+        for v in policies.values()
+    }
+    assert metrics == {
+        "ECSServiceAverageCPUUtilization": 70,
+        "ECSServiceAverageMemoryUtilization": 75,
+        "ALBRequestCountPerTarget": 500,
+    }
+
+
+def test_exec_is_off_by_default_and_on_when_asked(p: Platform) -> None:
+    assert service_props(p, "Web").get("EnableExecuteCommand") in (None, False)
+    assert service_props(p, "Api")["EnableExecuteCommand"] is True
+
+
+def test_task_role_works_with_cdk_grants(p: Platform) -> None:
+    role_id = p.one("AWS::IAM::Role", "WorkerTaskDefinitionTaskRole")[0]
+    p.template.has_resource_properties(
+        "AWS::IAM::Policy",
+        {
+            "Roles": [{"Ref": role_id}],
+            "PolicyDocument": {
+                "Statement": Match.array_with(
+                    [Match.object_like({"Action": Match.array_with(["sqs:ReceiveMessage"])})]
+                )
+            },
+        },
+    )
+
+
+# --- web services ------------------------------------------------------------------------------
+
+
+def test_web_target_group_deregisters_fast_and_checks_health(p: Platform) -> None:
+    group = p.one("AWS::ElasticLoadBalancingV2::TargetGroup", "Api")[1]["Properties"]
+    assert {"Key": "deregistration_delay.timeout_seconds", "Value": "30"} in group[
+        "TargetGroupAttributes"
+    ]
+    assert group["HealthCheckPath"] == "/healthz"
+    assert group["HealthCheckIntervalSeconds"] == 15
+    assert group["TargetType"] == "instance"
+    assert group["Port"] == 8080
+
+
+def test_web_service_registers_first_port_mapping_with_grace_period(p: Platform) -> None:
+    props = service_props(p, "Api")
+    assert props["HealthCheckGracePeriodSeconds"] == 60
+    balancer = props["LoadBalancers"][0]
+    assert (balancer["ContainerName"], balancer["ContainerPort"]) == ("api", 8080)
+
+
+def test_web_rules_route_by_path_and_host(p: Platform) -> None:
+    rule = p.one("AWS::ElasticLoadBalancingV2::ListenerRule", "Api")[1]["Properties"]
+    fields = {c["Field"]: c for c in rule["Conditions"]}
+    assert fields["path-pattern"]["PathPatternConfig"]["Values"] == ["/api/*"]
+    assert fields["host-header"]["HostHeaderConfig"]["Values"] == ["api.example.com"]
+
+
+def test_instances_accept_only_the_load_balancer_on_the_agent_port_range(p: Platform) -> None:
+    low, high = p.cluster.host_port_range
+    ingress = [
+        v["Properties"]
+        for v in p.json["Resources"].values()
+        if v["Type"] == "AWS::EC2::SecurityGroupIngress"
+        and "ClusterInstance" in str(v["Properties"]["GroupId"])
+    ]
+    assert ingress, "no ingress on the instances"
+    for rule in ingress:
+        assert "SourceSecurityGroupId" in rule
+        assert "LoadBalancer" in str(rule["SourceSecurityGroupId"])
+        assert (rule["FromPort"], rule["ToPort"]) == (low, high)
+    assert len(ingress) == 1, "two web services in bridge mode share one rule"
+
+
+def test_service_connect_publishes_named_port_and_worker_is_client(p: Platform) -> None:
+    web = service_props(p, "Web")["ServiceConnectConfiguration"]
+    assert web["Enabled"] is True
+    assert web["Services"][0]["PortName"] == "web-http"
+    assert web["Services"][0]["ClientAliases"][0]["DnsName"] == "web"
+    worker = service_props(p, "Worker")["ServiceConnectConfiguration"]
+    assert worker["Enabled"] is True
+    assert "Services" not in worker
+
+
+def test_worker_constraints_are_configurable(p: Platform) -> None:
+    assert service_props(p, "Worker")["PlacementConstraints"] == [{"Type": "distinctInstance"}]
+
+
+# --- daemon ------------------------------------------------------------------------------------
+
+
+def test_daemon_runs_one_task_per_instance_on_ec2_launch_type(p: Platform) -> None:
+    """containers-roadmap 692: a daemon must name EC2 when the cluster default is a provider."""
+    props = service_props(p, "Agent")
+    assert props["SchedulingStrategy"] == "DAEMON"
+    assert props["LaunchType"] == "EC2"
+    assert "CapacityProviderStrategy" not in props
+    assert "DesiredCount" not in props
+    assert "PlacementStrategies" not in props
+    assert props["DeploymentConfiguration"]["MaximumPercent"] == 100
+
+
+# --- scheduled task ----------------------------------------------------------------------------
+
+
+def test_scheduled_task_runs_on_capacity_provider_with_retries_and_dlq(p: Platform) -> None:
+    schedule = p.one("AWS::Scheduler::Schedule", "Nightly")[1]["Properties"]
+    assert schedule["ScheduleExpression"] == "cron(0 2 * * ? *)"
+    target = schedule["Target"]
+    assert target["RetryPolicy"] == {"MaximumEventAgeInSeconds": 3600, "MaximumRetryAttempts": 3}
+    queue_id = p.one("AWS::SQS::Queue", "NightlyDeadLetterQueue")[0]
+    assert target["DeadLetterConfig"]["Arn"] == {"Fn::GetAtt": [queue_id, "Arn"]}
+    ecs_parameters = target["EcsParameters"]
+    assert ecs_parameters["CapacityProviderStrategy"][0]["Weight"] == 1
+    assert "LaunchType" not in ecs_parameters
+
+
+def test_dead_letter_queue_is_encrypted_and_ssl_only(p: Platform) -> None:
+    queue_id, queue = p.one("AWS::SQS::Queue", "NightlyDeadLetterQueue")
+    assert queue["Properties"]["SqsManagedSseEnabled"] is True
+    assert queue["Properties"]["MessageRetentionPeriod"] == 14 * 24 * 3600
+    p.template.has_resource_properties(
+        "AWS::SQS::QueuePolicy",
+        {
+            "Queues": [{"Ref": queue_id}],
+            "PolicyDocument": {
+                "Statement": Match.array_with(
+                    [
+                        Match.object_like(
+                            {
+                                "Effect": "Deny",
+                                "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+                            }
+                        )
+                    ]
+                )
+            },
+        },
+    )
+
+
+# --- the whole template ------------------------------------------------------------------------
+
+
+def test_platform_template_passes_cfn_lint(p: Platform) -> None:
+    assert_cfn_lint_clean(p.json)
+
+
+def test_platform_snapshot(p: Platform, snapshot_json: Any) -> None:
+    assert len(p.resources("AWS::ECS::Service", "")) == 4
+    assert resource_manifest(p.json) == snapshot_json(name="manifest")
+    assert p.json == snapshot_json(name="template")
+
+
+# --- awsvpc ------------------------------------------------------------------------------------
+
+
+def test_awsvpc_web_service_gets_its_own_security_group_and_ip_targets() -> None:
+    stack = make_stack("Awsvpc")
+    cluster, lb = platform(stack)
+    spec = TaskDefinitionSpec.from_dict(
+        {
+            "family": "vpcweb",
+            "networkMode": "awsvpc",
+            "containerDefinitions": [
+                {
+                    "name": "app",
+                    "image": "nginx",
+                    "memory": 128,
+                    "portMappings": [{"containerPort": 8080}],
+                }
+            ],
+        }
+    )
+    service = WebService(stack, "App", cluster=cluster, load_balancer=lb, task_definition=spec)
+    assert service.security_group is not None
+    template = Template.from_json(template_of(stack))
+    template.has_resource_properties(
+        "AWS::ElasticLoadBalancingV2::TargetGroup", {"TargetType": "ip"}
+    )
+    sg_id = stack.get_logical_id(service.security_group.node.default_child)  # type: ignore[arg-type]
+    template.has_resource_properties(
+        "AWS::EC2::SecurityGroupIngress",
+        {"GroupId": {"Fn::GetAtt": [sg_id, "GroupId"]}, "FromPort": 8080, "ToPort": 8080},
+    )
+    template.has_resource_properties(
+        "AWS::ECS::Service",
+        {
+            "NetworkConfiguration": {
+                "AwsvpcConfiguration": Match.object_like(
+                    {"SecurityGroups": [{"Fn::GetAtt": [sg_id, "GroupId"]}]}
+                )
+            }
+        },
+    )
+
+
+# --- validation --------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def bare() -> tuple[cdk.Stack, EcsCluster, LoadBalancer]:
+    stack = make_stack("Validation")
+    cluster, lb = platform(stack)
+    return stack, cluster, lb
+
+
+def test_fails_when_task_needs_more_memory_than_an_instance_offers(bare: Any) -> None:
+    stack, cluster, _ = bare
+    with pytest.raises(ConfigurationError, match=r"task_definition\.memory: got 65536;.*offers"):
+        WorkerService(stack, "Big", cluster=cluster, task_definition=worker_spec(memory=65536))
+
+
+def test_fails_when_task_needs_more_cpu_than_an_instance_offers(bare: Any) -> None:
+    stack, cluster, _ = bare
+    with pytest.raises(ConfigurationError, match=r"task_definition\.cpu: got 8192;"):
+        WorkerService(stack, "Hot", cluster=cluster, task_definition=worker_spec(cpu=8192))
+
+
+def test_fails_when_static_host_port_has_more_tasks_than_instances(bare: Any) -> None:
+    stack, cluster, lb = bare
+    with pytest.raises(ConfigurationError, match=r"desired_count: got 5;.*static host port"):
+        WebService(
+            stack,
+            "Static",
+            cluster=cluster,
+            load_balancer=lb,
+            task_definition=web_spec(host_port=80),
+            desired_count=5,
+        )
+
+
+def test_fails_when_web_task_exposes_no_port(bare: Any) -> None:
+    stack, cluster, lb = bare
+    with pytest.raises(ConfigurationError, match=r"task_definition:.*no port"):
+        WebService(
+            stack, "Portless", cluster=cluster, load_balancer=lb, task_definition=worker_spec()
+        )
+
+
+def test_fails_when_container_name_is_not_in_the_task(bare: Any) -> None:
+    stack, cluster, lb = bare
+    with pytest.raises(ConfigurationError, match=r"exposes \['web:80'\]"):
+        WebService(
+            stack,
+            "Wrong",
+            cluster=cluster,
+            load_balancer=lb,
+            task_definition=web_spec(),
+            container_name="sidecar",
+        )
+
+
+def test_fails_when_two_services_clash_on_a_path(bare: Any) -> None:
+    stack, cluster, lb = bare
+    WebService(stack, "One", cluster=cluster, load_balancer=lb, task_definition=web_spec())
+    with pytest.raises(ConfigurationError, match="One"):
+        WebService(stack, "Two", cluster=cluster, load_balancer=lb, task_definition=web_spec())
+
+
+def test_fails_when_daemon_is_given_scaling(bare: Any) -> None:
+    stack, cluster, _ = bare
+    with pytest.raises(ConfigurationError, match=r"scaling: .*daemon"):
+        WorkerService(
+            stack,
+            "D",
+            cluster=cluster,
+            task_definition=worker_spec(),
+            daemon=True,
+            scaling=Scaling(min_count=1, max_count=2),
+        )
+
+
+def test_fails_when_service_connect_has_no_namespace(bare: Any) -> None:
+    stack, cluster, _ = bare
+    with pytest.raises(ConfigurationError, match="no Service Connect namespace"):
+        WorkerService(
+            stack,
+            "Sc",
+            cluster=cluster,
+            task_definition=worker_spec(),
+            service_connect=ServiceConnect(),
+        )
+
+
+def test_fails_when_service_connect_port_has_no_name(bare: Any) -> None:
+    stack, cluster, lb = bare
+    cluster.cluster.add_default_cloud_map_namespace(name="x.internal", use_for_service_connect=True)
+    spec = TaskDefinitionSpec.from_dict(
+        {
+            "family": "anon",
+            "containerDefinitions": [
+                {
+                    "name": "a",
+                    "image": "nginx",
+                    "memory": 64,
+                    "portMappings": [{"containerPort": 80}],
+                }
+            ],
+        }
+    )
+    with pytest.raises(ConfigurationError, match=r"service_connect\.port_mapping_name"):
+        WebService(
+            stack,
+            "Anon",
+            cluster=cluster,
+            load_balancer=lb,
+            task_definition=spec,
+            service_connect=ServiceConnect(dns_name="anon"),
+        )
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "field"),
+    [
+        ({"min_count": -1, "max_count": 2}, "scaling.min_count"),
+        ({"min_count": 3, "max_count": 2}, "scaling.max_count"),
+        ({"min_count": 1, "max_count": 2, "cpu_percent": 0}, "scaling.cpu_percent"),
+        ({"min_count": 1, "max_count": 2, "memory_percent": 120}, "scaling.memory_percent"),
+        ({"min_count": 1, "max_count": 2, "requests_per_target": 0}, "scaling.requests_per_target"),
+        ({"min_count": 1, "max_count": 2, "cpu_percent": None}, "scaling"),
+    ],
+)
+def test_fails_when_scaling_is_invalid(kwargs: dict[str, Any], field: str) -> None:
+    with pytest.raises(ConfigurationError, match=rf"^{field}: got"):
+        Scaling(**kwargs)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "field"),
+    [
+        ({"path": "health"}, "health_check.path"),
+        ({"healthy_threshold": 1}, "health_check.healthy_threshold"),
+        ({"unhealthy_threshold": 11}, "health_check.unhealthy_threshold"),
+        ({"interval": cdk.Duration.seconds(400)}, "health_check.interval"),
+        ({"timeout": cdk.Duration.seconds(20)}, "health_check.timeout"),
+    ],
+)
+def test_fails_when_health_check_is_invalid(kwargs: dict[str, Any], field: str) -> None:
+    with pytest.raises(ConfigurationError, match=rf"^{field}: got"):
+        TargetHealthCheck(**kwargs)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "field"),
+    [
+        ({"task_count": 0}, "task_count"),
+        ({"retry_attempts": 200}, "retry_attempts"),
+        ({"max_event_age": cdk.Duration.seconds(30)}, "max_event_age"),
+    ],
+)
+def test_fails_when_schedule_options_are_invalid(
+    bare: Any, kwargs: dict[str, Any], field: str
+) -> None:
+    stack, cluster, _ = bare
+    with pytest.raises(ConfigurationError, match=rf"^{field}: got"):
+        ScheduledTask(
+            stack,
+            "Job",
+            cluster=cluster,
+            task_definition=worker_spec(),
+            schedule=scheduler.ScheduleExpression.rate(cdk.Duration.hours(1)),
+            **kwargs,
+        )
+
+
+def test_fails_when_desired_count_is_zero_for_a_web_service(bare: Any) -> None:
+    stack, cluster, lb = bare
+    with pytest.raises(ConfigurationError, match="desired_count: got 0"):
+        WebService(
+            stack,
+            "Zero",
+            cluster=cluster,
+            load_balancer=lb,
+            task_definition=web_spec(),
+            desired_count=0,
+        )
+
+
+def test_vpc_instance_type_is_exposed_for_checks(bare: Any) -> None:
+    _, cluster, _ = bare
+    assert cluster.instance_resources is not None
+    assert isinstance(cluster.vpc, ec2.Vpc)
