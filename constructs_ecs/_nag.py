@@ -55,17 +55,32 @@ def _as_list(value: Any) -> list[Any]:
     return value if isinstance(value, list) else [value]
 
 
+REASON_ECR_TOKEN = (
+    "ecr:GetAuthorizationToken does not support resource-level permissions; the image pull "
+    "and push actions themselves are scoped to the repositories used."
+)
+
+
+def ecr_token_reason(actions: frozenset[str], resource: str) -> str | None:
+    """``ecr:GetAuthorizationToken`` on ``*``: the one ECR action without resource scoping."""
+    if resource == "*" and actions == {"ecr:GetAuthorizationToken"}:
+        return REASON_ECR_TOKEN
+    return None
+
+
 def acknowledge_wildcard_resources(role: iam.IRole, reason_for: WildcardReason) -> None:
     """Acknowledge, finding by finding, the ``IAM5[Resource::...]`` wildcards of ``role``'s
     default policy that ``reason_for`` explains; any other wildcard stays a finding.
 
-    Reads the policy as it is now: statements added later are not acknowledged.
+    A finding is acknowledged only when ``reason_for`` explains every statement that holds
+    that wildcard resource, so an acknowledgement never covers someone else's grant. Reads
+    the policy as it is now: statements added later are not acknowledged.
     """
     policy = role.node.try_find_child("DefaultPolicy")
     if not isinstance(policy, iam.Policy):
         return
     document = cdk.Stack.of(role).resolve(policy.document)
-    acknowledged: set[str] = set()
+    reasons: dict[str, list[str | None]] = {}
     for statement in document.get("Statement", []):
         if statement.get("Effect") != "Allow":
             continue
@@ -74,12 +89,14 @@ def acknowledge_wildcard_resources(role: iam.IRole, reason_for: WildcardReason) 
             flatten_reference(r) for r in _as_list(statement.get("Resource", []))
         )
         for resource in resources:
-            if "*" not in resource or resource in acknowledged:
-                continue
-            reason = reason_for(actions, resource)
-            if reason is None:
-                continue
-            acknowledged.add(resource)
-            acknowledge(
-                cast(Construct, policy.node.default_child), f"IAM5[Resource::{resource}]", reason
-            )
+            if "*" in resource:
+                reasons.setdefault(resource, []).append(reason_for(actions, resource))
+    for resource, found in reasons.items():
+        explained = [reason for reason in found if reason is not None]
+        if len(explained) != len(found):
+            continue
+        acknowledge(
+            cast(Construct, policy.node.default_child),
+            f"IAM5[Resource::{resource}]",
+            " ".join(dict.fromkeys(explained)),
+        )

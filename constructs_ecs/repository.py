@@ -13,7 +13,7 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from constructs import Construct
 
-from constructs_ecs._nag import acknowledge
+from constructs_ecs._nag import acknowledge, acknowledge_wildcard_resources, ecr_token_reason
 from constructs_ecs.errors import ConfigurationError
 
 __all__ = ["ImageRepository"]
@@ -158,13 +158,22 @@ class ImageRepository(Construct):
         """Let ``grantee`` pull images from this repository (and get an ECR login token).
 
         ``ecr:GetAuthorizationToken`` has no resource-level permissions, so the grantee's policy
-        also gets it on ``*``: acknowledge cdk-nag's ``IAM5[Resource::*]`` on that policy.
+        also gets it on ``*``; when the grantee is a role of this app, that one cdk-nag finding
+        (``IAM5[Resource::*]``) is acknowledged on its policy, as long as nothing else in the
+        policy uses ``Resource: *``.
         """
-        return self.repository.grant_pull(grantee)
+        grant = self.repository.grant_pull(grantee)
+        _acknowledge_token(grantee)
+        return grant
 
     def grant_push(self, grantee: iam.IGrantable) -> iam.Grant:
-        """Let ``grantee`` (a CI role) push images to this repository (and get a login token)."""
-        return self.repository.grant_push(grantee)
+        """Let ``grantee`` (a CI role) push images to this repository (and get a login token).
+
+        The ``ecr:GetAuthorizationToken`` finding is acknowledged as for ``grant_pull``.
+        """
+        grant = self.repository.grant_push(grantee)
+        _acknowledge_token(grantee)
+        return grant
 
     def grant_pull_to_accounts(self, account_ids: Sequence[str]) -> None:
         """Let principals of other AWS accounts pull, through the repository policy.
@@ -384,3 +393,9 @@ def _validate_extra_rule(
             "no TagStatus.ANY rule together with max_tagged_images: both would count every "
             "tagged image (pass max_tagged_images=None to write your own)",
         )
+
+
+def _acknowledge_token(grantee: iam.IGrantable) -> None:
+    role = grantee.grant_principal
+    if isinstance(role, iam.Role):
+        acknowledge_wildcard_resources(role, ecr_token_reason)

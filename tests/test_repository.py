@@ -101,8 +101,9 @@ class Synthesized:
             logging=ecs.LogDrivers.aws_logs(stream_prefix="web", log_group=log_group),
         )
         assert task.execution_role is not None
-        for role in (self.reader, self.ci, cast(iam.Role, task.execution_role)):
-            acknowledge(default_policy(role), "IAM5[Resource::*]", TOKEN_REASON)
+        # A raw CDK task definition: the grant happens inside CDK, so the user acknowledges.
+        execution_role = cast(iam.Role, task.execution_role)
+        acknowledge(default_policy(execution_role), "IAM5[Resource::*]", TOKEN_REASON)
 
         variants = cdk.Stack(app, "Variants")
         any_last = ImageRepository(
@@ -705,3 +706,28 @@ def test_fails_when_latest_is_used_with_immutable_tags() -> None:
         ConfigurationError, match=r"tag: got 'latest'; a version or commit tag: .*IMMUTABLE"
     ):
         repo.image("latest")
+
+
+def test_grants_acknowledge_only_the_login_token_wildcard(synthesized: Synthesized) -> None:
+    """grant_pull/grant_push acknowledge IAM5[Resource::*] for ecr:GetAuthorizationToken."""
+    from constructs_ecs._nag import REASON_ECR_TOKEN
+
+    for role in (synthesized.reader, synthesized.ci):
+        stack = synthesized.configured_stack
+        logical_id = stack.get_logical_id(cast(cdk.CfnElement, default_policy(role)))
+        resource = synthesized.configured["Resources"][logical_id]
+        rules = resource["Metadata"]["cdk_nag"]["rules_to_suppress"]
+        assert rules == [{"id": "AwsSolutions-IAM5[Resource::*]", "reason": REASON_ECR_TOKEN}]
+
+
+def test_grant_does_not_acknowledge_a_foreign_wildcard() -> None:
+    """Another statement on Resource '*' in the same policy keeps the finding open."""
+    from constructs_ecs.testing import NagFindingsError
+
+    stack = make_stack("Foreign")
+    repository = ImageRepository(stack, "Images")
+    role = iam.Role(stack, "Role", assumed_by=iam.ServicePrincipal("codebuild.amazonaws.com"))
+    role.add_to_policy(iam.PolicyStatement(actions=["s3:ListAllMyBuckets"], resources=["*"]))
+    repository.grant_pull(role)
+    with pytest.raises(NagFindingsError, match=r"IAM5\[Resource::\*\] Foreign/Role"):
+        template_of(stack)

@@ -19,6 +19,7 @@ from aws_cdk import aws_logs as logs
 from aws_cdk.assertions import Template
 from constructs import Construct
 
+from constructs_ecs._nag import REASON_ECR_TOKEN
 from constructs_ecs.errors import ConfigurationError
 from constructs_ecs.taskdef import (
     BoundTaskDefinition,
@@ -26,7 +27,7 @@ from constructs_ecs.taskdef import (
     PortMapping,
     TaskDefinitionSpec,
 )
-from constructs_ecs.taskdef.bind import REASON_ECR_TOKEN, REASON_ENVIRONMENT, REASON_LOG_STREAMS
+from constructs_ecs.taskdef.bind import REASON_ENVIRONMENT, REASON_LOG_STREAMS
 from constructs_ecs.testing import (
     assert_cfn_lint_clean,
     nag_acknowledgements,

@@ -28,6 +28,7 @@ from constructs_ecs._nag import (
     LOG_STREAMS_OF_ONE_GROUP,
     acknowledge,
     acknowledge_wildcard_resources,
+    ecr_token_reason,
 )
 from constructs_ecs.errors import ConfigurationError
 from constructs_ecs.taskdef import references
@@ -69,10 +70,6 @@ REASON_ENVIRONMENT = (
     "credentials belong in 'secrets', which this library maps to SSM Parameter Store or "
     "Secrets Manager and grants read on exactly those ARNs (a warning flags names that look "
     "like credentials)."
-)
-REASON_ECR_TOKEN = (
-    "ecr:GetAuthorizationToken does not support resource-level permissions; the image pull "
-    "actions themselves are scoped to the repositories the containers use."
 )
 REASON_ECR_IMAGE = (
     "The execution role is granted pull on this image's ECR repository explicitly (see "
@@ -631,8 +628,8 @@ class _Grants:
 
 def _wildcard_reason(actions: frozenset[str], resource: str) -> str | None:
     """The IAM5 wildcards this module's grants need, and why."""
-    if resource == "*" and actions == {"ecr:GetAuthorizationToken"}:
-        return REASON_ECR_TOKEN
+    if reason := ecr_token_reason(actions, resource):
+        return reason
     if LOG_STREAMS_OF_ONE_GROUP.search(resource) and actions <= {
         *_LOGS_WRITE,
         "logs:CreateLogGroup",
