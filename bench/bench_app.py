@@ -71,6 +71,12 @@ def ours(app: cdk.App, services: int) -> None:
 
 def patterns(app: cdk.App, services: int) -> None:
     stack = cdk.Stack(app, "Patterns")
+    # Lift the 500-resource checks (CDK's and the built-in template validation) so N=100 runs.
+    cdk.Validations.of(stack).acknowledge(
+        cdk.Acknowledgment(
+            id="CloudFormation-Validate::F0007", reason="benchmark only: measured, not deployed"
+        )
+    )
     vpc = ec2.Vpc(stack, "Vpc", max_azs=2, nat_gateways=1)
     cluster = ecs.Cluster(stack, "Cluster", vpc=vpc)
     group = autoscaling.AutoScalingGroup(

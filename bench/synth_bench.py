@@ -29,18 +29,22 @@ APP = BENCH / "bench_app.py"
 
 
 def run_case(kind: str, services: int) -> dict[str, Any]:
-    with tempfile.TemporaryDirectory(prefix=f"bench-{kind}-{services}-") as outdir:
+    with (
+        tempfile.TemporaryDirectory(prefix=f"bench-{kind}-{services}-") as outdir,
+        tempfile.TemporaryFile() as errors,
+    ):
         started = time.perf_counter()
+        # stderr to a file, not a pipe: CDK warns per service, and a full pipe would block it.
         process = subprocess.Popen(
             [sys.executable, str(APP), kind, str(services), outdir],
             stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
+            stderr=errors,
         )
         _, status, usage = os.wait4(process.pid, 0)
         wall = time.perf_counter() - started
-        stderr = process.stderr.read().decode() if process.stderr else ""
         if status != 0:
-            raise SystemExit(f"{kind} N={services} failed:\n{stderr}")
+            errors.seek(0)
+            raise SystemExit(f"{kind} N={services} failed:\n{errors.read().decode()}")
         resources = 0
         template_bytes = 0
         for template in Path(outdir).glob("*.template.json"):

@@ -149,6 +149,7 @@ class LoadBalancer(Construct):
         self._validate_options(access_logs, access_log_bucket, access_log_retention, idle_timeout)
         peers = self._peers(ingress_cidrs, internet_facing, vpc)
         self._routes: list[_Route] = []
+        self._applied: dict[str, int] = {}
 
         security_group = ec2.SecurityGroup(
             self,
@@ -347,6 +348,7 @@ class LoadBalancer(Construct):
         self._routes.append(
             _Route(path=owner_path, hosts=hosts, paths=paths, priority=priority, rule=rule)
         )
+        self._applied[owner_path] = priority or preferred_priority(owner_path)
         self._assign_priorities()
         return rule
 
@@ -389,7 +391,9 @@ class LoadBalancer(Construct):
             assigned[route.path] = candidate
         for route in self._routes:
             value = route.priority if route.priority is not None else assigned[route.path]
-            cast(elbv2.CfnListenerRule, route.rule.node.default_child).priority = value
+            if self._applied.get(route.path) != value:  # each jsii call costs: set changes only
+                cast(elbv2.CfnListenerRule, route.rule.node.default_child).priority = value
+                self._applied[route.path] = value
 
     # ------------------------------------------------------------------------- set-up help
 
