@@ -23,6 +23,7 @@ __all__ = [
     "default_agent_settings",
     "host_port_range_of",
     "merge_agent_settings",
+    "registers_with_tags",
     "render_bottlerocket_settings",
     "render_ecs_config",
     "reserved_memory_of",
@@ -187,6 +188,10 @@ def default_agent_settings(*, spot: bool, gpu: bool, bottlerocket: bool) -> dict
       tasks are kept out by the IMDSv2 hop limit of 1).
     - ``ECS_ENABLE_CONTAINER_METADATA=true``: containers get the metadata file.
     - ``ECS_DYNAMIC_HOST_PORT_RANGE=32768-60999`` and ``ECS_RESERVED_MEMORY=256``.
+    - ``ECS_ENABLE_AWSLOGS_EXECUTIONROLE_OVERRIDE=true`` (not on Bottlerocket): the awslogs
+      driver writes with the task's execution role, so the instance role needs no CloudWatch
+      Logs permissions. ecs-init already defaults to it; written down because ``EcsCluster``
+      relies on it.
     - With Spot: ``ECS_ENABLE_SPOT_INSTANCE_DRAINING=true``. With NVIDIA GPUs on Amazon Linux:
       ``ECS_ENABLE_GPU_SUPPORT=true``.
     """
@@ -199,6 +204,8 @@ def default_agent_settings(*, spot: bool, gpu: bool, bottlerocket: bool) -> dict
         "ECS_IMAGE_PULL_BEHAVIOR": "once",
         "ECS_RESERVED_MEMORY": str(DEFAULT_RESERVED_MEMORY_MIB),
     }
+    if not bottlerocket:
+        settings["ECS_ENABLE_AWSLOGS_EXECUTIONROLE_OVERRIDE"] = "true"
     if spot:
         settings["ECS_ENABLE_SPOT_INSTANCE_DRAINING"] = "true"
     if gpu and not bottlerocket:
@@ -253,7 +260,26 @@ def _check_value(key: str, value: object) -> str:
             raise ConfigurationError(_field(key), value, f"must be {bounds}")
     if key == "ECS_DYNAMIC_HOST_PORT_RANGE":
         _parse_port_range(value)
+    if key == "ECS_CONTAINER_INSTANCE_TAGS":
+        _parse_instance_tags(value)
     return value
+
+
+def _parse_instance_tags(value: str) -> dict[str, str]:
+    # The agent cannot use anything else and says so only in its log on the instance.
+    try:
+        tags = json.loads(value)
+    except ValueError:
+        tags = None
+    if not isinstance(tags, dict) or not all(
+        isinstance(k, str) and isinstance(v, str) for k, v in tags.items()
+    ):
+        raise ConfigurationError(
+            _field("ECS_CONTAINER_INSTANCE_TAGS"),
+            value,
+            'must be a JSON object of string keys and values, e.g. \'{"team": "payments"}\'',
+        )
+    return tags
 
 
 def _parse_port_range(value: str) -> tuple[int, int]:
@@ -282,6 +308,20 @@ def merge_agent_settings(
 def host_port_range_of(settings: Mapping[str, str]) -> tuple[int, int]:
     """The dynamic host-port range the agent assigns from, per ``settings``."""
     return _parse_port_range(settings["ECS_DYNAMIC_HOST_PORT_RANGE"])
+
+
+def registers_with_tags(settings: Mapping[str, str]) -> bool:
+    """Whether the agent tags the container instance when it registers it.
+
+    True with ``ECS_CONTAINER_INSTANCE_PROPAGATE_TAGS_FROM=ec2_instance`` or a non-empty
+    ``ECS_CONTAINER_INSTANCE_TAGS``: ``RegisterContainerInstance`` then carries tags, which
+    needs ``ecs:TagResource`` (with the ``ecs:CreateAction`` condition) besides the
+    registration itself.
+    """
+    if settings.get("ECS_CONTAINER_INSTANCE_PROPAGATE_TAGS_FROM") == "ec2_instance":
+        return True
+    tags = settings.get("ECS_CONTAINER_INSTANCE_TAGS")
+    return tags is not None and bool(_parse_instance_tags(tags))
 
 
 def reserved_memory_of(settings: Mapping[str, str]) -> int:

@@ -22,22 +22,23 @@ _DEFAULT_CIDR = "10.0.0.0/16"
 
 INTERFACE_ENDPOINTS: Mapping[str, ec2.InterfaceVpcEndpointAwsService] = MappingProxyType(
     {
-        "EcrApi": ec2.InterfaceVpcEndpointAwsService.ECR,
-        "EcrDocker": ec2.InterfaceVpcEndpointAwsService.ECR_DOCKER,
-        "Logs": ec2.InterfaceVpcEndpointAwsService.CLOUDWATCH_LOGS,
-        "Ecs": ec2.InterfaceVpcEndpointAwsService.ECS,
-        "EcsAgent": ec2.InterfaceVpcEndpointAwsService.ECS_AGENT,
-        "EcsTelemetry": ec2.InterfaceVpcEndpointAwsService.ECS_TELEMETRY,
-        "Ssm": ec2.InterfaceVpcEndpointAwsService.SSM,
-        "SsmMessages": ec2.InterfaceVpcEndpointAwsService.SSM_MESSAGES,
-        "Ec2Messages": ec2.InterfaceVpcEndpointAwsService.EC2_MESSAGES,
+        "EcrApiEndpoint": ec2.InterfaceVpcEndpointAwsService.ECR,
+        "EcrDockerEndpoint": ec2.InterfaceVpcEndpointAwsService.ECR_DOCKER,
+        "LogsEndpoint": ec2.InterfaceVpcEndpointAwsService.CLOUDWATCH_LOGS,
+        "EcsEndpoint": ec2.InterfaceVpcEndpointAwsService.ECS,
+        "EcsAgentEndpoint": ec2.InterfaceVpcEndpointAwsService.ECS_AGENT,
+        "EcsTelemetryEndpoint": ec2.InterfaceVpcEndpointAwsService.ECS_TELEMETRY,
+        "SsmEndpoint": ec2.InterfaceVpcEndpointAwsService.SSM,
+        "SsmMessagesEndpoint": ec2.InterfaceVpcEndpointAwsService.SSM_MESSAGES,
+        "Ec2MessagesEndpoint": ec2.InterfaceVpcEndpointAwsService.EC2_MESSAGES,
     }
 )
 """Construct id -> service of the interface endpoints ``vpc_endpoints=True`` adds.
 
 What an instance in a private subnet needs to pull images from ECR (the API and the Docker
 registry; layers come from S3 through the gateway endpoint), ship logs, register with ECS and
-take SSM sessions and ECS Exec without going through a NAT gateway.
+take SSM sessions and ECS Exec without going through a NAT gateway. The ids are children of the
+VPC and name the endpoints' logical ids: renaming one replaces that endpoint on deploy.
 """
 
 
@@ -51,7 +52,7 @@ class Network(Construct):
     ``nat_gateways=0`` the private subnets are isolated and ``vpc_endpoints=True`` is required.
 
     Passing ``vpc`` wraps that VPC and defines nothing; the new-VPC options must then be left
-    at their defaults.
+    out (passing one, even with its default value, raises ``ConfigurationError``).
     """
 
     def __init__(
@@ -60,14 +61,15 @@ class Network(Construct):
         construct_id: str,
         *,
         vpc: ec2.IVpc | None = None,
-        max_azs: int = _DEFAULT_MAX_AZS,
-        nat_gateways: int = _DEFAULT_NAT_GATEWAYS,
-        vpc_endpoints: bool = False,
-        flow_log_retention: logs.RetentionDays = _DEFAULT_FLOW_LOG_RETENTION,
-        cidr: str = _DEFAULT_CIDR,
+        max_azs: int | None = None,
+        nat_gateways: int | None = None,
+        vpc_endpoints: bool | None = None,
+        flow_log_retention: logs.RetentionDays | None = None,
+        cidr: str | None = None,
     ) -> None:
         """
-        :param vpc: An existing VPC to use as is. Default: a new VPC.
+        :param vpc: An existing VPC to use as is; the other parameters configure a new VPC
+            and must then be left out. Default: a new VPC.
         :param max_azs: Availability Zones the new VPC spans, at least 2 (an Application
             Load Balancer needs two). An environment-agnostic stack can only see 2. Default: 2.
         :param nat_gateways: NAT gateways of the new VPC, at most ``max_azs``. Default: 1, in
@@ -90,8 +92,11 @@ class Network(Construct):
         """The new VPC's flow log (None for an existing VPC)."""
         self.s3_endpoint: ec2.GatewayVpcEndpoint | None = None
         """The new VPC's S3 gateway endpoint (None for an existing VPC)."""
+        self.endpoint_security_group: ec2.SecurityGroup | None = None
+        """Security group of the interface endpoints (None unless ``vpc_endpoints``)."""
         self.interface_endpoints: Mapping[str, ec2.InterfaceVpcEndpoint] = MappingProxyType({})
-        """Interface endpoints by construct id (empty unless ``vpc_endpoints``)."""
+        """Interface endpoints by construct id, the keys of ``INTERFACE_ENDPOINTS`` (empty
+        unless ``vpc_endpoints``)."""
 
         if vpc is not None:
             self._refuse_new_vpc_options(
@@ -105,6 +110,12 @@ class Network(Construct):
             """The VPC: the one passed in, or the new ``ec2.Vpc``."""
             return
 
+        max_azs = _DEFAULT_MAX_AZS if max_azs is None else max_azs
+        nat_gateways = _DEFAULT_NAT_GATEWAYS if nat_gateways is None else nat_gateways
+        vpc_endpoints = bool(vpc_endpoints)
+        if flow_log_retention is None:
+            flow_log_retention = _DEFAULT_FLOW_LOG_RETENTION
+        cidr = _DEFAULT_CIDR if cidr is None else cidr
         self._validate(
             max_azs=max_azs, nat_gateways=nat_gateways, vpc_endpoints=vpc_endpoints, cidr=cidr
         )
@@ -144,8 +155,6 @@ class Network(Construct):
             service=ec2.GatewayVpcEndpointAwsService.S3,
             subnets=[private_subnets],
         )
-        self.endpoint_security_group: ec2.SecurityGroup | None = None
-        """Security group of the interface endpoints (None unless ``vpc_endpoints``)."""
         if vpc_endpoints:
             self.endpoint_security_group = ec2.SecurityGroup(
                 self,
@@ -161,14 +170,14 @@ class Network(Construct):
             )
             self.interface_endpoints = MappingProxyType(
                 {
-                    name: new_vpc.add_interface_endpoint(
-                        f"{name}Endpoint",
+                    endpoint_id: new_vpc.add_interface_endpoint(
+                        endpoint_id,
                         service=service,
                         subnets=private_subnets,
                         security_groups=[self.endpoint_security_group],
                         open=False,
                     )
-                    for name, service in INTERFACE_ENDPOINTS.items()
+                    for endpoint_id, service in INTERFACE_ENDPOINTS.items()
                 }
             )
 
@@ -188,21 +197,22 @@ class Network(Construct):
     @staticmethod
     def _refuse_new_vpc_options(
         *,
-        max_azs: int,
-        nat_gateways: int,
-        vpc_endpoints: bool,
-        flow_log_retention: logs.RetentionDays,
-        cidr: str,
+        max_azs: int | None,
+        nat_gateways: int | None,
+        vpc_endpoints: bool | None,
+        flow_log_retention: logs.RetentionDays | None,
+        cidr: str | None,
     ) -> None:
         given = {
-            "max_azs": (max_azs, _DEFAULT_MAX_AZS),
-            "nat_gateways": (nat_gateways, _DEFAULT_NAT_GATEWAYS),
-            "vpc_endpoints": (vpc_endpoints, False),
-            "flow_log_retention": (flow_log_retention, _DEFAULT_FLOW_LOG_RETENTION),
-            "cidr": (cidr, _DEFAULT_CIDR),
+            "max_azs": max_azs,
+            "nat_gateways": nat_gateways,
+            "vpc_endpoints": vpc_endpoints,
+            "flow_log_retention": flow_log_retention,
+            "cidr": cidr,
         }
-        for name, (value, default) in given.items():
-            if value != default:
+        for name, value in given.items():
+            # Any value given, even the default's: it says the caller expects a new VPC.
+            if value is not None:
                 raise ConfigurationError(
                     name,
                     value,

@@ -15,6 +15,7 @@ import pytest
 from aws_cdk import aws_autoscaling as autoscaling
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_ecs as ecs
+from aws_cdk import aws_iam as iam
 from aws_cdk import aws_logs as logs
 from aws_cdk import aws_sns as sns
 from syrupy.assertion import SnapshotAssertion
@@ -34,6 +35,7 @@ from constructs_ecs.instance_types import spec_of
 from constructs_ecs.network import Network
 from constructs_ecs.testing import (
     assert_cfn_lint_clean,
+    assert_nag_clean,
     nag_acknowledgements,
     resource_manifest,
     synth,
@@ -71,6 +73,7 @@ DEFAULT_SETTINGS = {
     "ECS_AWSVPC_BLOCK_IMDS": "true",
     "ECS_CONTAINER_STOP_TIMEOUT": "30s",
     "ECS_DYNAMIC_HOST_PORT_RANGE": "32768-60999",
+    "ECS_ENABLE_AWSLOGS_EXECUTIONROLE_OVERRIDE": "true",
     "ECS_ENABLE_CONTAINER_METADATA": "true",
     "ECS_IMAGE_PULL_BEHAVIOR": "once",
     "ECS_RESERVED_MEMORY": "256",
@@ -81,6 +84,30 @@ FULL_SETTINGS = {
     "ECS_RESERVED_MEMORY": "512",
     "ECS_CONTAINER_STOP_TIMEOUT": "1m",
 }
+UNKNOWN_TYPE_WARNING = "@constructs-ecs/cluster:unknownInstanceType"
+AGENT_STATEMENTS = [
+    {
+        "Action": [
+            "ecs:DeregisterContainerInstance",
+            "ecs:RegisterContainerInstance",
+            "ecs:Submit*",
+        ],
+        "Effect": "Allow",
+        "Resource": {"Fn::GetAtt": [CLUSTER_ID, "Arn"]},
+    },
+    {
+        "Action": ["ecs:Poll", "ecs:StartTelemetrySession"],
+        "Condition": {"ArnEquals": {"ecs:cluster": {"Fn::GetAtt": [CLUSTER_ID, "Arn"]}}},
+        "Effect": "Allow",
+        "Resource": "*",
+    },
+    {
+        "Action": ["ecr:GetAuthorizationToken", "ecs:DiscoverPollEndpoint"],
+        "Effect": "Allow",
+        "Resource": "*",
+    },
+]
+"""The instance role's default policy: the agent's statements, without CloudWatch Logs."""
 
 
 @dataclass
@@ -88,10 +115,13 @@ class Synthesized:
     defaults: dict[str, Any]
     full: dict[str, Any]
     variants: dict[str, Any]
+    isolated: dict[str, Any]
     default_cluster: EcsCluster
     full_cluster: EcsCluster
+    isolated_cluster: EcsCluster
     clusters: dict[str, EcsCluster]
     network: Network
+    isolated_network: Network
     assembly_missing: object
 
 
@@ -122,6 +152,12 @@ def _variants(stack: cdk.Stack) -> dict[str, EcsCluster]:
             ),
             agent_settings={"ECS_CONTAINER_INSTANCE_PROPAGATE_TAGS_FROM": "ec2_instance"},
         ),
+        "tagged": EcsCluster(
+            stack,
+            "Tagged",
+            vpc=vpc,
+            agent_settings={"ECS_CONTAINER_INSTANCE_TAGS": '{"team": "payments"}'},
+        ),
         "forced": EcsCluster(
             stack,
             "Forced",
@@ -129,6 +165,12 @@ def _variants(stack: cdk.Stack) -> dict[str, EcsCluster]:
             capacity_provider_options=CapacityProviderOptions(force_delete_on_destroy=True),
         ),
     }
+    cdk.Validations.of(clusters["custom"]).acknowledge(
+        cdk.Acknowledgment(
+            id=f"Annotation::{UNKNOWN_TYPE_WARNING}",
+            reason="i4i.large on purpose: the variant shows a type outside the table.",
+        )
+    )
     forced = clusters["forced"]
     task = ecs.Ec2TaskDefinition(stack, "Task")
     task.add_container(
@@ -186,15 +228,22 @@ def synthesized() -> Synthesized:
 
     variants = cdk.Stack(app, "Variants")
     clusters = _variants(variants)
+
+    isolated = cdk.Stack(app, "Isolated")
+    isolated_network = Network(isolated, "Network", nat_gateways=0, vpc_endpoints=True)
+    isolated_cluster = EcsCluster(isolated, "Cluster", vpc=isolated_network.vpc)
     assembly = synth(app)
     return Synthesized(
         defaults=template_of(defaults),
         full=template_of(full),
         variants=template_of(variants),
+        isolated=template_of(isolated),
         default_cluster=default_cluster,
         full_cluster=full_cluster,
+        isolated_cluster=isolated_cluster,
         clusters=clusters,
         network=network,
+        isolated_network=isolated_network,
         assembly_missing=json.loads(
             (Path(assembly.directory) / "manifest.json").read_text(encoding="utf-8")
         ).get("missing"),
@@ -374,10 +423,21 @@ def test_no_key_pair_and_no_ingress(defaults: dict[str, Any]) -> None:
     assert group["SecurityGroupEgress"][0]["CidrIp"] == "0.0.0.0/0"
 
 
-def test_instances_launch_in_the_private_subnets(defaults: dict[str, Any]) -> None:
+def subnet_refs(selection: ec2.SubnetSelection, vpc: ec2.IVpc) -> list[Any]:
+    stack = cdk.Stack.of(vpc)
+    selected = vpc.select_subnets(subnet_type=selection.subnet_type)
+    return [stack.resolve(s) for s in selected.subnet_ids]
+
+
+def test_instances_launch_in_the_private_subnets(
+    defaults: dict[str, Any], synthesized: Synthesized
+) -> None:
     subnets = props(defaults, ASG_ID)["VPCZoneIdentifier"]
     assert len(subnets) == 2
     assert all("PrivateSubnet" in s["Ref"] for s in subnets)
+    cluster = synthesized.default_cluster
+    assert cluster.vpc_subnets.subnet_type == ec2.SubnetType.PRIVATE_WITH_EGRESS
+    assert subnet_refs(cluster.vpc_subnets, cluster.vpc) == subnets
 
 
 def test_group_runs_one_to_four_instances_without_a_desired_count(
@@ -481,6 +541,22 @@ def test_instance_role_has_no_aws_managed_policy(defaults: dict[str, Any]) -> No
     }
 
 
+def test_instance_role_policy_is_exactly_the_agent_statements(defaults: dict[str, Any]) -> None:
+    assert statements(defaults, DEFAULT_POLICY_ID) == AGENT_STATEMENTS
+
+
+def test_instance_role_has_no_cloudwatch_logs_permissions(defaults: dict[str, Any]) -> None:
+    """Tasks write logs with their execution role; ecs.Cluster's logs:* on * is held back."""
+    role_policies = [
+        p
+        for p in of_type(defaults, "AWS::IAM::Policy", "Cluster").values()
+        if {"Ref": ROLE_ID} in p["Properties"]["Roles"]
+    ]
+    assert len(role_policies) == 2
+    assert '"logs:' not in json.dumps(role_policies)
+    assert "ECS_ENABLE_AWSLOGS_EXECUTIONROLE_OVERRIDE=true" in ecs_config_lines(defaults)
+
+
 def test_agent_permissions_are_scoped_to_the_cluster(defaults: dict[str, Any]) -> None:
     by_action = {json.dumps(s["Action"]): s for s in statements(defaults, DEFAULT_POLICY_ID)}
     register = by_action[
@@ -554,6 +630,7 @@ def test_attributes_expose_every_l2(synthesized: Synthesized) -> None:
     assert cluster.connections.security_groups == [cluster.security_group]
     assert cluster.instance_role.role_arn == cluster.auto_scaling_group.role.role_arn
     assert cluster.force_delete is None
+    assert isinstance(cluster.vpc_subnets, ec2.SubnetSelection)
 
 
 def test_defaults_pass_cfn_lint(defaults: dict[str, Any]) -> None:
@@ -821,11 +898,102 @@ def test_custom_image_topic_and_unknown_type(
     assert launch_data(variants, "Custom")["BlockDeviceMappings"][0]["Ebs"]["VolumeSize"] == 8
 
 
+def tag_resource_statements(template: dict[str, Any], prefix: str) -> list[dict[str, Any]]:
+    _, policy = one(template, "AWS::IAM::Policy", f"{prefix}InstanceRoleDefaultPolicy")
+    return [
+        s
+        for s in policy["Properties"]["PolicyDocument"]["Statement"]
+        if "ecs:TagResource" in json.dumps(s["Action"])
+    ]
+
+
+def container_instances_of(template: dict[str, Any], prefix: str) -> dict[str, Any]:
+    cluster_id, _ = one(template, "AWS::ECS::Cluster", prefix)
+    return {
+        "Fn::Join": [
+            "",
+            [
+                "arn:",
+                {"Ref": "AWS::Partition"},
+                ":ecs:",
+                {"Ref": "AWS::Region"},
+                ":",
+                {"Ref": "AWS::AccountId"},
+                ":container-instance/",
+                {"Ref": cluster_id},
+                "/*",
+            ],
+        ]
+    }
+
+
 def test_propagating_instance_tags_grants_describe_tags(variants: dict[str, Any]) -> None:
     _, policy = one(variants, "AWS::IAM::Policy", "CustomInstanceRoleDefaultPolicy")
     assert "ec2:DescribeTags" in json.dumps(policy["Properties"]["PolicyDocument"])
     _, other = one(variants, "AWS::IAM::Policy", "GpuInstanceRoleDefaultPolicy")
     assert "ec2:DescribeTags" not in json.dumps(other)
+
+
+@pytest.mark.parametrize("prefix", ["Custom", "Tagged"])
+def test_registering_with_tags_grants_tag_resource_on_this_clusters_instances(
+    variants: dict[str, Any], prefix: str
+) -> None:
+    """Custom propagates the EC2 instance's tags, Tagged sets ECS_CONTAINER_INSTANCE_TAGS."""
+    assert tag_resource_statements(variants, prefix) == [
+        {
+            "Action": "ecs:TagResource",
+            "Condition": {"StringEquals": {"ecs:CreateAction": "RegisterContainerInstance"}},
+            "Effect": "Allow",
+            "Resource": container_instances_of(variants, prefix),
+        }
+    ]
+
+
+def test_no_tag_resource_without_tagging_settings(
+    variants: dict[str, Any], defaults: dict[str, Any]
+) -> None:
+    assert tag_resource_statements(variants, "Gpu") == []
+    assert "ecs:TagResource" not in json.dumps(statements(defaults, DEFAULT_POLICY_ID))
+
+
+def test_empty_instance_tags_grant_no_tag_resource() -> None:
+    cluster = cluster_with(agent_settings={"ECS_CONTAINER_INSTANCE_TAGS": "{}"})
+    assert "ecs:TagResource" not in json.dumps(policy_document(cluster))
+
+
+def test_tag_resource_wildcard_is_acknowledged_on_the_tagging_clusters_only(
+    variants: dict[str, Any],
+) -> None:
+    for prefix, tagging in (("Custom", True), ("Tagged", True), ("Gpu", False)):
+        cluster_id, _ = one(variants, "AWS::ECS::Cluster", prefix)
+        policy_id, _ = one(variants, "AWS::IAM::Policy", f"{prefix}InstanceRoleDefaultPolicy")
+        rule = (
+            "AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ecs:<AWS::Region>:"
+            f"<AWS::AccountId>:container-instance/<{cluster_id}>/*]"
+        )
+        assert aws_solutions_acks(variants, prefix).get(rule) == ([policy_id] if tagging else None)
+
+
+def test_unknown_instance_type_is_acknowledged_in_the_variants(synthesized: Synthesized) -> None:
+    """The variants' acknowledgement id is the one CDK expects: the report stays clean."""
+    assert_nag_clean(cdk.Stack.of(synthesized.clusters["custom"]))
+
+
+def test_isolated_subnets_host_the_instances_without_nat(
+    synthesized: Synthesized,
+) -> None:
+    cluster = synthesized.isolated_cluster
+    assert cluster.vpc_subnets.subnet_type == ec2.SubnetType.PRIVATE_ISOLATED
+    subnets = props(synthesized.isolated, ASG_ID)["VPCZoneIdentifier"]
+    assert subnets == subnet_refs(cluster.vpc_subnets, cluster.vpc)
+    isolated = [cdk.Stack.of(cluster).resolve(s.subnet_id) for s in cluster.vpc.isolated_subnets]
+    assert subnets == isolated
+    assert len(subnets) == 2
+    assert of_type(synthesized.isolated, "AWS::EC2::NatGateway") == {}
+
+
+def test_isolated_network_cluster_passes_cfn_lint(synthesized: Synthesized) -> None:
+    assert_cfn_lint_clean(synthesized.isolated)
 
 
 def test_variants_pass_cfn_lint(variants: dict[str, Any]) -> None:
@@ -979,6 +1147,71 @@ def assert_error(error: ConfigurationError, field: str, value: object, *fragment
         assert fragment in message
 
 
+def actions_of(statement: dict[str, Any]) -> list[str]:
+    action = statement["Action"]
+    return [action] if isinstance(action, str) else list(action)
+
+
+def policy_document(cluster: EcsCluster) -> dict[str, Any]:
+    policy = cluster.instance_role.node.find_child("DefaultPolicy")
+    assert isinstance(policy, iam.Policy)
+    document: dict[str, Any] = cdk.Stack.of(cluster).resolve(policy.document)
+    return document
+
+
+def test_instance_keeps_log_permissions_when_the_agent_writes_logs_itself() -> None:
+    """ECS_ENABLE_AWSLOGS_EXECUTIONROLE_OVERRIDE=false: awslogs uses the instance role."""
+    cluster = cluster_with(agent_settings={"ECS_ENABLE_AWSLOGS_EXECUTIONROLE_OVERRIDE": "false"})
+    (logs_statement,) = [
+        s for s in policy_document(cluster)["Statement"] if "logs:PutLogEvents" in actions_of(s)
+    ]
+    assert {"logs:CreateLogStream", "logs:PutLogEvents"} <= set(actions_of(logs_statement))
+    assert logs_statement["Resource"] == "*"
+
+
+def test_log_actions_are_withheld_only_from_ecs_cluster() -> None:
+    """The group passes later grants through untouched, logs:* on * included."""
+    cluster = cluster_with()
+    cluster.auto_scaling_group.add_to_role_policy(
+        iam.PolicyStatement(actions=["logs:PutLogEvents"], resources=["*"])
+    )
+    actions = {a for s in policy_document(cluster)["Statement"] for a in actions_of(s)}
+    assert "logs:PutLogEvents" in actions
+    assert "logs:CreateLogStream" not in actions
+
+
+def warnings_of(cluster: EcsCluster) -> list[str]:
+    return [str(m.data) for m in cluster.node.metadata if m.type == "aws:cdk:warning"]
+
+
+def test_unknown_instance_type_warns_that_placement_checks_are_skipped() -> None:
+    cluster = cluster_with(instance_type=ec2.InstanceType("i4i.large"))
+    assert cluster.instance_resources is None
+    (warning,) = warnings_of(cluster)
+    assert warning.startswith("i4i.large: not in constructs_ecs.instance_types")
+    assert "services skip their placement checks" in warning
+    assert warning.endswith(f"[ack: {UNKNOWN_TYPE_WARNING}]")
+
+
+def test_unknown_spot_type_is_named_in_the_warning() -> None:
+    cluster = cluster_with(
+        spot=SpotOptions(
+            instance_types=[ec2.InstanceType("t3a.medium"), ec2.InstanceType("m5.3xlarge")]
+        )
+    )
+    (warning,) = warnings_of(cluster)
+    assert warning.startswith("m5.3xlarge: not in")
+
+
+def test_known_instance_types_bring_no_warning() -> None:
+    assert warnings_of(cluster_with()) == []
+
+
+def test_vpc_subnets_option_is_exposed_as_given() -> None:
+    selection = ec2.SubnetSelection(subnet_type=ec2.SubnetType.PRIVATE_WITH_EGRESS, one_per_az=True)
+    assert cluster_with(vpc_subnets=selection).vpc_subnets is selection
+
+
 def test_cluster_is_connectable() -> None:
     cluster = cluster_with()
     stack = cdk.Stack.of(cluster)
@@ -1079,6 +1312,9 @@ def test_fails_when_agent_settings_name_the_cluster() -> None:
         ("ECS_LOGLEVEL", "verbose", "one of"),
         ("ECS_INSTANCE_ATTRIBUTES", '{"a": "b"}\nECS_CLUSTER=other', "a single line"),
         ("ECS_RESERVED_MEMORY", 256, "agent settings are strings"),
+        ("ECS_CONTAINER_INSTANCE_TAGS", "team=payments", "a JSON object of string keys"),
+        ("ECS_CONTAINER_INSTANCE_TAGS", '["payments"]', "a JSON object of string keys"),
+        ("ECS_CONTAINER_INSTANCE_TAGS", '{"cost": 12}', "a JSON object of string keys"),
     ],
 )
 def test_fails_when_an_agent_setting_value_is_invalid(

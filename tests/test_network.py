@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import aws_cdk as cdk
 import pytest
@@ -24,6 +24,19 @@ from tests.conftest import make_stack
 # Renaming Network(stack, "Network") or its children replaces these: pinned on purpose.
 VPC_ID = "NetworkVpc7FB7348F"
 FLOW_LOG_GROUP_ID = "NetworkFlowLogGroup4F8CEEEF"
+# A replaced interface endpoint with private DNS fails to deploy (its DNS names are taken by
+# the one it replaces until that is deleted): pinned too.
+INTERFACE_ENDPOINT_IDS = {
+    "Ec2MessagesEndpoint": "NetworkVpcEc2MessagesEndpoint2925AEA1",
+    "EcrApiEndpoint": "NetworkVpcEcrApiEndpointE3D7E09F",
+    "EcrDockerEndpoint": "NetworkVpcEcrDockerEndpoint18F85AD4",
+    "EcsAgentEndpoint": "NetworkVpcEcsAgentEndpointE4011C10",
+    "EcsEndpoint": "NetworkVpcEcsEndpointB9B4BF6F",
+    "EcsTelemetryEndpoint": "NetworkVpcEcsTelemetryEndpointEDCDB469",
+    "LogsEndpoint": "NetworkVpcLogsEndpointA7731FD0",
+    "SsmEndpoint": "NetworkVpcSsmEndpointB5FBDFB0",
+    "SsmMessagesEndpoint": "NetworkVpcSsmMessagesEndpoint235160D7",
+}
 
 
 @dataclass
@@ -274,6 +287,21 @@ def test_vpc_endpoints_option_adds_every_interface_endpoint_in_private_subnets(
     assert set(synthesized.networks["configured"].interface_endpoints) == set(INTERFACE_ENDPOINTS)
 
 
+def test_interface_endpoint_logical_ids_are_pinned(synthesized: Synthesized) -> None:
+    network = synthesized.networks["configured"]
+    stack = cdk.Stack.of(network)
+    logical_ids = {
+        endpoint_id: stack.get_logical_id(
+            cast(cdk.CfnElement, endpoint.node.default_child),
+        )
+        for endpoint_id, endpoint in network.interface_endpoints.items()
+    }
+    assert logical_ids == INTERFACE_ENDPOINT_IDS
+    assert set(INTERFACE_ENDPOINTS) == set(INTERFACE_ENDPOINT_IDS)
+    manifest = resource_manifest(synthesized.configured)
+    assert all(manifest[i] == "AWS::EC2::VPCEndpoint" for i in INTERFACE_ENDPOINT_IDS.values())
+
+
 def test_interface_endpoints_accept_https_from_the_vpc_only(synthesized: Synthesized) -> None:
     template = synthesized.configured
     network = synthesized.networks["configured"]
@@ -322,7 +350,24 @@ def test_existing_vpc_is_used_as_is_and_nothing_is_defined() -> None:
     assert network.flow_log_group is None
     assert network.flow_log is None
     assert network.s3_endpoint is None
+    assert network.endpoint_security_group is None
     assert dict(network.interface_endpoints) == {}
+
+
+def test_existing_vpc_accepts_the_new_vpc_options_left_out() -> None:
+    stack = make_stack("ExistingNone")
+    vpc = imported_vpc(stack)
+    network = Network(
+        stack,
+        "Network",
+        vpc=vpc,
+        max_azs=None,
+        nat_gateways=None,
+        vpc_endpoints=None,
+        flow_log_retention=None,
+        cidr=None,
+    )
+    assert network.vpc is vpc
 
 
 # -- validation -----------------------------------------------------------------------------
@@ -350,6 +395,27 @@ def assert_error(error: ConfigurationError, field: str, value: object, *fragment
 def test_fails_when_an_existing_vpc_is_combined_with_new_vpc_options(
     option: str, value: object
 ) -> None:
+    stack = make_stack("Fails")
+    vpc = imported_vpc(stack)
+    with pytest.raises(ConfigurationError) as caught:
+        Network(stack, "Network", vpc=vpc, **{option: value})
+    assert_error(caught.value, option, value, "cannot be combined with an existing `vpc`")
+
+
+@pytest.mark.parametrize(
+    ("option", "value"),
+    [
+        ("max_azs", 2),
+        ("nat_gateways", 1),
+        ("vpc_endpoints", False),
+        ("flow_log_retention", logs.RetentionDays.THREE_MONTHS),
+        ("cidr", "10.0.0.0/16"),
+    ],
+)
+def test_fails_when_an_existing_vpc_is_combined_with_an_option_at_its_default_value(
+    option: str, value: object
+) -> None:
+    """Passing an option says a new VPC is expected, even with the value it defaults to."""
     stack = make_stack("Fails")
     vpc = imported_vpc(stack)
     with pytest.raises(ConfigurationError) as caught:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from types import MappingProxyType
 
 import aws_cdk as cdk
@@ -20,6 +21,7 @@ from constructs_ecs._nag import acknowledge
 from constructs_ecs.agent import (
     host_port_range_of,
     merge_agent_settings,
+    registers_with_tags,
     render_bottlerocket_settings,
     render_ecs_config,
     reserved_memory_of,
@@ -32,7 +34,12 @@ from constructs_ecs.cluster.options import (
     SpotOptions,
 )
 from constructs_ecs.errors import ConfigurationError
-from constructs_ecs.instance_types import InstanceResources, is_gpu_family, offered_resources
+from constructs_ecs.instance_types import (
+    InstanceResources,
+    is_gpu_family,
+    offered_resources,
+    spec_of,
+)
 
 __all__ = [
     "AL2023_ECS_AMI_RELEASE",
@@ -61,6 +68,36 @@ class _CollectAssociation:
                 self._group.add(child)
 
 
+_AGENT_LOG_ACTIONS = frozenset({"logs:CreateLogStream", "logs:PutLogEvents"})
+"""What ``ecs.Cluster`` grants the instance role for the awslogs driver, on ``*``."""
+
+
+class _InstanceGroup(autoscaling.AutoScalingGroup):
+    """An Auto Scaling group that can hold back actions granted to its role on ``*``.
+
+    ``ecs.Cluster`` grants the instance role what the container agent needs through
+    ``add_to_role_policy`` (aws-cdk-lib offers no option to leave any of it out); while
+    ``withholding`` is active, the listed actions are dropped from statements on ``*``.
+    """
+
+    _withheld: frozenset[str] = frozenset()
+
+    @contextmanager
+    def withholding(self, actions: frozenset[str]) -> Iterator[None]:
+        self._withheld = actions
+        try:
+            yield
+        finally:
+            self._withheld = frozenset()
+
+    def add_to_role_policy(self, statement: iam.PolicyStatement) -> None:
+        kept = [a for a in statement.actions if a not in self._withheld]
+        if len(kept) == len(statement.actions) or statement.resources != ["*"]:
+            super().add_to_role_policy(statement)
+        elif kept:
+            super().add_to_role_policy(statement.copy(actions=kept))
+
+
 @jsii.implements(ec2.IConnectable)
 class EcsCluster(Construct):
     """An ECS cluster whose capacity is an Auto Scaling group behind a capacity provider.
@@ -72,7 +109,9 @@ class EcsCluster(Construct):
     through SSM Session Manager); Auto Scaling notifications to a KMS-encrypted SNS topic; a
     capacity provider with managed scaling to 100 %, managed draining on and managed termination
     protection off, which is the cluster's default capacity provider strategy; and the agent
-    settings of ``constructs_ecs.agent.default_agent_settings``.
+    settings of ``constructs_ecs.agent.default_agent_settings``. On Amazon Linux the instance
+    role has what the agent and Session Manager need and no CloudWatch Logs permissions: tasks
+    write their logs with their execution role (``ECS_ENABLE_AWSLOGS_EXECUTIONROLE_OVERRIDE``).
 
     ``cdk destroy`` deletes cleanly: a service that calls
     ``service.node.add_dependency(cluster.capacity_provider_dependency)`` goes before the
@@ -115,7 +154,9 @@ class EcsCluster(Construct):
         :param root_volume_size_gib: Size of the encrypted gp3 volume holding images and
             containers (the root volume; Bottlerocket's data volume). At least 30 on
             Amazon Linux 2023 (the AMI's snapshot size). Default: 30.
-        :param vpc_subnets: Where instances are launched. Default: the private subnets.
+        :param vpc_subnets: Where instances are launched, and where the services of this
+            library place awsvpc tasks. Default: the VPC's private subnets with egress, or its
+            isolated subnets when it has none (``Network(nat_gateways=0, ...)``).
         :param notifications_topic: Topic for Auto Scaling launch, terminate and error
             notifications. Default: a new topic encrypted with a new KMS key.
         :param exec_log_retention: How long ECS Exec session logs are kept. Default: one year.
@@ -152,7 +193,12 @@ class EcsCluster(Construct):
             self.instance_types, reserved_memory_mib=reserved_memory_of(settings)
         )
         """What one instance of the smallest type offers to tasks, or None for a type outside
-        ``constructs_ecs.instance_types``."""
+        ``constructs_ecs.instance_types`` (the cluster then carries a warning: services skip
+        their placement checks)."""
+        self._warn_about_unknown_types()
+        self.vpc_subnets: ec2.SubnetSelection = vpc_subnets or self._default_subnets(vpc)
+        """The subnets of the instances (the Auto Scaling group's), where services of this
+        library place awsvpc tasks."""
 
         self.exec_log_group = logs.LogGroup(
             self,
@@ -216,11 +262,11 @@ class EcsCluster(Construct):
         """KMS key of the notifications topic this construct defines (None for yours)."""
         self.notifications_topic = notifications_topic or self._encrypted_topic()
         """Topic of the Auto Scaling group's launch, terminate and error notifications."""
-        self.auto_scaling_group = autoscaling.AutoScalingGroup(
+        group = _InstanceGroup(
             self,
             "AutoScalingGroup",
             vpc=vpc,
-            vpc_subnets=vpc_subnets,
+            vpc_subnets=self.vpc_subnets,
             min_capacity=min_capacity,
             max_capacity=max_capacity,
             launch_template=None if spot else self.launch_template,
@@ -234,6 +280,7 @@ class EcsCluster(Construct):
             ],
             group_metrics=[autoscaling.GroupMetrics.all()],
         )
+        self.auto_scaling_group: autoscaling.AutoScalingGroup = group
         """The Auto Scaling group of the instances."""
 
         self.capacity_provider = ecs.AsgCapacityProvider(
@@ -251,7 +298,13 @@ class EcsCluster(Construct):
             enable_managed_termination_protection=options.managed_termination_protection,
         )
         """The ``ecs.AsgCapacityProvider``."""
-        self.cluster.add_asg_capacity_provider(self.capacity_provider)
+        # The awslogs driver writes with each task's execution role (every task definition of
+        # this library has one), unless the agent is told to use the instance's credentials.
+        override = settings.get("ECS_ENABLE_AWSLOGS_EXECUTIONROLE_OVERRIDE")
+        self._instance_writes_logs = override == "false"
+        withheld = frozenset() if self._instance_writes_logs else _AGENT_LOG_ACTIONS
+        with group.withholding(withheld):
+            self.cluster.add_asg_capacity_provider(self.capacity_provider)
         self.cluster.add_default_capacity_provider_strategy(self.capacity_provider_strategies)
         if image.is_bottlerocket:
             # After CDK's "[settings.ecs]" and cluster lines: TOML lets a table be opened once.
@@ -262,9 +315,21 @@ class EcsCluster(Construct):
             {"ECS_CLUSTER": self.cluster.cluster_name, **settings}
         )
         """Final container agent settings (``ECS_CLUSTER`` is the cluster's name token)."""
-        if settings.get("ECS_CONTAINER_INSTANCE_PROPAGATE_TAGS_FROM") == "ec2_instance":
+        self._describes_tags = (
+            settings.get("ECS_CONTAINER_INSTANCE_PROPAGATE_TAGS_FROM") == "ec2_instance"
+        )
+        if self._describes_tags:
             self.instance_role.add_to_principal_policy(
                 iam.PolicyStatement(actions=["ec2:DescribeTags"], resources=["*"])
+            )
+        self._tags_on_registration = registers_with_tags(settings)
+        if self._tags_on_registration:
+            self.instance_role.add_to_principal_policy(
+                iam.PolicyStatement(
+                    actions=["ecs:TagResource"],
+                    resources=[self._container_instances_arn()],
+                    conditions={"StringEquals": {"ecs:CreateAction": "RegisterContainerInstance"}},
+                )
             )
 
         self._order_deletion()
@@ -316,6 +381,35 @@ class EcsCluster(Construct):
         return self._capacity_provider_dependency
 
     # -- construction helpers ---------------------------------------------------------------
+
+    def _warn_about_unknown_types(self) -> None:
+        if self.instance_resources is not None:
+            return
+        unknown = [t.to_string() for t in self.instance_types if spec_of(t) is None]
+        cdk.Annotations.of(self).add_warning_v2(
+            "@constructs-ecs/cluster:unknownInstanceType",
+            f"{', '.join(unknown)}: not in constructs_ecs.instance_types, so instance_resources "
+            "is None and services skip their placement checks (a task too large for one "
+            "instance passes synthesis and cannot be placed once deployed).",
+        )
+
+    @staticmethod
+    def _default_subnets(vpc: ec2.IVpc) -> ec2.SubnetSelection:
+        # What the Auto Scaling group picks without a selection, made explicit.
+        if vpc.private_subnets:
+            return ec2.SubnetSelection(subnet_type=ec2.SubnetType.PRIVATE_WITH_EGRESS)
+        if vpc.isolated_subnets:
+            return ec2.SubnetSelection(subnet_type=ec2.SubnetType.PRIVATE_ISOLATED)
+        return ec2.SubnetSelection(subnet_type=ec2.SubnetType.PUBLIC)
+
+    def _container_instances_arn(self) -> str:
+        """``arn:...:container-instance/<cluster name>/*``: this cluster's instances."""
+        return cdk.Stack.of(self).format_arn(
+            service="ecs",
+            resource="container-instance",
+            resource_name=f"{self.cluster.cluster_name}/*",
+            arn_format=cdk.ArnFormat.SLASH_RESOURCE_NAME,
+        )
 
     @staticmethod
     def _validate_capacity(min_capacity: int, max_capacity: int, spot: SpotOptions | None) -> None:
@@ -519,16 +613,38 @@ class EcsCluster(Construct):
             "The container agent's state reports (SubmitContainerStateChange, "
             "SubmitTaskStateChange, SubmitAttachmentStateChanges), scoped to this cluster's ARN.",
         )
-        acknowledge(
-            default_policy,
-            "IAM5[Resource::*]",
-            "Statements added by ecs.Cluster for the container agent: ecs:DiscoverPollEndpoint "
+        reasons = [
+            "The container agent's statements, added by ecs.Cluster: ecs:DiscoverPollEndpoint "
             "and ecr:GetAuthorizationToken have no resource-level permissions; ecs:Poll and "
             "ecs:StartTelemetrySession act on container instances that do not exist yet and "
-            "are limited to this cluster by an ecs:cluster condition; logs:CreateLogStream and "
-            "logs:PutLogEvents serve the awslogs driver for task definitions without an "
-            "execution role, whose log groups are chosen per service.",
-        )
+            "are limited to this cluster by an ecs:cluster condition."
+        ]
+        if self._instance_writes_logs:
+            reasons.append(
+                "logs:CreateLogStream and logs:PutLogEvents, added by ecs.Cluster and kept "
+                "because agent_settings set ECS_ENABLE_AWSLOGS_EXECUTIONROLE_OVERRIDE=false: "
+                "the awslogs driver then writes with the instance role, to log groups chosen "
+                "per task definition."
+            )
+        if self._describes_tags:
+            reasons.append(
+                "ec2:DescribeTags has no resource-level permissions; the agent reads its "
+                "instance's tags (ECS_CONTAINER_INSTANCE_PROPAGATE_TAGS_FROM=ec2_instance)."
+            )
+        acknowledge(default_policy, "IAM5[Resource::*]", " ".join(reasons))
+        if self._tags_on_registration:
+            cluster = self.cluster.node.default_child
+            assert isinstance(cluster, cdk.CfnElement)
+            cluster_id = cdk.Stack.of(self).get_logical_id(cluster)
+            acknowledge(
+                default_policy,
+                "IAM5[Resource::arn:<AWS::Partition>:ecs:<AWS::Region>:<AWS::AccountId>:"
+                f"container-instance/<{cluster_id}>/*]",
+                "ecs:TagResource tags a container instance as the agent registers it "
+                "(ECS_CONTAINER_INSTANCE_PROPAGATE_TAGS_FROM or ECS_CONTAINER_INSTANCE_TAGS); "
+                "its id is unknown before registration. Limited to this cluster's container "
+                "instances and, by the ecs:CreateAction condition, to RegisterContainerInstance.",
+            )
         if self.session_manager_policy is not None:
             ssm = self.session_manager_policy.node.default_child
             assert isinstance(ssm, cdk.CfnResource)
