@@ -8,16 +8,18 @@ and count. The fix is to put services in several ``ServicesStack``s on one ``Pla
 
 from __future__ import annotations
 
+import weakref
+
 import aws_cdk as cdk
 import jsii
-from constructs import Construct, IConstruct, IValidation
+from constructs import IConstruct, IValidation
 
 __all__ = ["RESOURCE_BUDGET", "enforce_resource_budget"]
 
 RESOURCE_BUDGET = 450
 """Most resources this library lets one stack hold (CloudFormation's hard limit is 500)."""
 
-_BUDGET_MARK = "ConstructsEcsResourceBudget"
+_CHECKED: weakref.WeakSet[cdk.Stack] = weakref.WeakSet()
 
 
 @jsii.implements(IValidation)
@@ -28,11 +30,8 @@ class _ResourceBudget:
 
     def validate(self) -> list[str]:
         stack = self._stack
-        count = sum(
-            1
-            for child in stack.node.find_all()
-            if isinstance(child, cdk.CfnResource) and cdk.Stack.of(child) is stack
-        )
+        # Resources of nested stacks count too (conservative, and one jsii call cheaper each).
+        count = sum(1 for child in stack.node.find_all() if isinstance(child, cdk.CfnResource))
         if count <= self._budget:
             return []
         return [
@@ -47,8 +46,8 @@ def enforce_resource_budget(scope: IConstruct, budget: int = RESOURCE_BUDGET) ->
 
     Called by every service of this library for its own stack; idempotent per stack.
     """
-    stack = cdk.Stack.of(scope)
-    if stack.node.try_find_child(_BUDGET_MARK) is not None:
+    stack = scope if isinstance(scope, cdk.Stack) else cdk.Stack.of(scope)
+    if stack in _CHECKED:
         return
-    Construct(stack, _BUDGET_MARK)
+    _CHECKED.add(stack)
     stack.node.add_validation(_ResourceBudget(stack, budget))

@@ -295,7 +295,7 @@ class LoadBalancer(Construct):
                 f"at most {MAX_RULES} rules on one Application Load Balancer (its quota): "
                 "put further services behind another LoadBalancer",
             )
-        if owner.node.try_find_child("ListenerRule") is not None:
+        if owner_path in self._applied:  # (a rule of another load balancer fails in CDK)
             raise ConfigurationError(
                 "owner",
                 owner_path,

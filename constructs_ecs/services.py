@@ -95,7 +95,8 @@ class Scaling:
     """Auto scaling of a service's task count (target tracking).
 
     Once scaling is set, the service template omits ``DesiredCount``: a deploy never resets the
-    count that scaling chose (aws-cdk issue 3919); scaling starts the service at ``min_count``.
+    count that scaling chose (aws-cdk issue 3919). ECS creates the service with one task, and
+    scaling raises it to ``min_count`` right after.
     """
 
     min_count: int
@@ -207,7 +208,7 @@ class _Workload(Construct):
         log_retention: logs.RetentionDays,
     ) -> None:
         super().__init__(scope, construct_id)
-        enforce_resource_budget(self)
+        enforce_resource_budget(scope)
         self._cluster = cluster
         self._spec = task_definition
         self.log_group = logs.LogGroup(
@@ -245,13 +246,13 @@ class _Workload(Construct):
         offer = cluster.instance_resources
         if offer is None:
             return
-        types = ", ".join(t.to_string() for t in cluster.instance_types)
         for field, need, have, unit in (
             ("cpu", needs.cpu_units, offer.cpu_units, "CPU units"),
             ("memory", needs.memory_mib, offer.memory_mib, "MiB"),
             ("gpus", needs.gpus, offer.gpus, "GPUs"),
         ):
             if need > have:
+                types = ", ".join(t.to_string() for t in cluster.instance_types)
                 raise ConfigurationError(
                     f"task_definition.{field}",
                     need,
@@ -259,17 +260,24 @@ class _Workload(Construct):
                     "use a larger instance type or a smaller task",
                 )
 
-    def _check_static_ports(self, tasks: int) -> None:
+    def _check_static_ports(
+        self, tasks: int, *, max_healthy_percent: int = 200, field: str = "desired_count"
+    ) -> None:
+        """A static host port fits one task per instance, during deploys too."""
         ports = self._spec.static_host_ports()
-        bridge_or_host = self._spec.network_mode in ("bridge", "host")
-        if ports and bridge_or_host and tasks > self._cluster.max_capacity:
+        if not ports or self._spec.network_mode not in ("bridge", "host"):
+            return
+        during_deploy = -(-tasks * max_healthy_percent // 100)  # ceil
+        if during_deploy > self._cluster.max_capacity:
             raise ConfigurationError(
-                "desired_count",
+                field,
                 tasks,
-                f"the task binds static host port(s) {list(ports)}, so each instance runs "
-                f"at most one task, and the cluster has at most {self._cluster.max_capacity} "
-                "instances; raise the cluster's max_capacity or use dynamic host ports "
-                "(hostPort 0 or absent)",
+                f"the task binds static host port(s) {list(ports)}, so each instance runs at "
+                f"most one task, and a rolling deploy runs up to {during_deploy} tasks "
+                f"({max_healthy_percent} % of {tasks}) while the cluster has at most "
+                f"{self._cluster.max_capacity} instances; at most "
+                f"{self._cluster.max_capacity * 100 // max_healthy_percent} tasks: raise the "
+                "cluster's max_capacity or use dynamic host ports (hostPort 0 or absent)",
             )
 
     def _network_options(
@@ -285,9 +293,7 @@ class _Workload(Construct):
             description="Tasks of this service (awsvpc network mode)",
             allow_all_outbound=True,
         )
-        return [self.security_group], ec2.SubnetSelection(
-            subnet_type=ec2.SubnetType.PRIVATE_WITH_EGRESS
-        )
+        return [self.security_group], self._cluster.vpc_subnets
 
 
 class _ServiceBase(_Workload):
@@ -315,6 +321,7 @@ class _ServiceBase(_Workload):
                     port=options.port or mapping.container_port,
                 )
             )
+            self._admit_service_connect_clients(mapping)
         return ecs.ServiceConnectProps(
             namespace=namespace.namespace_arn,
             services=services or None,
@@ -322,6 +329,26 @@ class _ServiceBase(_Workload):
                 stream_prefix="service-connect", log_group=self.log_group
             ),
         )
+
+    def _admit_service_connect_clients(self, mapping: PortMapping) -> None:
+        """Let the cluster's instances reach this server's port: Service Connect proxies call
+        it from the client task's instance (bridge and host clients leave with the instance's
+        security group)."""
+        mode = self._spec.network_mode
+        if mode == "awsvpc":
+            assert self.security_group is not None
+            self.security_group.connections.allow_from(
+                self._cluster.connections,
+                ec2.Port.tcp(mapping.container_port),
+                "Service Connect clients on the cluster's instances",
+            )
+            return
+        if mode == "host" or mapping.host_port:
+            ports = ec2.Port.tcp(mapping.host_port or mapping.container_port)
+        else:
+            low, high = self._cluster.host_port_range
+            ports = ec2.Port.tcp_range(low, high)
+        self._cluster.connections.allow_internally(ports, "Service Connect between tasks")
 
     def _named_port_mapping(self, name: str | None) -> PortMapping:
         named = [pm for c in self._spec.containers for pm in c.port_mappings if pm.name]
@@ -479,7 +506,8 @@ class WebService(_ServiceBase):
             for c in spec.containers
             if container_name is None or c.name == container_name
             for pm in c.port_mappings
-            if container_port is None or pm.container_port == container_port
+            if pm.protocol == "tcp"
+            and (container_port is None or pm.container_port == container_port)
         ]
         if not candidates:
             exposed = [
@@ -488,7 +516,7 @@ class WebService(_ServiceBase):
             raise ConfigurationError(
                 "task_definition",
                 f"container_name={container_name!r}, container_port={container_port!r}",
-                "a web service needs a container with a port mapping to send traffic to; "
+                "a web service needs a container with a TCP port mapping to send traffic to; "
                 f"the task exposes {exposed or 'no port'}",
             )
         return candidates[0]
@@ -600,6 +628,25 @@ class WorkerService(_ServiceBase):
             raise ConfigurationError(
                 "scaling", scaling, "a daemon service runs one task per instance: omit scaling"
             )
+        if daemon and desired_count != 1:
+            raise ConfigurationError(
+                "desired_count",
+                desired_count,
+                "a daemon service runs one task per instance: omit desired_count",
+            )
+        if daemon and tuple(placement_strategies) != DEFAULT_PLACEMENT_STRATEGIES:
+            raise ConfigurationError(
+                "placement_strategies",
+                [str(p) for p in placement_strategies],
+                "a daemon service places one task on every instance and takes no strategy",
+            )
+        if scaling is not None and scaling.requests_per_target is not None:
+            raise ConfigurationError(
+                "scaling.requests_per_target",
+                scaling.requests_per_target,
+                "a worker has no load balancer to count requests: track cpu_percent or "
+                "memory_percent",
+            )
         if not daemon and desired_count < 0:
             raise ConfigurationError("desired_count", desired_count, "must be 0 or more")
         if not daemon:
@@ -684,6 +731,7 @@ class ScheduledTask(_Workload):
         )
         if not 1 <= task_count <= 10:
             raise ConfigurationError("task_count", task_count, "must be between 1 and 10")
+        self._check_static_ports(task_count, max_healthy_percent=100, field="task_count")
         if not 0 <= retry_attempts <= 185:
             raise ConfigurationError("retry_attempts", retry_attempts, "must be 0 to 185")
         age = max_event_age.to_seconds()

@@ -96,4 +96,3 @@ class ServicesStack(cdk.Stack):
         self.platform = platform
         self.cluster: EcsCluster = platform.cluster
         self.load_balancer: LoadBalancer = platform.load_balancer
-        self.add_dependency(platform)

@@ -10,6 +10,7 @@ import pytest
 from aws_cdk.assertions import Template
 
 import app as reference
+from constructs_ecs import ConfigurationError
 from constructs_ecs.testing import (
     assert_cfn_lint_clean,
     nag_acknowledgements,
@@ -92,9 +93,15 @@ def test_two_fresh_syntheses_are_identical(template: dict[str, Any]) -> None:
 
 
 def test_changing_desired_count_changes_only_that_line(template: dict[str, Any]) -> None:
-    changed = changed_paths(template, synth_reference(desired_count=3))
+    changed = changed_paths(template, synth_reference(desired_count=1))
     assert len(changed) == 1
     assert changed[0].endswith("/Properties/DesiredCount")
+
+
+def test_fails_at_synth_when_desired_count_cannot_roll_on_port_80() -> None:
+    """webserver.json binds host port 80: 3 tasks need 6 instances to deploy; the app has 4."""
+    with pytest.raises(ConfigurationError, match=r"desired_count: got 3;.*at most 2 tasks"):
+        synth_reference(desired_count=3)
 
 
 def test_stateful_logical_ids_are_pinned(template: dict[str, Any]) -> None:

@@ -1,8 +1,8 @@
 """Real-world task definitions (../shared/corpus/taskdefs): each does what MANIFEST.md says.
 
-- ``ok`` (and the two ``either`` files, which this library imports): imported, bound into ONE
-  stack (one synthesis, cdk-nag on), cfn-lint clean, and every JSON field found in the
-  template (``tests/roundtrip.py``).
+- ``ok`` (and the two ``either`` files, which this library imports): imported, run as a
+  ``WorkerService`` on an ``EcsCluster``, all in ONE stack (one synthesis, cdk-nag on),
+  cfn-lint clean, and every JSON field found in the template (``tests/roundtrip.py``).
 - ``reject``: ``ConfigurationError`` whose message holds the manifest's reason (``REJECTS``).
 - Five ``ok`` files still hold placeholders of their source repositories (``DEFECTS``): they are
   rejected as they are, naming the bad field, and synthesized after the placeholder is filled.
@@ -22,9 +22,9 @@ from typing import Any
 
 import aws_cdk as cdk
 import pytest
-from aws_cdk import aws_logs as logs
-from constructs import Construct
+from aws_cdk import aws_ec2 as ec2
 
+from constructs_ecs import EcsCluster, Network, WorkerService
 from constructs_ecs.errors import ConfigurationError
 from constructs_ecs.taskdef import TaskDefinitionSpec
 from constructs_ecs.taskdef.importer import NOTE_DEFAULT_NETWORK_MODE
@@ -128,24 +128,33 @@ class Synthesized:
     properties: dict[str, dict[str, Any]]
 
 
+GPU_TASK = "ecs-agent__nvidia-gpu.json"
+
+
 @pytest.fixture(scope="module")
 def synthesized(corpus_dir: Path) -> Synthesized:
-    """Every ok/either file bound in one stack, synthesized once (cdk-nag on)."""
+    """Every ok/either file run as a WorkerService on an EcsCluster, in one stack synthesized
+    once (cdk-nag on); the GPU task on a cluster of GPU instances."""
     stack = make_stack("CorpusStack")
-    log_group = logs.LogGroup(
-        stack,
-        "LogGroup",
-        retention=logs.RetentionDays.ONE_MONTH,
-        removal_policy=cdk.RemovalPolicy.RETAIN,
+    network = Network(stack, "Network")
+    cluster = EcsCluster(
+        stack, "Cluster", vpc=network.vpc, instance_type=ec2.InstanceType("m5.xlarge")
+    )
+    gpu_cluster = EcsCluster(
+        stack, "GpuCluster", vpc=network.vpc, instance_type=ec2.InstanceType("g4dn.xlarge")
     )
     specs: dict[str, TaskDefinitionSpec] = {}
     logical_ids: dict[str, str] = {}
     for index, name in enumerate(_synthesized_names()):
         spec = TaskDefinitionSpec.from_json(_text(corpus_dir, name))
-        scope = Construct(stack, f"Task{index:02d}")
-        bound = spec.bind(scope, "TaskDefinition", log_group=log_group)
+        service = WorkerService(
+            stack,
+            f"Task{index:02d}",
+            cluster=gpu_cluster if name == GPU_TASK else cluster,
+            task_definition=spec,
+        )
         specs[name] = spec
-        cfn = bound.task_definition.node.default_child
+        cfn = service.task_definition.node.default_child
         assert isinstance(cfn, cdk.CfnResource)
         logical_ids[name] = stack.resolve(cfn.logical_id)
     template = template_of(stack)
@@ -154,6 +163,15 @@ def synthesized(corpus_dir: Path) -> Synthesized:
         for name, logical_id in logical_ids.items()
     }
     return Synthesized(template=template, specs=specs, properties=properties)
+
+
+def test_either_gpu_task_is_refused_by_a_cluster_without_gpus(corpus_dir: Path) -> None:
+    stack = make_stack("NoGpu")
+    network = Network(stack, "Network")
+    cluster = EcsCluster(stack, "Cluster", vpc=network.vpc)
+    spec = TaskDefinitionSpec.from_file(corpus_dir / GPU_TASK)
+    with pytest.raises(ConfigurationError, match=r"^task_definition\.gpus: got 1;"):
+        WorkerService(stack, "Gpu", cluster=cluster, task_definition=spec)
 
 
 def test_manifest_lists_every_file_and_every_reject_has_an_expectation(corpus_dir: Path) -> None:

@@ -1,8 +1,9 @@
 """Every ```python block of the README runs, and its stack passes cdk-nag and cfn-lint.
 
-A block runs in a namespace holding ``stack`` (a fresh ``cdk.Stack`` with the project's
-context, cdk-nag on) and must import everything else it uses, so a reader can copy it. Blocks
-meant as fragments use the ``py`` info string instead and are not run.
+A block runs in a namespace holding ``app`` (a fresh ``cdk.App`` with the project's context,
+cdk-nag on) and, when the block uses it, ``stack`` (a ``cdk.Stack`` in that app); it must import
+everything else it uses, so a reader can copy it. Every stack it defines must pass cdk-nag and
+cfn-lint. Blocks meant as fragments use the ``py`` info string instead and are not run.
 """
 
 from __future__ import annotations
@@ -10,10 +11,11 @@ from __future__ import annotations
 import re
 from typing import Any
 
+import aws_cdk as cdk
 import pytest
 
-from constructs_ecs.testing import assert_cfn_lint_clean, template_of
-from tests.conftest import REPO, make_stack
+from constructs_ecs.testing import assert_cfn_lint_clean, new_app, synth
+from tests.conftest import CDK_JSON, REPO
 
 BLOCK = re.compile(r"^```python\n(.*?)^```", re.DOTALL | re.MULTILINE)
 
@@ -33,9 +35,13 @@ def test_readme_has_examples() -> None:
 
 @pytest.mark.parametrize("code", examples())
 def test_readme_example_synthesizes_clean(code: str) -> None:
-    stack = make_stack("ReadmeExample")
-    namespace: dict[str, Any] = {"stack": stack, "__name__": "readme_example"}
+    app = new_app(cdk_json=CDK_JSON)
+    namespace: dict[str, Any] = {"app": app, "__name__": "readme_example"}
+    if re.search(r"\bstack\b", code):
+        namespace["stack"] = cdk.Stack(app, "ReadmeExample")
     exec(compile(code, "README.md", "exec"), namespace)
-    template = template_of(stack)
-    assert template["Resources"], "the example defines nothing"
-    assert_cfn_lint_clean(template)
+    stacks = synth(app).stacks
+    assert stacks, "the example defines no stack"
+    for artifact in stacks:
+        assert artifact.template["Resources"], f"{artifact.stack_name} defines nothing"
+        assert_cfn_lint_clean(artifact.template)

@@ -6,7 +6,6 @@ from typing import Any
 
 import aws_cdk as cdk
 import pytest
-from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_ecs as ecs
 from aws_cdk import aws_scheduler as scheduler
 from aws_cdk import aws_sqs as sqs
@@ -274,20 +273,31 @@ def test_web_rules_route_by_path_and_host(p: Platform) -> None:
     assert fields["host-header"]["HostHeaderConfig"]["Values"] == ["api.example.com"]
 
 
-def test_instances_accept_only_the_load_balancer_on_the_agent_port_range(p: Platform) -> None:
-    low, high = p.cluster.host_port_range
-    ingress = [
+def instance_ingress(p: Platform) -> list[dict[str, Any]]:
+    return [
         v["Properties"]
         for v in p.json["Resources"].values()
         if v["Type"] == "AWS::EC2::SecurityGroupIngress"
         and "ClusterInstance" in str(v["Properties"]["GroupId"])
     ]
-    assert ingress, "no ingress on the instances"
-    for rule in ingress:
-        assert "SourceSecurityGroupId" in rule
-        assert "LoadBalancer" in str(rule["SourceSecurityGroupId"])
-        assert (rule["FromPort"], rule["ToPort"]) == (low, high)
-    assert len(ingress) == 1, "two web services in bridge mode share one rule"
+
+
+def test_instances_accept_only_the_load_balancer_on_the_agent_port_range(p: Platform) -> None:
+    low, high = p.cluster.host_port_range
+    from_lb = [r for r in instance_ingress(p) if "LoadBalancer" in str(r["SourceSecurityGroupId"])]
+    assert len(from_lb) == 1, "two web services in bridge mode share one rule"
+    assert (from_lb[0]["FromPort"], from_lb[0]["ToPort"]) == (low, high)
+    sources = {str(r["SourceSecurityGroupId"]) for r in instance_ingress(p)}
+    assert all("LoadBalancer" in s or "ClusterInstance" in s for s in sources), sources
+
+
+def test_service_connect_server_is_reachable_from_other_instances(p: Platform) -> None:
+    """Service Connect proxies call the server on its instance's host port from other instances."""
+    low, high = p.cluster.host_port_range
+    internal = [
+        r for r in instance_ingress(p) if "ClusterInstance" in str(r["SourceSecurityGroupId"])
+    ]
+    assert [(r["FromPort"], r["ToPort"]) for r in internal] == [(low, high)]
 
 
 def test_service_connect_publishes_named_port_and_worker_is_client(p: Platform) -> None:
@@ -472,7 +482,7 @@ def test_fails_when_container_name_is_not_in_the_task(bare: Any) -> None:
 def test_fails_when_two_services_clash_on_a_path(bare: Any) -> None:
     stack, cluster, lb = bare
     WebService(stack, "One", cluster=cluster, load_balancer=lb, task_definition=web_spec())
-    with pytest.raises(ConfigurationError, match="One"):
+    with pytest.raises(ConfigurationError, match=r"Validation/One .*can match the same requests"):
         WebService(stack, "Two", cluster=cluster, load_balancer=lb, task_definition=web_spec())
 
 
@@ -595,7 +605,130 @@ def test_fails_when_desired_count_is_zero_for_a_web_service(bare: Any) -> None:
         )
 
 
-def test_vpc_instance_type_is_exposed_for_checks(bare: Any) -> None:
-    _, cluster, _ = bare
-    assert cluster.instance_resources is not None
-    assert isinstance(cluster.vpc, ec2.Vpc)
+def test_fails_when_static_host_port_cannot_roll_within_the_instances(bare: Any) -> None:
+    """3 tasks fit on 4 instances, but a 200 % rolling deploy needs 6 port-80 slots."""
+    stack, cluster, lb = bare
+    with pytest.raises(
+        ConfigurationError, match=r"desired_count: got 3;.*up to 6 tasks.*at most 2"
+    ):
+        WebService(
+            stack,
+            "Rolling",
+            cluster=cluster,
+            load_balancer=lb,
+            task_definition=web_spec(host_port=80),
+            desired_count=3,
+        )
+
+
+def test_fails_when_task_architecture_is_not_the_clusters(bare: Any) -> None:
+    stack, cluster, _ = bare
+    spec = TaskDefinitionSpec.from_dict(
+        {
+            "family": "arm",
+            "runtimePlatform": {"cpuArchitecture": "ARM64", "operatingSystemFamily": "LINUX"},
+            "containerDefinitions": [{"name": "a", "image": "busybox:1.36", "memory": 64}],
+        }
+    )
+    with pytest.raises(
+        ConfigurationError,
+        match=r"task_definition\.runtimePlatform\.cpuArchitecture: got 'ARM64';.*t3\.medium",
+    ):
+        WorkerService(stack, "Arm", cluster=cluster, task_definition=spec)
+
+
+def test_fails_when_task_needs_a_gpu_the_instances_do_not_have(bare: Any) -> None:
+    stack, cluster, _ = bare
+    spec = TaskDefinitionSpec.from_dict(
+        {
+            "family": "gpu",
+            "containerDefinitions": [
+                {
+                    "name": "a",
+                    "image": "busybox:1.36",
+                    "memory": 64,
+                    "resourceRequirements": [{"type": "GPU", "value": "1"}],
+                }
+            ],
+        }
+    )
+    with pytest.raises(ConfigurationError, match=r"task_definition\.gpus: got 1;.*offers 0 GPUs"):
+        WorkerService(stack, "Gpu", cluster=cluster, task_definition=spec)
+
+
+def test_fails_when_worker_desired_count_is_negative(bare: Any) -> None:
+    stack, cluster, _ = bare
+    with pytest.raises(ConfigurationError, match=r"^desired_count: got -1;"):
+        WorkerService(
+            stack, "Neg", cluster=cluster, task_definition=worker_spec(), desired_count=-1
+        )
+
+
+def test_fails_when_worker_scales_on_requests(bare: Any) -> None:
+    stack, cluster, _ = bare
+    with pytest.raises(ConfigurationError, match=r"^scaling\.requests_per_target: got 100;"):
+        WorkerService(
+            stack,
+            "Req",
+            cluster=cluster,
+            task_definition=worker_spec(),
+            scaling=Scaling(min_count=1, max_count=2, cpu_percent=None, requests_per_target=100),
+        )
+
+
+def test_fails_when_daemon_is_given_a_desired_count(bare: Any) -> None:
+    stack, cluster, _ = bare
+    with pytest.raises(ConfigurationError, match=r"^desired_count: got 3;.*daemon"):
+        WorkerService(
+            stack,
+            "D3",
+            cluster=cluster,
+            task_definition=worker_spec(),
+            daemon=True,
+            desired_count=3,
+        )
+
+
+def test_fails_when_daemon_is_given_placement_strategies(bare: Any) -> None:
+    stack, cluster, _ = bare
+    with pytest.raises(ConfigurationError, match=r"^placement_strategies: got .*daemon"):
+        WorkerService(
+            stack,
+            "Dp",
+            cluster=cluster,
+            task_definition=worker_spec(),
+            daemon=True,
+            placement_strategies=[ecs.PlacementStrategy.packed_by_cpu()],
+        )
+
+
+def test_fails_when_web_task_exposes_only_udp(bare: Any) -> None:
+    stack, cluster, lb = bare
+    spec = TaskDefinitionSpec.from_dict(
+        {
+            "family": "dns",
+            "containerDefinitions": [
+                {
+                    "name": "dns",
+                    "image": "busybox:1.36",
+                    "memory": 64,
+                    "portMappings": [{"containerPort": 53, "protocol": "udp"}],
+                }
+            ],
+        }
+    )
+    with pytest.raises(ConfigurationError, match="TCP port mapping"):
+        WebService(stack, "Dns", cluster=cluster, load_balancer=lb, task_definition=spec)
+
+
+def test_fails_when_scheduled_tasks_need_more_static_ports_than_instances(bare: Any) -> None:
+    stack, cluster, _ = bare
+    with pytest.raises(ConfigurationError, match=r"^task_count: got 5;.*static host port"):
+        ScheduledTask(
+            stack,
+            "Ports",
+            cluster=cluster,
+            task_definition=web_spec(host_port=8080),
+            schedule=scheduler.ScheduleExpression.rate(cdk.Duration.hours(1)),
+            task_count=5,
+        )

@@ -90,7 +90,8 @@ def test_removing_a_services_stack_leaves_the_others_unchanged(
 ) -> None:
     smaller = build({"Shop": ["cart", "orders"]})
     assert set(smaller) == {"Platform", "Shop"}
-    assert json.dumps(smaller["Shop"], sort_keys=True) == json.dumps(layout["Shop"], sort_keys=True)
+    for name in ("Platform", "Shop"):
+        assert json.dumps(smaller[name], sort_keys=True) == json.dumps(layout[name], sort_keys=True)
 
 
 def test_fails_when_a_stack_goes_over_its_resource_budget() -> None:
@@ -108,3 +109,39 @@ def test_fails_when_a_stack_goes_over_its_resource_budget() -> None:
     assert app is not None
     with pytest.raises(RuntimeError, match=r"stack 'Crowded' defines \d+ resources, over .* 20"):
         app.synth()
+
+
+def test_a_hundred_web_services_synthesize_within_budget_and_quota() -> None:
+    """Issue 7: 100 web services on one cluster and one ALB, in 4 services stacks."""
+    app = new_app(cdk_json=CDK_JSON, nag=False)
+    platform = PlatformStack(app, "Platform", max_capacity=10)
+    for group in range(4):
+        stack = ServicesStack(app, f"Services{group}", platform=platform)
+        for index in range(25):
+            name = f"svc{group * 25 + index}"
+            WebService(
+                stack,
+                name.capitalize(),
+                cluster=stack.cluster,
+                load_balancer=stack.load_balancer,
+                task_definition=spec(name),
+                path_patterns=[f"/{name}/*"],
+            )
+    assert platform.load_balancer.rule_count == 100
+    templates = {s.stack_name: s.template for s in synth(app).stacks}
+    counts = {name: len(t["Resources"]) for name, t in templates.items()}
+    assert max(counts.values()) <= 450, counts
+    services = sum(
+        1
+        for t in templates.values()
+        for r in t["Resources"].values()
+        if r["Type"] == "AWS::ECS::Service"
+    )
+    assert services == 100
+    priorities = [
+        r["Properties"]["Priority"]
+        for t in templates.values()
+        for r in t["Resources"].values()
+        if r["Type"] == "AWS::ElasticLoadBalancingV2::ListenerRule"
+    ]
+    assert len(set(priorities)) == 100

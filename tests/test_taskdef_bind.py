@@ -550,3 +550,25 @@ def test_import_notes_become_warnings_on_the_task_definition() -> None:
     ]
     assert len(warnings) == 1
     assert 'networkMode \\"default\\" was imported as \\"bridge\\"' in warnings[0]
+
+
+def test_fails_when_a_volume_is_configured_at_launch() -> None:
+    """EBS-at-launch volumes need a service volume configuration the services do not define."""
+    spec = TaskDefinitionSpec.from_dict(
+        {
+            "family": "ebs",
+            "volumes": [{"name": "data", "configuredAtLaunch": True}],
+            "containerDefinitions": [
+                {
+                    "name": "app",
+                    "image": "busybox:1.36",
+                    "memory": 64,
+                    "mountPoints": [{"sourceVolume": "data", "containerPath": "/data"}],
+                }
+            ],
+        }
+    )
+    stack = make_stack("Ebs")
+    log_group = logs.LogGroup(stack, "Logs", removal_policy=cdk.RemovalPolicy.RETAIN)
+    with pytest.raises(ConfigurationError, match=r"^volumes\[0\]\.configuredAtLaunch: got True;"):
+        spec.bind(stack, "TaskDefinition", log_group=log_group)

@@ -114,6 +114,15 @@ def bind_task_definition(
                 f"clashes with a construct id of the task definition ({', '.join(_RESERVED_IDS)}); "
                 "rename the container",
             )
+    for index, volume in enumerate(spec.volumes):
+        if volume.configured_at_launch:
+            raise ConfigurationError(
+                f"volumes[{index}].configuredAtLaunch",
+                True,
+                "an EBS volume configured at launch needs a volume configuration on the "
+                "service or RunTask call, which this library's services do not define; "
+                "use a host, Docker or EFS volume",
+            )
     task_role = _imported_role(scope, TASK_ROLE_IMPORT_ID, spec.task_role_arn)
     execution_role = _imported_role(scope, EXECUTION_ROLE_IMPORT_ID, spec.execution_role_arn)
     task_definition = ecs.Ec2TaskDefinition(
