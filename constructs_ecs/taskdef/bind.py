@@ -14,6 +14,7 @@ else: the application's own permissions are granted by the user (``bound.task_ro
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, cast
@@ -158,7 +159,8 @@ def bind_task_definition(
 
     if any(c.environment for c in spec.containers):
         acknowledge(cfn, "ECS2", REASON_ENVIRONMENT)
-    acknowledge_wildcard_resources(resolved_execution_role, _wildcard_reason)
+    if grants.wildcards:  # skips resolving the policy (a jsii round trip) when there is none
+        acknowledge_wildcard_resources(resolved_execution_role, _wildcard_reason)
     annotations = cdk.Annotations.of(task_definition)
     for note in spec.notes:
         annotations.add_warning_v2("@constructs-ecs/taskdef:importNote", note)
@@ -533,12 +535,20 @@ class _Grants:
 
     def __init__(self, task_definition: ecs.Ec2TaskDefinition) -> None:
         self._td = task_definition
-        self._stack = cdk.Stack.of(task_definition)
         self._ecr_token = False
+        self.wildcards = False
+        """Whether the execution role may now hold wildcard resources (cdk-nag IAM5): from
+        these grants, or from CDK's own pull grant of an ``ecs.ContainerImage`` object."""
+
+    @functools.cached_property
+    def _stack(self) -> cdk.Stack:
+        return cdk.Stack.of(self._td)
 
     def _execution(self, actions: Iterable[str], resources: Iterable[str]) -> None:
+        resources = list(resources)
+        self.wildcards = self.wildcards or any("*" in resource for resource in resources)
         self._td.add_to_execution_role_policy(
-            iam.PolicyStatement(actions=list(actions), resources=list(resources))
+            iam.PolicyStatement(actions=list(actions), resources=resources)
         )
 
     def _secret(self, ref: references.SecretRef) -> None:
@@ -566,6 +576,8 @@ class _Grants:
         self._execution(["s3:GetBucketLocation"], [ref.bucket_arn])
 
     def for_container(self, container: ContainerSpec) -> None:
+        if not isinstance(container.image, str):
+            self.wildcards = True  # e.g. an EcrImage: CDK grants ecr:GetAuthorizationToken on *
         if isinstance(container.image, str):
             repository = references.ecr_repository_of(container.image)
             if repository is not None:
