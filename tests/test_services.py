@@ -732,3 +732,25 @@ def test_fails_when_scheduled_tasks_need_more_static_ports_than_instances(bare: 
             schedule=scheduler.ScheduleExpression.rate(cdk.Duration.hours(1)),
             task_count=5,
         )
+
+
+def test_awsvpc_tasks_run_in_the_clusters_subnets_on_an_isolated_network() -> None:
+    """No NAT, endpoints only: awsvpc tasks go where the instances are (isolated subnets)."""
+    stack = make_stack("Isolated")
+    network = Network(stack, "Network", nat_gateways=0, vpc_endpoints=True)
+    cluster = EcsCluster(stack, "Cluster", vpc=network.vpc)
+    spec = TaskDefinitionSpec.from_dict(
+        {
+            "family": "private",
+            "networkMode": "awsvpc",
+            "containerDefinitions": [{"name": "app", "image": "busybox:1.36", "memory": 64}],
+        }
+    )
+    WorkerService(stack, "Private", cluster=cluster, task_definition=spec)
+    template = template_of(stack)
+    isolated = {stack.resolve(subnet.subnet_id)["Ref"] for subnet in network.vpc.isolated_subnets}
+    service = next(
+        r["Properties"] for r in template["Resources"].values() if r["Type"] == "AWS::ECS::Service"
+    )
+    subnets = service["NetworkConfiguration"]["AwsvpcConfiguration"]["Subnets"]
+    assert {s["Ref"] for s in subnets} == isolated
