@@ -9,6 +9,7 @@ instances, is a ``ConfigurationError`` at synth rather than a deployment stuck f
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -82,6 +83,11 @@ def _run_task_wildcard_reason(actions: frozenset[str], resource: str) -> str | N
         )
     return None
 
+
+_OPENED: weakref.WeakKeyDictionary[EcsCluster, set[tuple[int, int, int]]] = (
+    weakref.WeakKeyDictionary()
+)
+"""Ingress rules already opened on a cluster's instances: (load balancer id, from, to)."""
 
 DEFAULT_PLACEMENT_STRATEGIES: tuple[ecs.PlacementStrategy, ...] = (
     ecs.PlacementStrategy.spread_across(ecs.BuiltInAttributes.AVAILABILITY_ZONE),
@@ -533,11 +539,14 @@ class WebService(_ServiceBase):
             )
             return
         if mode == "host" or port.host_port:
-            host_port = port.host_port or port.container_port
-            ports = ec2.Port.tcp(host_port)
+            low = high = port.host_port or port.container_port
         else:
             low, high = self._cluster.host_port_range
-            ports = ec2.Port.tcp_range(low, high)
+        opened = _OPENED.setdefault(self._cluster, set())
+        if (id(load_balancer), low, high) in opened:
+            return  # the same rule exists already: skip three jsii round trips per service
+        opened.add((id(load_balancer), low, high))
+        ports = ec2.Port.tcp(low) if low == high else ec2.Port.tcp_range(low, high)
         self._cluster.connections.allow_from(
             load_balancer.connections, ports, "Load balancer to task host ports"
         )
