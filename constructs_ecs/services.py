@@ -12,7 +12,7 @@ from __future__ import annotations
 import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import aws_cdk as cdk
 from aws_cdk import aws_ec2 as ec2
@@ -336,6 +336,43 @@ class _ServiceBase(_Workload):
             ),
         )
 
+    def _add_scaling(
+        self,
+        scaling: Scaling | None,
+        *,
+        target_group: elbv2.ApplicationTargetGroup | None = None,
+    ) -> ecs.ScalableTaskCount | None:
+        """Target tracking on the task count (requests per target needs ``target_group``)."""
+        if scaling is None:
+            return None
+        count = self.service.auto_scale_task_count(
+            min_capacity=scaling.min_count, max_capacity=scaling.max_count
+        )
+        scale_in, scale_out = scaling.scale_in_cooldown, scaling.scale_out_cooldown
+        if scaling.cpu_percent is not None:
+            count.scale_on_cpu_utilization(
+                "CpuScaling",
+                target_utilization_percent=scaling.cpu_percent,
+                scale_in_cooldown=scale_in,
+                scale_out_cooldown=scale_out,
+            )
+        if scaling.memory_percent is not None:
+            count.scale_on_memory_utilization(
+                "MemoryScaling",
+                target_utilization_percent=scaling.memory_percent,
+                scale_in_cooldown=scale_in,
+                scale_out_cooldown=scale_out,
+            )
+        if scaling.requests_per_target is not None and target_group is not None:
+            count.scale_on_request_count(
+                "RequestScaling",
+                requests_per_target=scaling.requests_per_target,
+                target_group=target_group,
+                scale_in_cooldown=scale_in,
+                scale_out_cooldown=scale_out,
+            )
+        return count
+
     def _admit_service_connect_clients(self, mapping: PortMapping) -> None:
         """Let the cluster's instances reach this server's port: Service Connect proxies call
         it from the client task's instance (bridge and host clients leave with the instance's
@@ -369,12 +406,37 @@ class _ServiceBase(_Workload):
             '"name" in the task definition',
         )
 
-    def _finish(self, service: ecs.Ec2Service, *, enable_exec: bool) -> None:
+    def _define_service(
+        self,
+        *,
+        placement_constraints: Sequence[ecs.PlacementConstraint],
+        service_connect: ServiceConnect | None,
+        enable_exec: bool,
+        **specific: Any,
+    ) -> ecs.Ec2Service:
+        """The ``Ec2Service`` with what every service shares; ``specific`` adds the rest."""
+        security_groups, subnets = self._network_options()
+        service = ecs.Ec2Service(
+            self,
+            "Service",
+            cluster=self._cluster.cluster,
+            task_definition=self.task_definition,
+            circuit_breaker=ecs.DeploymentCircuitBreaker(enable=True, rollback=True),
+            placement_constraints=list(placement_constraints) or None,
+            enable_execute_command=enable_exec,
+            enable_ecs_managed_tags=True,
+            propagate_tags=ecs.PropagatedTagSource.SERVICE,
+            service_connect_configuration=self._service_connect(service_connect),
+            security_groups=security_groups,
+            vpc_subnets=subnets,
+            **specific,
+        )
         self.service = service
         """The ``ecs.Ec2Service``."""
         service.node.add_dependency(self._cluster.capacity_provider_dependency)
         if enable_exec:
             acknowledge_wildcard_resources(self.task_role, _exec_wildcard_reason)
+        return service
 
 
 class WebService(_ServiceBase):
@@ -443,28 +505,17 @@ class WebService(_ServiceBase):
             raise ConfigurationError("desired_count", desired_count, "must be 1 or more")
         container, port = self._exposed_port(task_definition, container_name, container_port)
         self._check_static_ports(scaling.max_count if scaling else desired_count)
-        security_groups, subnets = self._network_options()
-        service = ecs.Ec2Service(
-            self,
-            "Service",
-            cluster=cluster.cluster,
-            task_definition=self.task_definition,
+        service = self._define_service(
+            placement_constraints=placement_constraints,
+            service_connect=service_connect,
+            enable_exec=enable_exec,
             desired_count=None if scaling else desired_count,
             capacity_provider_strategies=cluster.capacity_provider_strategies,
-            circuit_breaker=ecs.DeploymentCircuitBreaker(enable=True, rollback=True),
             min_healthy_percent=100,
             max_healthy_percent=200,
             health_check_grace_period=cdk.Duration.seconds(60),
             placement_strategies=list(placement_strategies) or None,
-            placement_constraints=list(placement_constraints) or None,
-            enable_execute_command=enable_exec,
-            enable_ecs_managed_tags=True,
-            propagate_tags=ecs.PropagatedTagSource.SERVICE,
-            service_connect_configuration=self._service_connect(service_connect),
-            security_groups=security_groups,
-            vpc_subnets=subnets,
         )
-        self._finish(service, enable_exec=enable_exec)
         awsvpc = task_definition.network_mode == "awsvpc"
         self.target_group = elbv2.ApplicationTargetGroup(
             self,
@@ -501,7 +552,7 @@ class WebService(_ServiceBase):
         """The ``elbv2.ApplicationListenerRule`` that forwards to this service."""
         service.node.add_dependency(self.listener_rule)
         self._open_from(load_balancer, port)
-        self.scalable_task_count = self._add_scaling(service, scaling)
+        self.scalable_task_count = self._add_scaling(scaling, target_group=self.target_group)
 
     @staticmethod
     def _exposed_port(
@@ -549,42 +600,6 @@ class WebService(_ServiceBase):
         ports = ec2.Port.tcp(low) if low == high else ec2.Port.tcp_range(low, high)
         self._cluster.connections.allow_from(
             load_balancer.connections, ports, "Load balancer to task host ports"
-        )
-
-    def _add_scaling(
-        self, service: ecs.Ec2Service, scaling: Scaling | None
-    ) -> ecs.ScalableTaskCount | None:
-        if scaling is None:
-            return None
-        count = service.auto_scale_task_count(
-            min_capacity=scaling.min_count, max_capacity=scaling.max_count
-        )
-        _track(count, scaling)
-        if scaling.requests_per_target is not None:
-            count.scale_on_request_count(
-                "RequestScaling",
-                requests_per_target=scaling.requests_per_target,
-                target_group=self.target_group,
-                scale_in_cooldown=scaling.scale_in_cooldown,
-                scale_out_cooldown=scaling.scale_out_cooldown,
-            )
-        return count
-
-
-def _track(count: ecs.ScalableTaskCount, scaling: Scaling) -> None:
-    if scaling.cpu_percent is not None:
-        count.scale_on_cpu_utilization(
-            "CpuScaling",
-            target_utilization_percent=scaling.cpu_percent,
-            scale_in_cooldown=scaling.scale_in_cooldown,
-            scale_out_cooldown=scaling.scale_out_cooldown,
-        )
-    if scaling.memory_percent is not None:
-        count.scale_on_memory_utilization(
-            "MemoryScaling",
-            target_utilization_percent=scaling.memory_percent,
-            scale_in_cooldown=scaling.scale_in_cooldown,
-            scale_out_cooldown=scaling.scale_out_cooldown,
         )
 
 
@@ -660,39 +675,23 @@ class WorkerService(_ServiceBase):
             raise ConfigurationError("desired_count", desired_count, "must be 0 or more")
         if not daemon:
             self._check_static_ports(scaling.max_count if scaling else desired_count)
-        security_groups, subnets = self._network_options()
-        service = ecs.Ec2Service(
-            self,
-            "Service",
-            cluster=cluster.cluster,
-            task_definition=self.task_definition,
+        service = self._define_service(
+            placement_constraints=placement_constraints,
+            service_connect=service_connect,
+            enable_exec=enable_exec,
             daemon=daemon,
             desired_count=None if (daemon or scaling) else desired_count,
             capacity_provider_strategies=None if daemon else cluster.capacity_provider_strategies,
-            circuit_breaker=ecs.DeploymentCircuitBreaker(enable=True, rollback=True),
             # A daemon is replaced instance by instance: stop the old task, then start the new.
             min_healthy_percent=0 if daemon else 100,
             max_healthy_percent=100 if daemon else 200,
             placement_strategies=None if daemon else (list(placement_strategies) or None),
-            placement_constraints=list(placement_constraints) or None,
-            enable_execute_command=enable_exec,
-            enable_ecs_managed_tags=True,
-            propagate_tags=ecs.PropagatedTagSource.SERVICE,
-            service_connect_configuration=self._service_connect(service_connect),
-            security_groups=security_groups,
-            vpc_subnets=subnets,
         )
         if daemon:
             cfn = service.node.default_child
             assert isinstance(cfn, ecs.CfnService)
             cfn.launch_type = "EC2"
-        self._finish(service, enable_exec=enable_exec)
-        self.scalable_task_count: ecs.ScalableTaskCount | None = None
-        if scaling is not None:
-            self.scalable_task_count = service.auto_scale_task_count(
-                min_capacity=scaling.min_count, max_capacity=scaling.max_count
-            )
-            _track(self.scalable_task_count, scaling)
+        self.scalable_task_count = self._add_scaling(scaling)
 
 
 class ScheduledTask(_Workload):
