@@ -573,6 +573,11 @@ def _any_of(conditions: list[cdk.ICfnConditionExpression]) -> cdk.ICfnConditionE
     return _any_of([_any_of(conditions[i : i + 10]) for i in range(0, len(conditions), 10)])
 
 
+def _is_token(value: str) -> bool:
+    """``cdk.Token.is_unresolved`` for strings, without a jsii round trip per value."""
+    return "Token[" in value and cdk.Token.is_unresolved(value)
+
+
 def _clean(
     values: Sequence[str], field: str, validate: Callable[[str, str], None]
 ) -> tuple[str, ...]:
@@ -580,7 +585,7 @@ def _clean(
         raise ConfigurationError(field, values, f"a list, e.g. [{values!r}]")
     out: list[str] = []
     for value in values:
-        if not cdk.Token.is_unresolved(value):
+        if not _is_token(value):
             validate(value, field)
         if value not in out:
             out.append(value)

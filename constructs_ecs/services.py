@@ -89,6 +89,11 @@ _OPENED: weakref.WeakKeyDictionary[EcsCluster, set[tuple[int, int, int]]] = (
 )
 """Ingress rules already opened on a cluster's instances: (load balancer id, from, to)."""
 
+_GRACE_PERIOD = cdk.Duration.seconds(60)
+"""Health-check grace period of a web service: time for a task to start before the ALB counts."""
+_DEREGISTRATION_DELAY = cdk.Duration.seconds(30)
+"""Connection draining of a web service's targets: deploys finish in a minute, not five."""
+
 DEFAULT_PLACEMENT_STRATEGIES: tuple[ecs.PlacementStrategy, ...] = (
     ecs.PlacementStrategy.spread_across(ecs.BuiltInAttributes.AVAILABILITY_ZONE),
     ecs.PlacementStrategy.packed_by_memory(),
@@ -513,7 +518,7 @@ class WebService(_ServiceBase):
             capacity_provider_strategies=cluster.capacity_provider_strategies,
             min_healthy_percent=100,
             max_healthy_percent=200,
-            health_check_grace_period=cdk.Duration.seconds(60),
+            health_check_grace_period=_GRACE_PERIOD,
             placement_strategies=list(placement_strategies) or None,
         )
         awsvpc = task_definition.network_mode == "awsvpc"
@@ -524,7 +529,7 @@ class WebService(_ServiceBase):
             port=port.container_port,
             protocol=elbv2.ApplicationProtocol.HTTP,
             target_type=elbv2.TargetType.IP if awsvpc else elbv2.TargetType.INSTANCE,
-            deregistration_delay=cdk.Duration.seconds(30),
+            deregistration_delay=_DEREGISTRATION_DELAY,
             health_check=elbv2.HealthCheck(
                 port="traffic-port",
                 path=health_check.path,

@@ -162,6 +162,7 @@ class EcsCluster(Construct):
         :param exec_log_retention: How long ECS Exec session logs are kept. Default: one year.
         """
         super().__init__(scope, construct_id)
+        self._strategy_name: str | None = None
         options = capacity_provider_options or CapacityProviderOptions()
         image = image or InstanceImage.amazon_linux_2023()
         instance_type = instance_type or ec2.InstanceType("t3.medium")
@@ -362,11 +363,9 @@ class EcsCluster(Construct):
 
         The same as the cluster's default capacity provider strategy.
         """
-        return [
-            ecs.CapacityProviderStrategy(
-                capacity_provider=self.capacity_provider.capacity_provider_name, weight=1
-            )
-        ]
+        if self._strategy_name is None:  # one jsii round trip, not one per service
+            self._strategy_name = self.capacity_provider.capacity_provider_name
+        return [ecs.CapacityProviderStrategy(capacity_provider=self._strategy_name, weight=1)]
 
     @property
     def capacity_provider_dependency(self) -> IDependable:

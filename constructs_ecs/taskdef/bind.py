@@ -141,7 +141,7 @@ def bind_task_definition(
         enable_fault_injection=spec.enable_fault_injection,
         volumes=[ecs.Volume(name=volume.name) for volume in spec.volumes] or None,
     )
-    cfn = cast(ecs.CfnTaskDefinition, task_definition.node.default_child)
+    cfn = _Overrides(task_definition)
     resolved_execution_role = task_definition.obtain_execution_role()
     grants = _Grants(task_definition)
 
@@ -158,15 +158,16 @@ def bind_task_definition(
     _task_overrides(cfn, spec)
 
     if any(c.environment for c in spec.containers):
-        acknowledge(cfn, "ECS2", REASON_ENVIRONMENT)
+        acknowledge(cfn.resource, "ECS2", REASON_ENVIRONMENT)
     if grants.wildcards:  # skips resolving the policy (a jsii round trip) when there is none
         acknowledge_wildcard_resources(resolved_execution_role, _wildcard_reason)
-    annotations = cdk.Annotations.of(task_definition)
     for note in spec.notes:
-        annotations.add_warning_v2("@constructs-ecs/taskdef:importNote", note)
+        cdk.Annotations.of(task_definition).add_warning_v2(
+            "@constructs-ecs/taskdef:importNote", note
+        )
     for container in spec.containers:
         for name in container.secret_like_environment():
-            annotations.add_warning_v2(
+            cdk.Annotations.of(task_definition).add_warning_v2(
                 "@constructs-ecs/taskdef:secretInEnvironment",
                 f"container {container.name!r}: environment variable {name!r} looks like a "
                 "credential; plain environment values are visible in the task definition, "
@@ -178,6 +179,24 @@ def bind_task_definition(
         execution_role=resolved_execution_role,
         containers=containers,
     )
+
+
+class _Overrides:
+    """Property overrides on the ``CfnTaskDefinition``, which is looked up (a jsii round trip)
+    only when the first override needs it: most task definitions need none."""
+
+    def __init__(self, task_definition: ecs.Ec2TaskDefinition) -> None:
+        self._task_definition = task_definition
+
+    @functools.cached_property
+    def resource(self) -> ecs.CfnTaskDefinition:
+        return cast(ecs.CfnTaskDefinition, self._task_definition.node.default_child)
+
+    def add_property_override(self, path: str, value: Any) -> None:
+        self.resource.add_property_override(path, value)
+
+    def add_property_deletion_override(self, path: str) -> None:
+        self.resource.add_property_deletion_override(path)
 
 
 def _imported_role(scope: Construct, construct_id: str, arn: str | None) -> iam.IRole | None:
@@ -202,7 +221,7 @@ def _imported_role(scope: Construct, construct_id: str, arn: str | None) -> iam.
 
 def _add_container(
     task_definition: ecs.Ec2TaskDefinition,
-    cfn: ecs.CfnTaskDefinition,
+    cfn: _Overrides,
     spec: TaskDefinitionSpec,
     index: int,
     container: ContainerSpec,
@@ -520,11 +539,11 @@ def task_properties(spec: TaskDefinitionSpec) -> dict[str, Any]:
     return out
 
 
-def _task_overrides(cfn: ecs.CfnTaskDefinition, spec: TaskDefinitionSpec) -> None:
+def _task_overrides(cfn: _Overrides, spec: TaskDefinitionSpec) -> None:
     for key, value in task_properties(spec).items():
         cfn.add_property_override(key, value)
     for key, value in spec.tags.items():
-        cfn.tags.set_tag(key, value)
+        cfn.resource.tags.set_tag(key, value)
 
 
 # --------------------------------------------------------------------------- grants
