@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import json
 import re
+import weakref
 from collections.abc import Callable, Iterable
 from typing import Any, cast
 
 import aws_cdk as cdk
+import jsii
 from aws_cdk import aws_iam as iam
 from constructs import Construct, IConstruct
 
@@ -72,31 +74,61 @@ def acknowledge_wildcard_resources(role: iam.IRole, reason_for: WildcardReason) 
     """Acknowledge, finding by finding, the ``IAM5[Resource::...]`` wildcards of ``role``'s
     default policy that ``reason_for`` explains; any other wildcard stays a finding.
 
-    A finding is acknowledged only when ``reason_for`` explains every statement that holds
-    that wildcard resource, so an acknowledgement never covers someone else's grant. Reads
-    the policy as it is now: statements added later are not acknowledged.
+    Decided at synthesis, on the policy as it is then: a finding is acknowledged only when
+    every statement holding that wildcard resource is explained (by this or another call's
+    ``reason_for``), so an acknowledgement never covers a grant someone adds later.
     """
     policy = role.node.try_find_child("DefaultPolicy")
     if not isinstance(policy, iam.Policy):
         return
-    document = cdk.Stack.of(role).resolve(policy.document)
-    reasons: dict[str, list[str | None]] = {}
-    for statement in document.get("Statement", []):
-        if statement.get("Effect") != "Allow":
-            continue
-        actions = frozenset(_as_list(statement.get("Action", [])))
-        resources: Iterable[str] = (
-            flatten_reference(r) for r in _as_list(statement.get("Resource", []))
-        )
-        for resource in resources:
-            if "*" in resource:
-                reasons.setdefault(resource, []).append(reason_for(actions, resource))
-    for resource, found in reasons.items():
-        explained = [reason for reason in found if reason is not None]
-        if len(explained) != len(found):
-            continue
-        acknowledge(
-            cast(Construct, policy.node.default_child),
-            f"IAM5[Resource::{resource}]",
-            " ".join(dict.fromkeys(explained)),
-        )
+    # jsii may hand out a new proxy for the same policy: key by app and construct path.
+    app = cdk.Stage.of(policy)
+    acknowledgers = _ACKNOWLEDGERS.setdefault(app, {})
+    path = policy.node.path
+    acknowledger = acknowledgers.get(path)
+    if acknowledger is None:
+        acknowledger = acknowledgers[path] = _WildcardAcknowledger()
+        cdk.Aspects.of(policy).add(acknowledger, priority=cdk.AspectPriority.MUTATING)
+    acknowledger.reason_fors.append(reason_for)
+
+
+_ACKNOWLEDGERS: weakref.WeakKeyDictionary[Any, dict[str, _WildcardAcknowledger]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+@jsii.implements(cdk.IAspect)
+class _WildcardAcknowledger:
+    """At synthesis: acknowledge the explained wildcard resources of one default policy."""
+
+    def __init__(self) -> None:
+        self.reason_fors: list[WildcardReason] = []
+
+    def visit(self, node: IConstruct) -> None:
+        if not isinstance(node, iam.Policy):
+            return
+        reason_fors = self.reason_fors
+        document = cdk.Stack.of(node).resolve(node.document)
+        reasons: dict[str, list[str | None]] = {}
+        for statement in document.get("Statement", []):
+            if statement.get("Effect") != "Allow":
+                continue
+            actions = frozenset(_as_list(statement.get("Action", [])))
+            resources: Iterable[str] = (
+                flatten_reference(r) for r in _as_list(statement.get("Resource", []))
+            )
+            for resource in resources:
+                if "*" in resource:
+                    reason = next(
+                        (r for r in (f(actions, resource) for f in reason_fors) if r), None
+                    )
+                    reasons.setdefault(resource, []).append(reason)
+        for resource, found in reasons.items():
+            explained = [reason for reason in found if reason is not None]
+            if len(explained) != len(found):
+                continue
+            acknowledge(
+                cast(Construct, node.node.default_child),
+                f"IAM5[Resource::{resource}]",
+                " ".join(dict.fromkeys(explained)),
+            )

@@ -133,7 +133,11 @@ class LoadBalancer(Construct):
             ciphers only, plus hybrid post-quantum key exchange for clients that offer it.
         :param ingress_cidrs: IPv4 CIDR blocks allowed to reach the listener ports; an empty
             sequence admits no one (open to security groups with ``connections.allow_from``).
-            Default: ``0.0.0.0/0`` when internet facing, the VPC's CIDR block when internal.
+            A token (known at deploy time only) is passed on as is: cdk-nag's EC23 cannot
+            evaluate it, so acknowledge EC23 on ``security_group`` with your reason.
+            Default: ``0.0.0.0/0`` when internet facing; when internal, the VPC's primary CIDR
+            block (written literally for a VPC defined in this app; for an imported VPC whose
+            block is a token, EC23 is acknowledged, as the peer is the VPC's own block).
         :param deletion_protection: ``True`` makes deleting the load balancer fail until
             protection is turned off. Default: off.
         :param access_logs: ``False`` turns access logging off (cdk-nag's ELB2 then reports the
@@ -196,6 +200,14 @@ class LoadBalancer(Construct):
                 "EC23",
                 "Internet-facing load balancer: the world may reach its listener ports "
                 f"({', '.join(str(p) for p in ports)}) and nothing else; that is its purpose.",
+            )
+        elif ingress_cidrs is None and cdk.Token.is_unresolved(_vpc_cidr(vpc)):
+            acknowledge(
+                cast(cdk.CfnResource, security_group.node.default_child),
+                "EC23",
+                "Internal load balancer: ingress is limited to the listener ports "
+                f"({', '.join(str(p) for p in ports)}) from the VPC's own CIDR block, which "
+                "this imported VPC only knows at deploy time (cdk-nag cannot read a token).",
             )
 
         self.access_log_bucket: s3.IBucket | None = None
@@ -446,7 +458,7 @@ class LoadBalancer(Construct):
         if ingress_cidrs is None:
             if internet_facing:
                 return [(ec2.Peer.any_ipv4(), "0.0.0.0/0")]
-            return [(ec2.Peer.ipv4(vpc.vpc_cidr_block), "the VPC")]
+            return [(ec2.Peer.ipv4(_vpc_cidr(vpc)), "the VPC")]
         if isinstance(ingress_cidrs, str):
             raise ConfigurationError(
                 "ingress_cidrs",
@@ -535,6 +547,9 @@ class LoadBalancer(Construct):
             if account:
                 return [iam.AccountPrincipal(account)]
             return [iam.ServicePrincipal(LOG_DELIVERY_PRINCIPAL)]
+        shared = stack.node.try_find_child("ConstructsEcsElbAccountRegion")
+        if isinstance(shared, _SharedCondition):
+            return _conditional_principals(stack, shared.condition)
         partitions = self.node.try_get_context("@aws-cdk/core:target-partitions")
         accounts = (
             region_info.RegionInfo.limited_region_map(
@@ -550,18 +565,55 @@ class LoadBalancer(Construct):
                 [cdk.Fn.condition_equals(cdk.Aws.REGION, region) for region in sorted(accounts)]
             ),
         )
-        account = stack.regional_fact(region_info.FactName.ELBV2_ACCOUNT)
-        arn = f"arn:{cdk.Aws.PARTITION}:iam::{account}:root"
-        return [
-            iam.ArnPrincipal(
-                cdk.Token.as_string(cdk.Fn.condition_if(legacy.logical_id, arn, cdk.Aws.NO_VALUE))
-            ),
-            iam.ServicePrincipal(
-                cdk.Token.as_string(
-                    cdk.Fn.condition_if(legacy.logical_id, cdk.Aws.NO_VALUE, LOG_DELIVERY_PRINCIPAL)
-                )
-            ),
-        ]
+        _SharedCondition(stack, "ConstructsEcsElbAccountRegion", condition=legacy)
+        return _conditional_principals(stack, legacy)
+
+
+class _SharedCondition(Construct):
+    """Defines nothing: records, at stack level, the stack's one region condition.
+
+    The first load balancer that needs the condition defines it as its own child (so a stack
+    with one load balancer keeps the logical id it always had); the others reuse it, so the
+    template holds a single condition (CloudFormation warns about equivalent ones, W9053).
+    """
+
+    def __init__(self, scope: Construct, construct_id: str, *, condition: cdk.CfnCondition) -> None:
+        super().__init__(scope, construct_id)
+        self.condition = condition
+
+
+def _conditional_principals(stack: cdk.Stack, legacy: cdk.CfnCondition) -> list[iam.IPrincipal]:
+    """The region's ELB account where ``legacy`` holds, the log delivery service elsewhere.
+
+    ``regional_fact`` defines the ``Elbv2AccountMap`` mapping once per stack.
+    """
+    account = stack.regional_fact(region_info.FactName.ELBV2_ACCOUNT)
+    arn = f"arn:{cdk.Aws.PARTITION}:iam::{account}:root"
+    return [
+        iam.ArnPrincipal(
+            cdk.Token.as_string(cdk.Fn.condition_if(legacy.logical_id, arn, cdk.Aws.NO_VALUE))
+        ),
+        iam.ServicePrincipal(
+            cdk.Token.as_string(
+                cdk.Fn.condition_if(legacy.logical_id, cdk.Aws.NO_VALUE, LOG_DELIVERY_PRINCIPAL)
+            )
+        ),
+    ]
+
+
+def _vpc_cidr(vpc: ec2.IVpc) -> str:
+    """The VPC's primary IPv4 CIDR block, as a literal whenever it is known at synth time.
+
+    ``vpc.vpc_cidr_block`` of a VPC defined in this app is a ``Fn::GetAtt`` token (which
+    cdk-nag's EC23 cannot evaluate); its ``CfnVPC`` holds the literal block it was given.
+    An imported VPC returns what it was imported with: a literal, or a token.
+    """
+    resource = vpc.node.default_child
+    if isinstance(resource, ec2.CfnVPC):
+        cidr = resource.cidr_block
+        if cidr is not None and not cdk.Token.is_unresolved(cidr):
+            return cidr
+    return vpc.vpc_cidr_block
 
 
 def _any_of(conditions: list[cdk.ICfnConditionExpression]) -> cdk.ICfnConditionExpression:

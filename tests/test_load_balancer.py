@@ -20,9 +20,11 @@ from syrupy.assertion import SnapshotAssertion
 from constructs_ecs._nag import acknowledge
 from constructs_ecs.errors import ConfigurationError
 from constructs_ecs.load_balancer import LOG_DELIVERY_PRINCIPAL, LoadBalancer, preferred_priority
+from constructs_ecs.network import Network
 from constructs_ecs.testing import (
     NagFindingsError,
     assert_cfn_lint_clean,
+    assert_nag_clean,
     nag_acknowledgements,
     resource_manifest,
     template_of,
@@ -36,6 +38,7 @@ VPC_CIDR = "10.20.0.0/16"
 PUBLIC_SUBNETS = ["subnet-0aaaaaaaaaaaaaaa1", "subnet-0aaaaaaaaaaaaaaa2"]
 PRIVATE_SUBNETS = ["subnet-0bbbbbbbbbbbbbbb1", "subnet-0bbbbbbbbbbbbbbb2"]
 PQ_POLICY = "ELBSecurityPolicy-TLS13-1-2-PQ-2025-09"
+CIDR_EXPORT = "SharedVpcCidr"
 
 # Renaming or moving LoadBalancer(stack, "LoadBalancer") replaces these: pinned on purpose.
 DEFAULT_MANIFEST = {
@@ -48,13 +51,13 @@ DEFAULT_MANIFEST = {
 BUCKET_ID = "LoadBalancerAccessLogsB27DFC85"
 
 
-def imported_vpc(scope: Construct) -> ec2.IVpc:
+def imported_vpc(scope: Construct, cidr: str = VPC_CIDR) -> ec2.IVpc:
     """A VPC without resources of its own: templates stay about the load balancer."""
     return ec2.Vpc.from_vpc_attributes(
         scope,
         "Vpc",
         vpc_id="vpc-0123456789abcdef0",
-        vpc_cidr_block=VPC_CIDR,
+        vpc_cidr_block=cidr,
         availability_zones=["eu-west-1a", "eu-west-1b"],
         public_subnet_ids=PUBLIC_SUBNETS,
         public_subnet_route_table_ids=["rtb-0aaaaaaaaaaaaaaa1", "rtb-0aaaaaaaaaaaaaaa2"],
@@ -195,11 +198,37 @@ class Synthesized:
             "test fixture: access logs off on purpose",
         )
 
+        on_network = cdk.Stack(app, "OnNetwork")
+        self.network = Network(on_network, "Network")
+        self.on_network_lb = LoadBalancer(
+            on_network, "LoadBalancer", vpc=self.network.vpc, internet_facing=False
+        )
+
+        token_cidr = cdk.Stack(app, "TokenCidr")
+        self.token_cidr_lb = LoadBalancer(
+            token_cidr,
+            "LoadBalancer",
+            vpc=imported_vpc(token_cidr, cdk.Fn.import_value(CIDR_EXPORT)),
+            internet_facing=False,
+        )
+
+        two = cdk.Stack(app, "TwoLoadBalancers")
+        vpc = imported_vpc(two)
+        self.first_lb = LoadBalancer(two, "Public", vpc=vpc)
+        self.second_lb = LoadBalancer(two, "Internal", vpc=vpc, internet_facing=False)
+
+        stacks = [self.defaults_stack, configured, routes, own, internal]
+        stacks += [on_network, token_cidr, two]
         self.defaults = template_of(self.defaults_stack)
         self.configured = template_of(configured)
         self.routes = template_of(routes)
         self.own = template_of(own)
         self.internal = template_of(internal)
+        self.on_network = template_of(on_network)
+        self.token_cidr = template_of(token_cidr)
+        self.two = template_of(two)
+        for stack in stacks:  # the validation report, warnings included, is empty
+            assert_nag_clean(stack)
 
 
 @pytest.fixture(scope="module")
@@ -609,6 +638,59 @@ def test_internal_load_balancer_admits_the_vpc_cidr_by_default(synthesized: Synt
     ]
 
 
+def security_group_ingress(template: dict[str, Any], lb: LoadBalancer) -> list[dict[str, Any]]:
+    props = template["Resources"][logical_id(lb.security_group)]["Properties"]
+    rules: list[dict[str, Any]] = props["SecurityGroupIngress"]
+    return rules
+
+
+def test_internal_load_balancer_on_a_new_vpc_admits_its_literal_cidr(
+    synthesized: Synthesized,
+) -> None:
+    cidr = cast(ec2.CfnVPC, synthesized.network.vpc.node.default_child).cidr_block
+    assert cidr == "10.0.0.0/16"
+    rules = security_group_ingress(synthesized.on_network, synthesized.on_network_lb)
+    assert [(r["CidrIp"], r["FromPort"], r["Description"]) for r in rules] == [
+        (cidr, 80, "HTTP from the VPC")
+    ]
+    assert "AwsSolutions-EC23" not in nag_acknowledgements(synthesized.on_network)
+
+
+def test_imported_vpc_with_a_token_cidr_admits_it_and_acknowledges_ec23(
+    synthesized: Synthesized,
+) -> None:
+    rules = security_group_ingress(synthesized.token_cidr, synthesized.token_cidr_lb)
+    assert [(r["CidrIp"], r["FromPort"]) for r in rules] == [({"Fn::ImportValue": CIDR_EXPORT}, 80)]
+    sg_id = logical_id(synthesized.token_cidr_lb.security_group)
+    assert nag_acknowledgements(synthesized.token_cidr)["AwsSolutions-EC23"] == [sg_id]
+    (acknowledgement,) = synthesized.token_cidr["Resources"][sg_id]["Metadata"]["cdk_nag"][
+        "rules_to_suppress"
+    ]
+    assert "from the VPC's own CIDR block" in acknowledgement["reason"]
+
+
+def test_two_load_balancers_in_a_stack_share_one_region_condition(
+    synthesized: Synthesized,
+) -> None:
+    template = synthesized.two
+    first_condition = synthesized.first_lb.node.find_child("ElbAccountRegion")
+    assert list(template["Conditions"]) == [logical_id_of_element(first_condition)]
+    assert list(template["Mappings"]) == ["Elbv2AccountMap"]
+    (condition_id,) = template["Conditions"]
+    policies = of_type(template, "AWS::S3::BucketPolicy")
+    assert len(policies) == 2
+    for policy in policies.values():
+        (allow,) = [
+            s for s in policy["Properties"]["PolicyDocument"]["Statement"] if s["Effect"] == "Allow"
+        ]
+        assert allow["Principal"]["AWS"]["Fn::If"][0] == condition_id
+        assert allow["Principal"]["Service"]["Fn::If"][0] == condition_id
+
+
+def logical_id_of_element(element: IConstruct) -> str:
+    return cdk.Stack.of(element).get_logical_id(cast(cdk.CfnElement, element))
+
+
 def test_access_logs_off_defines_no_bucket(synthesized: Synthesized) -> None:
     assert of_type(synthesized.internal, "AWS::S3::Bucket") == {}
     attrs = attributes(synthesized.internal, logical_id(synthesized.internal_lb.load_balancer))
@@ -617,7 +699,14 @@ def test_access_logs_off_defines_no_bucket(synthesized: Synthesized) -> None:
 
 
 def test_other_variants_pass_cfn_lint(synthesized: Synthesized) -> None:
-    for template in (synthesized.own, synthesized.internal, synthesized.routes):
+    for template in (
+        synthesized.own,
+        synthesized.internal,
+        synthesized.routes,
+        synthesized.on_network,
+        synthesized.token_cidr,
+        synthesized.two,
+    ):
         assert_cfn_lint_clean(template)
 
 

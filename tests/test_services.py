@@ -7,6 +7,7 @@ from typing import Any
 import aws_cdk as cdk
 import pytest
 from aws_cdk import aws_ecs as ecs
+from aws_cdk import aws_iam as iam
 from aws_cdk import aws_scheduler as scheduler
 from aws_cdk import aws_sqs as sqs
 from aws_cdk.assertions import Match, Template
@@ -24,7 +25,12 @@ from constructs_ecs import (
     WebService,
     WorkerService,
 )
-from constructs_ecs.testing import assert_cfn_lint_clean, resource_manifest, template_of
+from constructs_ecs.testing import (
+    NagFindingsError,
+    assert_cfn_lint_clean,
+    resource_manifest,
+    template_of,
+)
 from tests.conftest import make_stack
 
 
@@ -754,3 +760,32 @@ def test_awsvpc_tasks_run_in_the_clusters_subnets_on_an_isolated_network() -> No
     )
     subnets = service["NetworkConfiguration"]["AwsvpcConfiguration"]["Subnets"]
     assert {s["Ref"] for s in subnets} == isolated
+
+
+def test_a_users_later_wildcard_grant_is_not_covered_by_exec_acknowledgements() -> None:
+    """The library acknowledges its own wildcards at synth, never a grant added after it."""
+    stack = make_stack("LaterGrant")
+    cluster, lb = platform(stack)
+    web = WebService(
+        stack,
+        "Web",
+        cluster=cluster,
+        load_balancer=lb,
+        task_definition=web_spec(),
+        enable_exec=True,
+    )
+    web.task_role.add_to_principal_policy(
+        iam.PolicyStatement(actions=["dynamodb:DeleteTable"], resources=["*"])
+    )
+    with pytest.raises(NagFindingsError, match=r"IAM5\[Resource::\*\] LaterGrant/Web/TaskDef"):
+        template_of(stack)
+
+
+def test_a_later_wildcard_grant_on_the_instance_role_stays_a_finding() -> None:
+    stack = make_stack("InstanceGrant")
+    cluster, _ = platform(stack)
+    cluster.instance_role.add_to_policy(
+        iam.PolicyStatement(actions=["s3:ListAllMyBuckets"], resources=["*"])
+    )
+    with pytest.raises(NagFindingsError, match=r"IAM5\[Resource::\*\] InstanceGrant/Cluster/Inst"):
+        template_of(stack)

@@ -215,6 +215,64 @@ def test_fails_when_an_alias_tag_is_not_a_valid_tag() -> None:
     assert "image reference" in error.value.allowed
 
 
+def _one_image(image: str) -> dict[str, Any]:
+    return {
+        "family": "web",
+        "containerDefinitions": [
+            {"name": "sidecar", "image": "busybox:1.36", "memory": 64},
+            {"name": "web", "image": image, "memory": 128},
+        ],
+    }
+
+
+@pytest.mark.parametrize("image", ["wbe:1.4.2", "wbe", "weeb@sha256:" + "a" * 64])
+def test_fails_when_a_bare_image_is_a_misspelt_alias(image: str) -> None:
+    repository = FakeRepository()
+    with pytest.raises(ConfigurationError) as error:
+        TaskDefinitionSpec.from_dict(_one_image(image), repositories={"web": repository})
+    assert error.value.field == "containerDefinitions[1].image"
+    assert error.value.value == image
+    assert "an alias of the repositories passed (['web']) or a full image reference" in (
+        error.value.allowed
+    )
+    assert error.value.allowed.endswith(" (did you mean 'web'?)")
+    assert repository.tags == []
+
+
+def test_fails_when_a_bare_image_is_a_misspelt_alias_among_several() -> None:
+    repositories = {"web": FakeRepository(), "orders": FakeRepository()}
+    with pytest.raises(ConfigurationError) as error:
+        TaskDefinitionSpec.from_dict(_one_image("ordres:2"), repositories=repositories)
+    assert error.value.field == "containerDefinitions[1].image"
+    assert "(['orders', 'web'])" in error.value.allowed
+    assert "(did you mean 'orders'?)" in error.value.allowed
+    assert "docker.io/library/ordres:<tag>" in error.value.allowed
+
+
+def test_an_unrelated_public_image_imports_with_repositories_given() -> None:
+    repository = FakeRepository()
+    spec = TaskDefinitionSpec.from_dict(_one_image("nginx:1.27"), repositories={"web": repository})
+    assert [c.image for c in spec.containers] == ["busybox:1.36", "nginx:1.27"]
+    assert repository.tags == []
+
+
+@pytest.mark.parametrize(
+    "image", ["docker.io/library/wbe:1.4.2", "library/wbe:1.4.2", "ghcr.io/acme/wbe:1"]
+)
+def test_an_image_close_to_an_alias_with_a_registry_or_path_is_taken_as_written(
+    image: str,
+) -> None:
+    repository = FakeRepository()
+    spec = TaskDefinitionSpec.from_dict(_one_image(image), repositories={"web": repository})
+    assert spec.containers[1].image == image
+    assert repository.tags == []
+
+
+def test_a_bare_image_close_to_an_alias_is_a_docker_hub_image_without_repositories() -> None:
+    spec = TaskDefinitionSpec.from_dict(_one_image("wbe:1.4.2"))
+    assert spec.containers[1].image == "wbe:1.4.2"
+
+
 def test_repositories_in_from_file_and_from_json(tmp_path: Path) -> None:
     path = tmp_path / "task.json"
     path.write_text(json.dumps(REGISTER), encoding="utf-8")

@@ -17,7 +17,7 @@ from aws_cdk import aws_logs as logs
 from aws_cdk import aws_sns as sns
 from constructs import Construct, DependencyGroup, IConstruct, IDependable
 
-from constructs_ecs._nag import acknowledge
+from constructs_ecs._nag import acknowledge, acknowledge_wildcard_resources
 from constructs_ecs.agent import (
     host_port_range_of,
     merge_agent_settings,
@@ -630,7 +630,23 @@ class EcsCluster(Construct):
                 "ec2:DescribeTags has no resource-level permissions; the agent reads its "
                 "instance's tags (ECS_CONTAINER_INSTANCE_PROPAGATE_TAGS_FROM=ec2_instance)."
             )
-        acknowledge(default_policy, "IAM5[Resource::*]", " ".join(reasons))
+        agent_actions = {
+            "ecs:DiscoverPollEndpoint",
+            "ecr:GetAuthorizationToken",
+            "ecs:Poll",
+            "ecs:StartTelemetrySession",
+        }
+        if self._instance_writes_logs:
+            agent_actions |= {"logs:CreateLogStream", "logs:PutLogEvents"}
+        if self._describes_tags:
+            agent_actions.add("ec2:DescribeTags")
+        reason = " ".join(reasons)
+
+        def agent_wildcards(actions: frozenset[str], resource: str) -> str | None:
+            return reason if resource == "*" and actions <= agent_actions else None
+
+        # Decided at synth: a wildcard grant added later to the instance role stays a finding.
+        acknowledge_wildcard_resources(self.instance_role, agent_wildcards)
         if self._tags_on_registration:
             cluster = self.cluster.node.default_child
             assert isinstance(cluster, cdk.CfnElement)

@@ -269,6 +269,7 @@ def _image(value: str, repos: Repositories) -> Any:
     name, tag, digest = references.split_image(image)
     repository = repos.get(name)
     if repository is None:
+        _check_not_a_misspelt_alias(value, name, repos)
         return image
     if tag is None or digest is not None:
         raise ConfigurationError(
@@ -279,6 +280,27 @@ def _image(value: str, repos: Repositories) -> Any:
             "supported for library repositories)",
         )
     return repository.image(tag)
+
+
+def _check_not_a_misspelt_alias(
+    value: str, name: str, repos: Mapping[str, ImageRepositoryLike]
+) -> None:
+    """Reject a bare ``name[:tag|@digest]`` close to an alias: Docker would silently pull it
+    from Docker Hub's library instead of the repository the alias names. A name with a
+    registry host or a path (``docker.io/library/x``, ``org/x``) is always taken as written."""
+    if "/" in name:
+        return
+    aliases = sorted(repos)
+    hint = closest(name, aliases)
+    if hint:
+        raise ConfigurationError(
+            "image",
+            value,
+            f"must be an alias of the repositories passed ({aliases}) or a full image "
+            "reference; a bare name this close to an alias is taken for a misspelt alias, "
+            "not a Docker Hub image (write a Docker Hub image as "
+            f"docker.io/library/{name}:<tag>){hint}",
+        )
 
 
 def _container(raw: dict[str, Any], repos: Repositories) -> ContainerSpec:

@@ -1143,7 +1143,10 @@ class TaskDefinitionSpec:
         """Read ECS task-definition JSON (register or describe shape) from ``path``.
 
         ``repositories`` maps an alias to an image repository: an image ``"alias:tag"`` is
-        bound to ``repository.image(tag)``. Omitted: every image is a registry reference.
+        bound to ``repository.image(tag)``; a bare ``name[:tag]`` close to an alias (a
+        misspelt alias, e.g. ``"wbe:1.4.2"`` for ``"web"``) is an error rather than a Docker
+        Hub image (write such an image as ``docker.io/library/name:tag``). Omitted: every
+        image is a registry reference.
         """
         from constructs_ecs.taskdef.importer import load_file
 
