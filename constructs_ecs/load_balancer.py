@@ -36,6 +36,8 @@ MAX_CONDITION_VALUES = 5
 MAX_WILDCARDS = 5
 MAX_CONDITION_LENGTH = 128
 LOG_DELIVERY_PRINCIPAL = "logdelivery.elasticloadbalancing.amazonaws.com"
+#: Stack-level construct id under which the stack's one region condition is recorded.
+_SHARED_CONDITION_ID = "ConstructsEcsElbAccountRegion"
 
 _PATH = re.compile(r"[A-Za-z0-9_\-.$/~\"'@:+&*?]+")
 _HOST = re.compile(r"[A-Za-z0-9\-.*?]+")
@@ -136,8 +138,8 @@ class LoadBalancer(Construct):
             A token (known at deploy time only) is passed on as is: cdk-nag's EC23 cannot
             evaluate it, so acknowledge EC23 on ``security_group`` with your reason.
             Default: ``0.0.0.0/0`` when internet facing; when internal, the VPC's primary CIDR
-            block (written literally for a VPC defined in this app; for an imported VPC whose
-            block is a token, EC23 is acknowledged, as the peer is the VPC's own block).
+            block (written literally for a VPC defined in this app; when it is a token, as for
+            a VPC imported by reference, EC23 is acknowledged: the peer is the VPC's own block).
         :param deletion_protection: ``True`` makes deleting the load balancer fail until
             protection is turned off. Default: off.
         :param access_logs: ``False`` turns access logging off (cdk-nag's ELB2 then reports the
@@ -206,8 +208,8 @@ class LoadBalancer(Construct):
                 cast(cdk.CfnResource, security_group.node.default_child),
                 "EC23",
                 "Internal load balancer: ingress is limited to the listener ports "
-                f"({', '.join(str(p) for p in ports)}) from the VPC's own CIDR block, which "
-                "this imported VPC only knows at deploy time (cdk-nag cannot read a token).",
+                f"({', '.join(str(p) for p in ports)}) from the VPC's own CIDR block, known "
+                "only at deploy time (imported VPC): cdk-nag cannot evaluate the token.",
             )
 
         self.access_log_bucket: s3.IBucket | None = None
@@ -547,7 +549,7 @@ class LoadBalancer(Construct):
             if account:
                 return [iam.AccountPrincipal(account)]
             return [iam.ServicePrincipal(LOG_DELIVERY_PRINCIPAL)]
-        shared = stack.node.try_find_child("ConstructsEcsElbAccountRegion")
+        shared = stack.node.try_find_child(_SHARED_CONDITION_ID)
         if isinstance(shared, _SharedCondition):
             return _conditional_principals(stack, shared.condition)
         partitions = self.node.try_get_context("@aws-cdk/core:target-partitions")
@@ -565,7 +567,7 @@ class LoadBalancer(Construct):
                 [cdk.Fn.condition_equals(cdk.Aws.REGION, region) for region in sorted(accounts)]
             ),
         )
-        _SharedCondition(stack, "ConstructsEcsElbAccountRegion", condition=legacy)
+        _SharedCondition(stack, _SHARED_CONDITION_ID, condition=legacy)
         return _conditional_principals(stack, legacy)
 
 

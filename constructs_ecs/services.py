@@ -385,8 +385,8 @@ class _ServiceBase(_Workload):
         mode = self._spec.network_mode
         if mode == "awsvpc":
             assert self.security_group is not None
-            self.security_group.connections.allow_from(
-                self._cluster.connections,
+            self.security_group.add_ingress_rule(
+                self._cluster.security_group,
                 ec2.Port.tcp(mapping.container_port),
                 "Service Connect clients on the cluster's instances",
             )
@@ -396,7 +396,8 @@ class _ServiceBase(_Workload):
         else:
             low, high = self._cluster.host_port_range
             ports = ec2.Port.tcp_range(low, high)
-        self._cluster.connections.allow_internally(ports, "Service Connect between tasks")
+        instances = self._cluster.security_group
+        instances.add_ingress_rule(instances, ports, "Service Connect between tasks")
 
     def _named_port_mapping(self, name: str | None) -> PortMapping:
         named = [pm for c in self._spec.containers for pm in c.port_mappings if pm.name]

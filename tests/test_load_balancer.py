@@ -104,6 +104,10 @@ def logical_id(construct: IConstruct) -> str:
     return cdk.Stack.of(construct).get_logical_id(element)
 
 
+def logical_id_of_element(element: IConstruct) -> str:
+    return cdk.Stack.of(element).get_logical_id(cast(cdk.CfnElement, element))
+
+
 def attributes(template: dict[str, Any], lb_id: str) -> dict[str, Any]:
     props = template["Resources"][lb_id]["Properties"]
     return {a["Key"]: a["Value"] for a in props["LoadBalancerAttributes"]}
@@ -685,10 +689,6 @@ def test_two_load_balancers_in_a_stack_share_one_region_condition(
         ]
         assert allow["Principal"]["AWS"]["Fn::If"][0] == condition_id
         assert allow["Principal"]["Service"]["Fn::If"][0] == condition_id
-
-
-def logical_id_of_element(element: IConstruct) -> str:
-    return cdk.Stack.of(element).get_logical_id(cast(cdk.CfnElement, element))
 
 
 def test_access_logs_off_defines_no_bucket(synthesized: Synthesized) -> None:

@@ -29,6 +29,7 @@ from constructs_ecs.taskdef import (
 )
 from constructs_ecs.taskdef.bind import REASON_ENVIRONMENT, REASON_LOG_STREAMS
 from constructs_ecs.testing import (
+    NagFindingsError,
     assert_cfn_lint_clean,
     nag_acknowledgements,
     new_app,
@@ -155,6 +156,13 @@ def bound() -> dict[str, Bound]:
         ],
     )
     specs["PythonApi"] = (stack, spec.bind(stack, "TaskDefinition", log_group=_log_group(stack)))
+    # The credential-looking name is on purpose (see the warning test); a user acknowledges so.
+    cdk.Validations.of(specs["PythonApi"][1].task_definition).acknowledge(
+        cdk.Acknowledgment(
+            id="Annotation::@constructs-ecs/taskdef:secretInEnvironment",
+            reason="test fixture: DB_PASSWORD shows the warning",
+        )
+    )
     return {
         name: Bound(stack=stack, bound=bound_td, template=template_of(stack))
         for name, (stack, bound_td) in specs.items()
@@ -484,14 +492,26 @@ def test_task_memory_alone_leaves_container_memory_unset(bound: dict[str, Bound]
         assert "MemoryReservation" not in container
 
 
-def test_credential_like_environment_name_is_a_warning(bound: dict[str, Bound]) -> None:
-    warnings = [
-        entry.data
-        for entry in bound["PythonApi"].bound.task_definition.node.metadata
-        if entry.type == "aws:cdk:warning"
-    ]
-    assert len(warnings) == 1
-    assert "'DB_PASSWORD' looks like a credential" in json.dumps(warnings)
+def test_credential_like_environment_name_is_a_warning_that_fails_the_gate() -> None:
+    """A warning, not an error: synthesis succeeds, and the test kit's gate reports it."""
+    spec = TaskDefinitionSpec.from_dict(
+        {
+            "family": "leaky",
+            "containerDefinitions": [
+                {
+                    "name": "worker",
+                    "image": "busybox:1.36",
+                    "memory": 64,
+                    "environment": [{"name": "DB_PASSWORD", "value": "hunter2"}],
+                }
+            ],
+        }
+    )
+    stack = make_stack("Leaky")
+    spec.bind(stack, "TaskDefinition", log_group=_log_group(stack))
+    assert template_of(stack, allow_warnings=True)["Resources"]
+    with pytest.raises(NagFindingsError, match="'DB_PASSWORD' looks like a credential"):
+        template_of(stack)
 
 
 def test_every_template_is_cfn_lint_clean(bound: dict[str, Bound]) -> None:
