@@ -2,7 +2,7 @@
 """Reference app: the concept's ``examples/webserver.json`` behind the shared load balancer.
 
     ./dev synth                                   # synthesize into cdk.out/
-    ./dev synth -c instance_type=m7g.large -c desired_count=3
+    ./dev synth -c instance_type=m7g.large -c desired_count=3 -c max_capacity=6
     npx cdk deploy --all                          # from a workstation with AWS credentials
 
 Context values (``-c key=value`` or ``cdk.json``):

@@ -148,7 +148,7 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=BENCH)
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
-    cases = [("reference", 0)] + [(k, n) for n in sizes for k in ("ours", "patterns")]
+    cases = [("reference", 1)] + [(k, n) for n in sizes for k in ("ours", "patterns")]
     runs = []
     for rep in range(args.reps):
         for kind, services in cases:

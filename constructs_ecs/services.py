@@ -84,6 +84,11 @@ def _run_task_wildcard_reason(actions: frozenset[str], resource: str) -> str | N
     return None
 
 
+_STATIC_PORTS: weakref.WeakKeyDictionary[EcsCluster, dict[int, list[tuple[str, int]]]] = (
+    weakref.WeakKeyDictionary()
+)
+"""Static host ports bound on a cluster's instances: port -> [(service path, instances)]."""
+
 _OPENED: weakref.WeakKeyDictionary[EcsCluster, set[tuple[int, int, int]]] = (
     weakref.WeakKeyDictionary()
 )
@@ -274,22 +279,35 @@ class _Workload(Construct):
     def _check_static_ports(
         self, tasks: int, *, max_healthy_percent: int = 200, field: str = "desired_count"
     ) -> None:
-        """A static host port fits one task per instance, during deploys too."""
+        """A static host port fits one task per instance, during deploys too, counting every
+        service of the cluster that binds the same port."""
         ports = self._spec.static_host_ports()
         if not ports or self._spec.network_mode not in ("bridge", "host"):
             return
-        during_deploy = -(-tasks * max_healthy_percent // 100)  # ceil
-        if during_deploy > self._cluster.max_capacity:
-            raise ConfigurationError(
-                field,
-                tasks,
-                f"the task binds static host port(s) {list(ports)}, so each instance runs at "
-                f"most one task, and a rolling deploy runs up to {during_deploy} tasks "
-                f"({max_healthy_percent} % of {tasks}) while the cluster has at most "
-                f"{self._cluster.max_capacity} instances; at most "
-                f"{self._cluster.max_capacity * 100 // max_healthy_percent} tasks: raise the "
-                "cluster's max_capacity or use dynamic host ports (hostPort 0 or absent)",
-            )
+        slots = -(-tasks * max_healthy_percent // 100)  # ceil: tasks while deploying
+        capacity = self._cluster.max_capacity
+        taken = _STATIC_PORTS.setdefault(self._cluster, {})
+        for port in ports:
+            others = taken.get(port, [])
+            if slots + sum(n for _, n in others) > capacity:
+                sharing = (
+                    f"; {', '.join(f'{path} holds {n}' for path, n in others)} of its instances"
+                    if others
+                    else ""
+                )
+                raise ConfigurationError(
+                    field,
+                    tasks,
+                    f"the task binds static host port {port}, so each instance runs at most one "
+                    f"such task, and a rolling deploy runs up to {slots} tasks "
+                    f"({max_healthy_percent} % of {tasks}) while the cluster has at most "
+                    f"{capacity} instances{sharing}; at most "
+                    f"{(capacity - sum(n for _, n in others)) * 100 // max_healthy_percent} "
+                    "tasks: raise the cluster's max_capacity or use dynamic host ports "
+                    "(hostPort 0 or absent)",
+                )
+        for port in ports:
+            taken.setdefault(port, []).append((self.node.path, slots))
 
     def _network_options(
         self,
@@ -679,7 +697,9 @@ class WorkerService(_ServiceBase):
             )
         if not daemon and desired_count < 0:
             raise ConfigurationError("desired_count", desired_count, "must be 0 or more")
-        if not daemon:
+        if daemon:  # one task on every instance: the port is taken everywhere
+            self._check_static_ports(cluster.max_capacity, max_healthy_percent=100)
+        else:
             self._check_static_ports(scaling.max_count if scaling else desired_count)
         service = self._define_service(
             placement_constraints=placement_constraints,

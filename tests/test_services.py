@@ -789,3 +789,30 @@ def test_a_later_wildcard_grant_on_the_instance_role_stays_a_finding() -> None:
     )
     with pytest.raises(NagFindingsError, match=r"IAM5\[Resource::\*\] InstanceGrant/Cluster/Inst"):
         template_of(stack)
+
+
+def test_fails_when_services_together_need_more_static_port_slots_than_instances(
+    bare: Any,
+) -> None:
+    """Two web services on host port 80 take the 4 instances (2 each while deploying)."""
+    stack, cluster, lb = bare
+    for name in ("A", "B"):
+        WebService(
+            stack,
+            name,
+            cluster=cluster,
+            load_balancer=lb,
+            task_definition=web_spec(f"web{name.lower()}", host_port=80),
+            path_patterns=[f"/{name.lower()}/*"],
+            desired_count=1,
+        )
+    with pytest.raises(
+        ConfigurationError, match=r"port 80.*Validation/A holds 2, Validation/B holds 2"
+    ):
+        WorkerService(
+            stack,
+            "Proxy",
+            cluster=cluster,
+            task_definition=web_spec("proxy", host_port=80),
+            daemon=True,
+        )
