@@ -2,7 +2,8 @@
 
 KIND is ``ours`` (N ``WebService``s on one ``PlatformStack``, in ``ServicesStack``s of at most
 ``SERVICES_PER_STACK``), ``patterns`` (N ``aws_ecs_patterns.ApplicationLoadBalancedEc2Service``
-on one EC2 cluster, the 500-resource limit lifted), or ``reference`` (``app.py``, its one service; N ignored).
+on one EC2 cluster, the 500-resource limit lifted), or ``reference`` (``app.py``, its one
+service; N ignored).
 Both apps synthesize with the repository's ``cdk.json`` context and without cdk-nag, so the
 figures compare the constructs, not the checks; ``reference`` runs ``app.py`` as ``cdk synth``
 does, cdk-nag included.
