@@ -24,6 +24,7 @@ from constructs_ecs.network import INTERFACE_ENDPOINTS, Network
 from constructs_ecs.repository import ImageRepository
 from constructs_ecs.services import (
     DEFAULT_PLACEMENT_STRATEGIES,
+    Placement,
     Scaling,
     ScheduledTask,
     ServiceConnect,
@@ -84,6 +85,7 @@ __all__ = [
     "LogConfiguration",
     "MountPoint",
     "Network",
+    "Placement",
     "PlatformStack",
     "PortMapping",
     "PortRange",

@@ -40,6 +40,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "DEFAULT_PLACEMENT_STRATEGIES",
+    "Placement",
     "Scaling",
     "ScheduledTask",
     "ServiceConnect",
@@ -104,6 +105,19 @@ DEFAULT_PLACEMENT_STRATEGIES: tuple[ecs.PlacementStrategy, ...] = (
     ecs.PlacementStrategy.packed_by_memory(),
 )
 """Spread tasks across availability zones, then bin-pack on memory within each zone."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class Placement:
+    """Where ECS places a workload's tasks on the cluster's instances."""
+
+    strategies: Sequence[ecs.PlacementStrategy] = DEFAULT_PLACEMENT_STRATEGIES
+    """Tried in order. Default: spread across availability zones, then bin-pack on memory
+    (daemons take none)."""
+    constraints: Sequence[ecs.PlacementConstraint] = ()
+    """E.g. ``ecs.PlacementConstraint.distinct_instances()`` or
+    ``ecs.PlacementConstraint.member_of("attribute:ecs.instance-type =~ m7g.*")``.
+    Default: none."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -489,8 +503,7 @@ class WebService(_ServiceBase):
         container_port: int | None = None,
         health_check: TargetHealthCheck = TargetHealthCheck(),
         scaling: Scaling | None = None,
-        placement_strategies: Sequence[ecs.PlacementStrategy] = DEFAULT_PLACEMENT_STRATEGIES,
-        placement_constraints: Sequence[ecs.PlacementConstraint] = (),
+        placement: Placement = Placement(),
         service_connect: ServiceConnect | None = None,
         enable_exec: bool = False,
         log_retention: logs.RetentionDays = logs.RetentionDays.ONE_MONTH,
@@ -510,9 +523,8 @@ class WebService(_ServiceBase):
         :param container_port: Its port. Default: that container's first port mapping.
         :param health_check: Target-group health check. Default: ``TargetHealthCheck()``.
         :param scaling: Task auto scaling. Default: a fixed ``desired_count``.
-        :param placement_strategies: Default: spread across AZs, then bin-pack on memory.
-        :param placement_constraints: E.g. ``ecs.PlacementConstraint.distinct_instances()``.
-            Default: none.
+        :param placement: Strategies and constraints. Default: spread across AZs, then
+            bin-pack on memory; no constraint.
         :param service_connect: Service Connect (call/be called by name). Default: off.
         :param enable_exec: ECS Exec into the tasks, logged to the cluster's exec log group.
             Default: off.
@@ -530,7 +542,7 @@ class WebService(_ServiceBase):
         container, port = self._exposed_port(task_definition, container_name, container_port)
         self._check_static_ports(scaling.max_count if scaling else desired_count)
         service = self._define_service(
-            placement_constraints=placement_constraints,
+            placement_constraints=placement.constraints,
             service_connect=service_connect,
             enable_exec=enable_exec,
             desired_count=None if scaling else desired_count,
@@ -538,7 +550,7 @@ class WebService(_ServiceBase):
             min_healthy_percent=100,
             max_healthy_percent=200,
             health_check_grace_period=_GRACE_PERIOD,
-            placement_strategies=list(placement_strategies) or None,
+            placement_strategies=list(placement.strategies) or None,
         )
         awsvpc = task_definition.network_mode == "awsvpc"
         self.target_group = elbv2.ApplicationTargetGroup(
@@ -646,8 +658,7 @@ class WorkerService(_ServiceBase):
         desired_count: int = 1,
         daemon: bool = False,
         scaling: Scaling | None = None,
-        placement_strategies: Sequence[ecs.PlacementStrategy] = DEFAULT_PLACEMENT_STRATEGIES,
-        placement_constraints: Sequence[ecs.PlacementConstraint] = (),
+        placement: Placement = Placement(),
         service_connect: ServiceConnect | None = None,
         enable_exec: bool = False,
         log_retention: logs.RetentionDays = logs.RetentionDays.ONE_MONTH,
@@ -658,9 +669,8 @@ class WorkerService(_ServiceBase):
         :param desired_count: Tasks to run (replica services). Default: 1.
         :param daemon: One task per instance instead of ``desired_count``. Default: replica.
         :param scaling: Task auto scaling on CPU/memory (replica services). Default: none.
-        :param placement_strategies: Default: spread across AZs, then bin-pack on memory
-            (daemons take none).
-        :param placement_constraints: Default: none.
+        :param placement: Strategies and constraints. Default: spread across AZs, then
+            bin-pack on memory (daemons take no strategy); no constraint.
         :param service_connect: Service Connect. Default: off.
         :param enable_exec: ECS Exec into the tasks. Default: off.
         :param log_retention: Retention of the service's log group. Default: one month.
@@ -682,10 +692,10 @@ class WorkerService(_ServiceBase):
                 desired_count,
                 "a daemon service runs one task per instance: omit desired_count",
             )
-        if daemon and tuple(placement_strategies) != DEFAULT_PLACEMENT_STRATEGIES:
+        if daemon and tuple(placement.strategies) != DEFAULT_PLACEMENT_STRATEGIES:
             raise ConfigurationError(
-                "placement_strategies",
-                [str(p) for p in placement_strategies],
+                "placement.strategies",
+                [str(p) for p in placement.strategies],
                 "a daemon service places one task on every instance and takes no strategy",
             )
         if scaling is not None and scaling.requests_per_target is not None:
@@ -702,7 +712,7 @@ class WorkerService(_ServiceBase):
         else:
             self._check_static_ports(scaling.max_count if scaling else desired_count)
         service = self._define_service(
-            placement_constraints=placement_constraints,
+            placement_constraints=placement.constraints,
             service_connect=service_connect,
             enable_exec=enable_exec,
             daemon=daemon,
@@ -711,7 +721,7 @@ class WorkerService(_ServiceBase):
             # A daemon is replaced instance by instance: stop the old task, then start the new.
             min_healthy_percent=0 if daemon else 100,
             max_healthy_percent=100 if daemon else 200,
-            placement_strategies=None if daemon else (list(placement_strategies) or None),
+            placement_strategies=None if daemon else (list(placement.strategies) or None),
         )
         if daemon:
             cfn = service.node.default_child
@@ -738,8 +748,7 @@ class ScheduledTask(_Workload):
         task_count: int = 1,
         retry_attempts: int = 3,
         max_event_age: cdk.Duration = cdk.Duration.hours(1),
-        placement_strategies: Sequence[ecs.PlacementStrategy] = DEFAULT_PLACEMENT_STRATEGIES,
-        placement_constraints: Sequence[ecs.PlacementConstraint] = (),
+        placement: Placement = Placement(),
         enabled: bool = True,
         log_retention: logs.RetentionDays = logs.RetentionDays.ONE_MONTH,
     ) -> None:
@@ -751,8 +760,8 @@ class ScheduledTask(_Workload):
         :param retry_attempts: Retries of a failed invocation (0-185). Default: 3.
         :param max_event_age: Give up on an invocation after this long (1 min - 24 h).
             Default: 1 hour.
-        :param placement_strategies: Default: spread across AZs, then bin-pack on memory.
-        :param placement_constraints: Default: none.
+        :param placement: Strategies and constraints. Default: spread across AZs, then
+            bin-pack on memory; no constraint.
         :param enabled: Whether the schedule is on. Default: on.
         :param log_retention: Retention of the task's log group. Default: one month.
         """
@@ -802,8 +811,8 @@ class ScheduledTask(_Workload):
             role=self.role,
             task_definition=self.task_definition,
             capacity_provider_strategies=cluster.capacity_provider_strategies,
-            placement_strategies=list(placement_strategies) or None,
-            placement_constraints=list(placement_constraints) or None,
+            placement_strategies=list(placement.strategies) or None,
+            placement_constraints=list(placement.constraints) or None,
             task_count=task_count,
             propagate_tags=True,
             enable_ecs_managed_tags=True,

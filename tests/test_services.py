@@ -17,6 +17,7 @@ from constructs_ecs import (
     EcsCluster,
     LoadBalancer,
     Network,
+    Placement,
     Scaling,
     ScheduledTask,
     ServiceConnect,
@@ -103,7 +104,7 @@ class Platform:
             cluster=cluster,
             task_definition=worker_spec(),
             desired_count=3,
-            placement_constraints=[ecs.PlacementConstraint.distinct_instances()],
+            placement=Placement(constraints=[ecs.PlacementConstraint.distinct_instances()]),
             service_connect=ServiceConnect(),
         )
         self.daemon = WorkerService(
@@ -697,14 +698,14 @@ def test_fails_when_daemon_is_given_a_desired_count(bare: Any) -> None:
 
 def test_fails_when_daemon_is_given_placement_strategies(bare: Any) -> None:
     stack, cluster, _ = bare
-    with pytest.raises(ConfigurationError, match=r"^placement_strategies: got .*daemon"):
+    with pytest.raises(ConfigurationError, match=r"^placement\.strategies: got .*daemon"):
         WorkerService(
             stack,
             "Dp",
             cluster=cluster,
             task_definition=worker_spec(),
             daemon=True,
-            placement_strategies=[ecs.PlacementStrategy.packed_by_cpu()],
+            placement=Placement(strategies=[ecs.PlacementStrategy.packed_by_cpu()]),
         )
 
 
