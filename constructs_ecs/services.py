@@ -323,6 +323,23 @@ class _Workload(Construct):
         for port in ports:
             taken.setdefault(port, []).append((self.node.path, slots))
 
+    def _check_distinct_instances(self, placement: Placement, tasks: int) -> None:
+        """``distinctInstance`` allows one task per instance, during a 200 % deploy too."""
+        distinct = any(
+            rule.type == "distinctInstance"
+            for constraint in placement.constraints
+            for rule in constraint.to_json()
+        )
+        capacity = self._cluster.max_capacity
+        if distinct and tasks * 2 > capacity:
+            raise ConfigurationError(
+                "placement.constraints",
+                "distinctInstance",
+                f"one task per instance: {tasks} tasks need {tasks * 2} instances during a "
+                f"rolling deploy (200 %) and the cluster has at most {capacity}; at most "
+                f"{capacity // 2} tasks, or raise the cluster's max_capacity",
+            )
+
     def _network_options(
         self,
     ) -> tuple[list[ec2.ISecurityGroup] | None, ec2.SubnetSelection | None]:
@@ -541,6 +558,7 @@ class WebService(_ServiceBase):
             raise ConfigurationError("desired_count", desired_count, "must be 1 or more")
         container, port = self._exposed_port(task_definition, container_name, container_port)
         self._check_static_ports(scaling.max_count if scaling else desired_count)
+        self._check_distinct_instances(placement, scaling.max_count if scaling else desired_count)
         service = self._define_service(
             placement_constraints=placement.constraints,
             service_connect=service_connect,
@@ -711,6 +729,9 @@ class WorkerService(_ServiceBase):
             self._check_static_ports(cluster.max_capacity, max_healthy_percent=100)
         else:
             self._check_static_ports(scaling.max_count if scaling else desired_count)
+            self._check_distinct_instances(
+                placement, scaling.max_count if scaling else desired_count
+            )
         service = self._define_service(
             placement_constraints=placement.constraints,
             service_connect=service_connect,

@@ -103,7 +103,7 @@ class Platform:
             "Worker",
             cluster=cluster,
             task_definition=worker_spec(),
-            desired_count=3,
+            desired_count=2,
             placement=Placement(constraints=[ecs.PlacementConstraint.distinct_instances()]),
             service_connect=ServiceConnect(),
         )
@@ -205,7 +205,7 @@ def test_each_workload_logs_to_its_own_retained_log_group(p: Platform, prefix: s
 
 def test_desired_count_is_set_without_scaling(p: Platform) -> None:
     assert service_props(p, "Web")["DesiredCount"] == 2
-    assert service_props(p, "Worker")["DesiredCount"] == 3
+    assert service_props(p, "Worker")["DesiredCount"] == 2
 
 
 def test_desired_count_is_left_to_scaling_once_scaling_is_on(p: Platform) -> None:
@@ -816,4 +816,19 @@ def test_fails_when_services_together_need_more_static_port_slots_than_instances
             cluster=cluster,
             task_definition=web_spec("proxy", host_port=80),
             daemon=True,
+        )
+
+
+def test_fails_when_distinct_instances_cannot_roll_within_the_instances(bare: Any) -> None:
+    stack, cluster, _ = bare
+    with pytest.raises(
+        ConfigurationError, match=r"^placement\.constraints: got 'distinctInstance';"
+    ):
+        WorkerService(
+            stack,
+            "Spread",
+            cluster=cluster,
+            task_definition=worker_spec(),
+            desired_count=3,
+            placement=Placement(constraints=[ecs.PlacementConstraint.distinct_instances()]),
         )
