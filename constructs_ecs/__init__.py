@@ -9,55 +9,120 @@ Small constructs wired together in your own stacks::
                task_definition=TaskDefinitionSpec.from_file("webserver.json"))
 """
 
-from constructs_ecs.budget import RESOURCE_BUDGET, enforce_resource_budget
-from constructs_ecs.cluster import (
-    AL2023_ECS_AMI_RELEASE,
-    CapacityProviderOptions,
-    EcsCluster,
-    InstanceImage,
-    InstanceResources,
-    SpotOptions,
-)
-from constructs_ecs.errors import ConfigurationError
-from constructs_ecs.load_balancer import LoadBalancer
-from constructs_ecs.network import INTERFACE_ENDPOINTS, Network
-from constructs_ecs.repository import ImageRepository
-from constructs_ecs.services import (
-    DEFAULT_PLACEMENT_STRATEGIES,
-    Placement,
-    Scaling,
-    ScheduledTask,
-    ServiceConnect,
-    TargetHealthCheck,
-    WebService,
-    WorkerService,
-)
-from constructs_ecs.stacks import PlatformStack, ServicesStack
-from constructs_ecs.taskdef import (
-    BoundTaskDefinition,
-    ContainerDependency,
-    ContainerSpec,
-    Device,
-    DockerVolumeConfiguration,
-    EfsVolumeConfiguration,
-    FirelensConfiguration,
-    HealthCheck,
-    HostEntry,
-    ImageRepositoryLike,
-    LinuxParameters,
-    LogConfiguration,
-    MountPoint,
-    PortMapping,
-    PortRange,
-    ProxyConfiguration,
-    ResourceNeeds,
-    RestartPolicy,
-    TaskDefinitionSpec,
-    Tmpfs,
-    Ulimit,
-    Volume,
-    VolumeFrom,
-)
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # static imports for type checkers; at run time, see __getattr__
+    from constructs_ecs.budget import RESOURCE_BUDGET, enforce_resource_budget
+    from constructs_ecs.cluster import (
+        AL2023_ECS_AMI_RELEASE,
+        CapacityProviderOptions,
+        EcsCluster,
+        InstanceImage,
+        InstanceResources,
+        SpotOptions,
+    )
+    from constructs_ecs.errors import ConfigurationError
+    from constructs_ecs.load_balancer import LoadBalancer
+    from constructs_ecs.network import INTERFACE_ENDPOINTS, Network
+    from constructs_ecs.repository import ImageRepository
+    from constructs_ecs.services import (
+        DEFAULT_PLACEMENT_STRATEGIES,
+        Placement,
+        Scaling,
+        ScheduledTask,
+        ServiceConnect,
+        TargetHealthCheck,
+        WebService,
+        WorkerService,
+    )
+    from constructs_ecs.stacks import PlatformStack, ServicesStack
+    from constructs_ecs.taskdef import (
+        BoundTaskDefinition,
+        ContainerDependency,
+        ContainerSpec,
+        Device,
+        DockerVolumeConfiguration,
+        EfsVolumeConfiguration,
+        FirelensConfiguration,
+        HealthCheck,
+        HostEntry,
+        ImageRepositoryLike,
+        LinuxParameters,
+        LogConfiguration,
+        MountPoint,
+        PortMapping,
+        PortRange,
+        ProxyConfiguration,
+        ResourceNeeds,
+        RestartPolicy,
+        TaskDefinitionSpec,
+        Tmpfs,
+        Ulimit,
+        Volume,
+        VolumeFrom,
+    )
+
+# Imported on first use (PEP 562): `python -m constructs_ecs.review` then needs neither
+# aws-cdk-lib nor Node.js, and `import constructs_ecs` stays cheap.
+_EXPORTS = {
+    "AL2023_ECS_AMI_RELEASE": "constructs_ecs.cluster",
+    "BoundTaskDefinition": "constructs_ecs.taskdef",
+    "CapacityProviderOptions": "constructs_ecs.cluster",
+    "ConfigurationError": "constructs_ecs.errors",
+    "ContainerDependency": "constructs_ecs.taskdef",
+    "ContainerSpec": "constructs_ecs.taskdef",
+    "DEFAULT_PLACEMENT_STRATEGIES": "constructs_ecs.services",
+    "Device": "constructs_ecs.taskdef",
+    "DockerVolumeConfiguration": "constructs_ecs.taskdef",
+    "EcsCluster": "constructs_ecs.cluster",
+    "EfsVolumeConfiguration": "constructs_ecs.taskdef",
+    "FirelensConfiguration": "constructs_ecs.taskdef",
+    "HealthCheck": "constructs_ecs.taskdef",
+    "HostEntry": "constructs_ecs.taskdef",
+    "INTERFACE_ENDPOINTS": "constructs_ecs.network",
+    "ImageRepository": "constructs_ecs.repository",
+    "ImageRepositoryLike": "constructs_ecs.taskdef",
+    "InstanceImage": "constructs_ecs.cluster",
+    "InstanceResources": "constructs_ecs.cluster",
+    "LinuxParameters": "constructs_ecs.taskdef",
+    "LoadBalancer": "constructs_ecs.load_balancer",
+    "LogConfiguration": "constructs_ecs.taskdef",
+    "MountPoint": "constructs_ecs.taskdef",
+    "Network": "constructs_ecs.network",
+    "Placement": "constructs_ecs.services",
+    "PlatformStack": "constructs_ecs.stacks",
+    "PortMapping": "constructs_ecs.taskdef",
+    "PortRange": "constructs_ecs.taskdef",
+    "ProxyConfiguration": "constructs_ecs.taskdef",
+    "RESOURCE_BUDGET": "constructs_ecs.budget",
+    "ResourceNeeds": "constructs_ecs.taskdef",
+    "RestartPolicy": "constructs_ecs.taskdef",
+    "Scaling": "constructs_ecs.services",
+    "ScheduledTask": "constructs_ecs.services",
+    "ServiceConnect": "constructs_ecs.services",
+    "ServicesStack": "constructs_ecs.stacks",
+    "SpotOptions": "constructs_ecs.cluster",
+    "TargetHealthCheck": "constructs_ecs.services",
+    "TaskDefinitionSpec": "constructs_ecs.taskdef",
+    "Tmpfs": "constructs_ecs.taskdef",
+    "Ulimit": "constructs_ecs.taskdef",
+    "Volume": "constructs_ecs.taskdef",
+    "VolumeFrom": "constructs_ecs.taskdef",
+    "WebService": "constructs_ecs.services",
+    "WorkerService": "constructs_ecs.services",
+    "enforce_resource_budget": "constructs_ecs.budget",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'constructs_ecs' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
 
 __all__ = [
     "AL2023_ECS_AMI_RELEASE",
