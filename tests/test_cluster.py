@@ -640,8 +640,8 @@ def test_defaults_pass_cfn_lint(defaults: dict[str, Any]) -> None:
 def test_defaults_snapshot(defaults: dict[str, Any], snapshot_json: SnapshotAssertion) -> None:
     manifest = resource_manifest(defaults)
     assert manifest[CAPACITY_PROVIDER_ID] == "AWS::ECS::CapacityProvider"
-    assert defaults == snapshot_json
-    assert manifest == snapshot_json
+    assert defaults == snapshot_json(name="template")
+    assert manifest == snapshot_json(name="manifest")
 
 
 # -- fully configured -------------------------------------------------------------------------
@@ -767,8 +767,8 @@ def test_full_configuration_snapshot(
         ]
         == "capacity-optimized"
     )
-    assert full == snapshot_json
-    assert resource_manifest(full) == snapshot_json
+    assert full == snapshot_json(name="template")
+    assert resource_manifest(full) == snapshot_json(name="manifest")
 
 
 # -- variants ---------------------------------------------------------------------------------

@@ -472,8 +472,8 @@ def test_load_balancer_waits_for_the_bucket_policy(defaults: Template) -> None:
 
 def test_defaults_snapshot(synthesized: Synthesized, snapshot_json: SnapshotAssertion) -> None:
     assert set(resource_manifest(synthesized.defaults)) == set(DEFAULT_MANIFEST)
-    assert synthesized.defaults == snapshot_json
-    assert resource_manifest(synthesized.defaults) == snapshot_json
+    assert synthesized.defaults == snapshot_json(name="template")
+    assert resource_manifest(synthesized.defaults) == snapshot_json(name="manifest")
 
 
 def test_defaults_pass_cfn_lint(synthesized: Synthesized) -> None:
@@ -583,8 +583,8 @@ def test_known_region_grants_its_elb_account_without_conditions(
 
 def test_configured_snapshot(synthesized: Synthesized, snapshot_json: SnapshotAssertion) -> None:
     assert len(of_type(synthesized.configured, "AWS::ElasticLoadBalancingV2::Listener")) == 2
-    assert synthesized.configured == snapshot_json
-    assert resource_manifest(synthesized.configured) == snapshot_json
+    assert synthesized.configured == snapshot_json(name="template")
+    assert resource_manifest(synthesized.configured) == snapshot_json(name="manifest")
 
 
 def test_configured_passes_cfn_lint(synthesized: Synthesized) -> None:

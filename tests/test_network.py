@@ -229,8 +229,8 @@ def test_defaults_pass_cfn_lint(synthesized: Synthesized) -> None:
 
 def test_defaults_snapshot(synthesized: Synthesized, snapshot_json: SnapshotAssertion) -> None:
     assert resource_manifest(synthesized.defaults)[VPC_ID] == "AWS::EC2::VPC"
-    assert synthesized.defaults == snapshot_json
-    assert resource_manifest(synthesized.defaults) == snapshot_json
+    assert synthesized.defaults == snapshot_json(name="template")
+    assert resource_manifest(synthesized.defaults) == snapshot_json(name="manifest")
 
 
 # -- options --------------------------------------------------------------------------------

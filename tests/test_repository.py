@@ -240,8 +240,8 @@ def test_defaults_need_no_nag_acknowledgement(synthesized: Synthesized) -> None:
 
 def test_defaults_snapshot(synthesized: Synthesized, snapshot_json: SnapshotAssertion) -> None:
     assert DEFAULT_REPOSITORY_ID in synthesized.defaults["Resources"]
-    assert synthesized.defaults == snapshot_json
-    assert resource_manifest(synthesized.defaults) == snapshot_json
+    assert synthesized.defaults == snapshot_json(name="template")
+    assert resource_manifest(synthesized.defaults) == snapshot_json(name="manifest")
 
 
 def test_defaults_pass_cfn_lint(synthesized: Synthesized) -> None:
@@ -527,8 +527,8 @@ def test_latest_is_allowed_when_tags_are_mutable() -> None:
 
 def test_configured_snapshot(synthesized: Synthesized, snapshot_json: SnapshotAssertion) -> None:
     assert synthesized.web_id in synthesized.configured["Resources"]
-    assert synthesized.configured == snapshot_json
-    assert resource_manifest(synthesized.configured) == snapshot_json
+    assert synthesized.configured == snapshot_json(name="template")
+    assert resource_manifest(synthesized.configured) == snapshot_json(name="manifest")
 
 
 def test_configured_passes_cfn_lint(synthesized: Synthesized) -> None:
