@@ -54,8 +54,16 @@ def preferred_priority(path: str) -> int:
 
 
 @cache
+def _literal_prefix(pattern: str) -> str:
+    cut = min((i for i in (pattern.find("*"), pattern.find("?")) if i >= 0), default=len(pattern))
+    return pattern[:cut]
+
+
 def _overlap(a: str, b: str) -> bool:
     """Whether two ALB wildcard patterns (``*`` any run, ``?`` one character) share a match."""
+    prefix_a, prefix_b = _literal_prefix(a), _literal_prefix(b)
+    if not (prefix_a.startswith(prefix_b) or prefix_b.startswith(prefix_a)):
+        return False  # every match of each starts with its literal prefix: they cannot meet
 
     @cache
     def meet(i: int, j: int) -> bool:
