@@ -21,6 +21,7 @@ from aws_cdk import region_info
 from constructs import Construct
 
 from constructs_ecs._nag import acknowledge
+from constructs_ecs._tree import path_of
 from constructs_ecs.errors import ConfigurationError
 
 __all__ = ["LoadBalancer"]
@@ -309,7 +310,7 @@ class LoadBalancer(Construct):
             dot and a letters-only last label). Default: any host.
         :param priority: An explicit rule priority. Default: derived from ``owner``'s path.
         """
-        owner_path = owner.node.path
+        owner_path = path_of(owner)
         if len(self._routes) >= MAX_RULES:
             raise ConfigurationError(
                 "add_route",
@@ -365,7 +366,7 @@ class LoadBalancer(Construct):
             listener=self.listener,
             priority=priority or preferred_priority(owner_path),
             conditions=conditions,
-            action=elbv2.ListenerAction.forward([target_group]),
+            target_groups=[target_group],
         )
         self._routes.append(
             _Route(path=owner_path, hosts=hosts, paths=paths, priority=priority, rule=rule)

@@ -23,13 +23,14 @@ from aws_cdk import aws_logs as logs
 from aws_cdk import aws_scheduler as scheduler
 from aws_cdk import aws_scheduler_targets as scheduler_targets
 from aws_cdk import aws_sqs as sqs
-from constructs import Construct
+from constructs import Construct, IDependable
 
 from constructs_ecs._nag import (
     LOG_STREAMS_OF_ONE_GROUP,
     acknowledge,
     acknowledge_wildcard_resources,
 )
+from constructs_ecs._tree import path_of, remember_path
 from constructs_ecs.budget import enforce_resource_budget
 from constructs_ecs.errors import ConfigurationError
 
@@ -238,6 +239,7 @@ class _Workload(Construct):
         log_retention: logs.RetentionDays,
     ) -> None:
         super().__init__(scope, construct_id)
+        remember_path(self, scope, construct_id)
         enforce_resource_budget(scope)
         self._cluster = cluster
         self._spec = task_definition
@@ -253,9 +255,18 @@ class _Workload(Construct):
         bound: BoundTaskDefinition = task_definition.bind(
             self, "TaskDefinition", log_group=self.log_group
         )
+        self._bound = bound
         self.task_definition: ecs.Ec2TaskDefinition = bound.task_definition
-        self.task_role: iam.IRole = bound.task_role
-        self.execution_role: iam.IRole = bound.execution_role
+
+    @property
+    def task_role(self) -> iam.IRole:
+        """The role the containers run as; grant the application's permissions to it."""
+        return self._bound.task_role
+
+    @property
+    def execution_role(self) -> iam.IRole:
+        """The role the agent uses to pull images, write logs and read secrets."""
+        return self._bound.execution_role
 
     @staticmethod
     def _check_fits(cluster: EcsCluster, spec: TaskDefinitionSpec) -> None:
@@ -321,7 +332,7 @@ class _Workload(Construct):
                     "(hostPort 0 or absent)",
                 )
         for port in ports:
-            taken.setdefault(port, []).append((self.node.path, slots))
+            taken.setdefault(port, []).append((path_of(self), slots))
 
     def _check_distinct_instances(self, placement: Placement, tasks: int) -> None:
         """``distinctInstance`` allows one task per instance, during a 200 % deploy too."""
@@ -488,10 +499,14 @@ class _ServiceBase(_Workload):
         )
         self.service = service
         """The ``ecs.Ec2Service``."""
-        service.node.add_dependency(self._cluster.capacity_provider_dependency)
         if enable_exec:
             acknowledge_wildcard_resources(self.task_role, _exec_wildcard_reason)
         return service
+
+    def _wait_for(self, *others: IDependable) -> None:
+        """Create the service after the cluster's capacity provider (and delete it before:
+        a clean ``cdk destroy``) and after ``others``; one jsii call for all of them."""
+        self.service.node.add_dependency(self._cluster.capacity_provider_dependency, *others)
 
 
 class WebService(_ServiceBase):
@@ -579,6 +594,11 @@ class WebService(_ServiceBase):
             protocol=elbv2.ApplicationProtocol.HTTP,
             target_type=elbv2.TargetType.IP if awsvpc else elbv2.TargetType.INSTANCE,
             deregistration_delay=_DEREGISTRATION_DELAY,
+            targets=[
+                service.load_balancer_target(
+                    container_name=container, container_port=port.container_port
+                )
+            ],
             health_check=elbv2.HealthCheck(
                 port="traffic-port",
                 path=health_check.path,
@@ -590,11 +610,6 @@ class WebService(_ServiceBase):
             ),
         )
         """The service's ``elbv2.ApplicationTargetGroup``."""
-        self.target_group.add_target(
-            service.load_balancer_target(
-                container_name=container, container_port=port.container_port
-            )
-        )
         routes = tuple(path_patterns) or (() if host_headers else ("/*",))
         self.listener_rule = load_balancer.add_route(
             self,
@@ -604,7 +619,8 @@ class WebService(_ServiceBase):
             priority=priority,
         )
         """The ``elbv2.ApplicationListenerRule`` that forwards to this service."""
-        service.node.add_dependency(self.listener_rule)
+        # ECS refuses a target group that no listener rule uses yet: wait for the rule.
+        self._wait_for(self.listener_rule)
         self._open_from(load_balancer, port)
         self.scalable_task_count = self._add_scaling(scaling, target_group=self.target_group)
 
@@ -744,6 +760,7 @@ class WorkerService(_ServiceBase):
             max_healthy_percent=100 if daemon else 200,
             placement_strategies=None if daemon else (list(placement.strategies) or None),
         )
+        self._wait_for()
         if daemon:
             cfn = service.node.default_child
             assert isinstance(cfn, ecs.CfnService)

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, cast
 
 import aws_cdk as cdk
@@ -83,20 +82,33 @@ REASON_LOG_STREAMS = (
 )
 
 
-@dataclass(frozen=True, kw_only=True)
 class BoundTaskDefinition:
     """What ``TaskDefinitionSpec.bind`` defined."""
 
-    task_definition: ecs.Ec2TaskDefinition
-    """The ``ecs.Ec2TaskDefinition``."""
-    task_role: iam.IRole
-    """The role the containers run as: imported from ``taskRoleArn``, else defined here with
-    no permissions beyond EFS IAM mounts; grant the application's own permissions to it."""
-    execution_role: iam.IRole
-    """The role the agent uses to pull images, write logs, read secrets: imported from
-    ``executionRoleArn``, else defined here with exactly what the containers need."""
-    containers: Mapping[str, ecs.ContainerDefinition]
-    """The container definitions by container name, in task order."""
+    def __init__(
+        self,
+        *,
+        task_definition: ecs.Ec2TaskDefinition,
+        containers: Mapping[str, ecs.ContainerDefinition],
+    ) -> None:
+        self.task_definition = task_definition
+        """The ``ecs.Ec2TaskDefinition``."""
+        self.containers = containers
+        """The container definitions by container name, in task order."""
+
+    # The roles are looked up on first use: each lookup is a jsii round trip, and a service
+    # that never reads them should not pay for it (see bench/).
+    @functools.cached_property
+    def task_role(self) -> iam.IRole:
+        """The role the containers run as: imported from ``taskRoleArn``, else defined here with
+        no permissions beyond EFS IAM mounts; grant the application's own permissions to it."""
+        return self.task_definition.task_role
+
+    @functools.cached_property
+    def execution_role(self) -> iam.IRole:
+        """The role the agent uses to pull images, write logs, read secrets: imported from
+        ``executionRoleArn``, else defined here with exactly what the containers need."""
+        return self.task_definition.obtain_execution_role()
 
 
 def bind_task_definition(
@@ -142,7 +154,6 @@ def bind_task_definition(
         volumes=[ecs.Volume(name=volume.name) for volume in spec.volumes] or None,
     )
     cfn = _Overrides(task_definition)
-    resolved_execution_role = task_definition.obtain_execution_role()
     grants = _Grants(task_definition)
 
     containers: dict[str, ecs.ContainerDefinition] = {}
@@ -160,7 +171,7 @@ def bind_task_definition(
     if any(c.environment for c in spec.containers):
         acknowledge(cfn.resource, "ECS2", REASON_ENVIRONMENT)
     if grants.wildcards:  # skips resolving the policy (a jsii round trip) when there is none
-        acknowledge_wildcard_resources(resolved_execution_role, _wildcard_reason)
+        acknowledge_wildcard_resources(task_definition.obtain_execution_role(), _wildcard_reason)
     for note in spec.notes:
         cdk.Annotations.of(task_definition).add_warning_v2(
             "@constructs-ecs/taskdef:importNote", note
@@ -173,12 +184,7 @@ def bind_task_definition(
                 "credential; plain environment values are visible in the task definition, "
                 "move it to 'secrets' (SSM Parameter Store or Secrets Manager)",
             )
-    return BoundTaskDefinition(
-        task_definition=task_definition,
-        task_role=task_definition.task_role,
-        execution_role=resolved_execution_role,
-        containers=containers,
-    )
+    return BoundTaskDefinition(task_definition=task_definition, containers=containers)
 
 
 class _Overrides:
