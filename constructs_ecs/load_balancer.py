@@ -9,9 +9,10 @@ import zlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cache
-from typing import cast
+from typing import Any, cast
 
 import aws_cdk as cdk
+import jsii
 from aws_cdk import aws_certificatemanager as acm
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_elasticloadbalancingv2 as elbv2
@@ -21,7 +22,7 @@ from aws_cdk import region_info
 from constructs import Construct
 
 from constructs_ecs._nag import acknowledge
-from constructs_ecs._tree import path_of
+from constructs_ecs._roundtrips import is_unresolved, path_of
 from constructs_ecs.errors import ConfigurationError
 
 __all__ = ["LoadBalancer"]
@@ -212,7 +213,7 @@ class LoadBalancer(Construct):
                 "Internet-facing load balancer: the world may reach its listener ports "
                 f"({', '.join(str(p) for p in ports)}) and nothing else; that is its purpose.",
             )
-        elif ingress_cidrs is None and cdk.Token.is_unresolved(_vpc_cidr(vpc)):
+        elif ingress_cidrs is None and is_unresolved(_vpc_cidr(vpc)):
             acknowledge(
                 cast(cdk.CfnResource, security_group.node.default_child),
                 "EC23",
@@ -478,7 +479,7 @@ class LoadBalancer(Construct):
             )
         peers: list[tuple[ec2.IPeer, str]] = []
         for cidr in ingress_cidrs:
-            if cdk.Token.is_unresolved(cidr):
+            if is_unresolved(cidr):
                 peers.append((ec2.Peer.ipv4(cidr), "a CIDR block"))
                 continue
             try:
@@ -553,7 +554,7 @@ class LoadBalancer(Construct):
         rule ``ApplicationLoadBalancer.log_access_logs`` applies). In an environment-agnostic
         stack the choice is made at deploy time by a condition on ``AWS::Region``.
         """
-        if not cdk.Token.is_unresolved(stack.region):
+        if not is_unresolved(stack.region):
             account = region_info.RegionInfo.get(stack.region).elbv2_account
             if account:
                 return [iam.AccountPrincipal(account)]
@@ -572,9 +573,7 @@ class LoadBalancer(Construct):
         legacy = cdk.CfnCondition(
             self,
             "ElbAccountRegion",
-            expression=_any_of(
-                [cdk.Fn.condition_equals(cdk.Aws.REGION, region) for region in sorted(accounts)]
-            ),
+            expression=_RegionIs(sorted(accounts)),
         )
         _SharedCondition(stack, _SHARED_CONDITION_ID, condition=legacy)
         return _conditional_principals(stack, legacy)
@@ -622,23 +621,48 @@ def _vpc_cidr(vpc: ec2.IVpc) -> str:
     resource = vpc.node.default_child
     if isinstance(resource, ec2.CfnVPC):
         cidr = resource.cidr_block
-        if cidr is not None and not cdk.Token.is_unresolved(cidr):
+        if cidr is not None and not is_unresolved(cidr):
             return cidr
     return vpc.vpc_cidr_block
 
 
-def _any_of(conditions: list[cdk.ICfnConditionExpression]) -> cdk.ICfnConditionExpression:
+@jsii.implements(cdk.ICfnConditionExpression)
+class _RegionIs:
+    """``AWS::Region`` equals one of ``regions``: ``Fn::Or`` (2 to 10 operands at a time) over
+    ``Fn::Equals``.
+
+    Built in Python and handed to CloudFormation as it is, rather than composed from
+    ``cdk.Fn.condition_equals``/``condition_or``: the same JSON, for one jsii round trip
+    instead of one per region.
+    """
+
+    def __init__(self, regions: Sequence[str]) -> None:
+        self._expression = _any_of(
+            [{"Fn::Equals": [{"Ref": "AWS::Region"}, region]} for region in regions]
+        )
+
+    @property
+    def creation_stack(self) -> list[str]:
+        return []
+
+    @property
+    def type_hint(self) -> cdk.ResolutionTypeHint | None:
+        return None
+
+    def resolve(self, _context: cdk.IResolveContext) -> Any:
+        return self._expression
+
+    def to_string(self) -> str:
+        return "constructs_ecs region condition"
+
+
+def _any_of(conditions: list[dict[str, Any]]) -> dict[str, Any]:
     """``Fn::Or`` over any number of conditions (CloudFormation takes 2 to 10 at a time)."""
     if len(conditions) == 1:
         return conditions[0]
     if len(conditions) <= 10:
-        return cdk.Fn.condition_or(*conditions)
+        return {"Fn::Or": conditions}
     return _any_of([_any_of(conditions[i : i + 10]) for i in range(0, len(conditions), 10)])
-
-
-def _is_token(value: str) -> bool:
-    """``cdk.Token.is_unresolved`` for strings, without a jsii round trip per value."""
-    return "Token[" in value and cdk.Token.is_unresolved(value)
 
 
 def _clean(
@@ -648,7 +672,7 @@ def _clean(
         raise ConfigurationError(field, values, f"a list, e.g. [{values!r}]")
     out: list[str] = []
     for value in values:
-        if not _is_token(value):
+        if not is_unresolved(value):
             validate(value, field)
         if value not in out:
             out.append(value)

@@ -11,6 +11,7 @@ from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_logs as logs
 from constructs import Construct
 
+from constructs_ecs._roundtrips import is_unresolved
 from constructs_ecs.errors import ConfigurationError
 
 __all__ = ["INTERFACE_ENDPOINTS", "Network"]
@@ -230,14 +231,14 @@ class Network(Construct):
             raise ConfigurationError(
                 "cidr", cidr, "must be an IPv4 network from /16 to /20, e.g. '10.0.0.0/16'"
             )
-        if not cdk.Token.is_unresolved(max_azs) and max_azs < 2:
+        if not is_unresolved(max_azs) and max_azs < 2:
             raise ConfigurationError(
                 "max_azs",
                 max_azs,
                 "must be at least 2: an Application Load Balancer needs subnets in two "
                 "Availability Zones, and one zone is no cheaper (subnets are free)",
             )
-        if cdk.Token.is_unresolved(nat_gateways):
+        if is_unresolved(nat_gateways):
             return
         if not 0 <= nat_gateways <= max_azs:
             raise ConfigurationError(

@@ -14,6 +14,7 @@ from aws_cdk import aws_kms as kms
 from constructs import Construct
 
 from constructs_ecs._nag import acknowledge, acknowledge_wildcard_resources, ecr_token_reason
+from constructs_ecs._roundtrips import is_unresolved
 from constructs_ecs.errors import ConfigurationError
 
 __all__ = ["ImageRepository"]
@@ -187,7 +188,7 @@ class ImageRepository(Construct):
             )
         accounts: list[str] = []
         for account in account_ids:
-            if not cdk.Token.is_unresolved(account) and not _ACCOUNT.fullmatch(str(account)):
+            if not is_unresolved(account) and not _ACCOUNT.fullmatch(str(account)):
                 raise ConfigurationError(
                     "account_ids", account, "12-digit AWS account ids such as '123456789012'"
                 )
@@ -209,9 +210,7 @@ class ImageRepository(Construct):
         The statement's principal is ``*`` restricted by ``aws:PrincipalOrgID``: only IAM
         principals of accounts in that organization match it.
         """
-        if not cdk.Token.is_unresolved(organization_id) and not _ORGANIZATION.fullmatch(
-            str(organization_id)
-        ):
+        if not is_unresolved(organization_id) and not _ORGANIZATION.fullmatch(str(organization_id)):
             raise ConfigurationError(
                 "organization_id",
                 organization_id,
@@ -244,7 +243,7 @@ class ImageRepository(Construct):
         repository only. ``latest`` is refused while tags are immutable: it can be pushed only
         once, so it would pin the first image forever; use a version or commit tag.
         """
-        if not cdk.Token.is_unresolved(tag):
+        if not is_unresolved(tag):
             if not isinstance(tag, str) or not _TAG.fullmatch(tag):
                 raise ConfigurationError(
                     "tag",
@@ -264,7 +263,7 @@ class ImageRepository(Construct):
 
 
 def _validate_name(name: str) -> None:
-    if cdk.Token.is_unresolved(name):
+    if is_unresolved(name):
         return
     allowed = (
         "2 to 256 characters: lowercase letters and digits, separated by single '.', '_' or '-', "

@@ -9,6 +9,7 @@ instances, is a ``ConfigurationError`` at synth rather than a deployment stuck f
 
 from __future__ import annotations
 
+import functools
 import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -30,7 +31,7 @@ from constructs_ecs._nag import (
     acknowledge,
     acknowledge_wildcard_resources,
 )
-from constructs_ecs._tree import path_of, remember_path
+from constructs_ecs._roundtrips import path_of, remember_path
 from constructs_ecs.budget import enforce_resource_budget
 from constructs_ecs.errors import ConfigurationError
 
@@ -96,6 +97,8 @@ _OPENED: weakref.WeakKeyDictionary[EcsCluster, set[tuple[int, int, int]]] = (
 )
 """Ingress rules already opened on a cluster's instances: (load balancer id, from, to)."""
 
+_CIRCUIT_BREAKER = ecs.DeploymentCircuitBreaker(enable=True, rollback=True)
+"""Every service: a deploy whose tasks do not stabilise fails and rolls back (minutes, not 3 h)."""
 _GRACE_PERIOD = cdk.Duration.seconds(60)
 """Health-check grace period of a web service: time for a task to start before the ALB counts."""
 _DEREGISTRATION_DELAY = cdk.Duration.seconds(30)
@@ -487,7 +490,7 @@ class _ServiceBase(_Workload):
             "Service",
             cluster=self._cluster.cluster,
             task_definition=self.task_definition,
-            circuit_breaker=ecs.DeploymentCircuitBreaker(enable=True, rollback=True),
+            circuit_breaker=_CIRCUIT_BREAKER,
             placement_constraints=list(placement_constraints) or None,
             enable_execute_command=enable_exec,
             enable_ecs_managed_tags=True,
@@ -594,20 +597,8 @@ class WebService(_ServiceBase):
             protocol=elbv2.ApplicationProtocol.HTTP,
             target_type=elbv2.TargetType.IP if awsvpc else elbv2.TargetType.INSTANCE,
             deregistration_delay=_DEREGISTRATION_DELAY,
-            targets=[
-                service.load_balancer_target(
-                    container_name=container, container_port=port.container_port
-                )
-            ],
-            health_check=elbv2.HealthCheck(
-                port="traffic-port",
-                path=health_check.path,
-                healthy_http_codes=health_check.healthy_http_codes,
-                interval=health_check.interval,
-                timeout=health_check.timeout,
-                healthy_threshold_count=health_check.healthy_threshold,
-                unhealthy_threshold_count=health_check.unhealthy_threshold,
-            ),
+            targets=[self._target(service, task_definition, container, port)],
+            health_check=_health_check(health_check),
         )
         """The service's ``elbv2.ApplicationTargetGroup``."""
         routes = tuple(path_patterns) or (() if host_headers else ("/*",))
@@ -623,6 +614,25 @@ class WebService(_ServiceBase):
         self._wait_for(self.listener_rule)
         self._open_from(load_balancer, port)
         self.scalable_task_count = self._add_scaling(scaling, target_group=self.target_group)
+
+    @staticmethod
+    def _target(
+        service: ecs.Ec2Service, spec: TaskDefinitionSpec, container: str, port: PortMapping
+    ) -> elbv2.IApplicationLoadBalancerTarget:
+        """The service as the target group's target, on ``container``'s ``port``."""
+        default = next((c for c in spec.containers if c.essential is not False), None)
+        if (
+            default is not None
+            and default.name == container
+            and default.port_mappings
+            and default.port_mappings[0] is port
+        ):
+            # The service's default target is exactly this (the task's first essential
+            # container, on its first port mapping): no need for a jsii round trip to ask.
+            return service
+        return service.load_balancer_target(
+            container_name=container, container_port=port.container_port
+        )
 
     @staticmethod
     def _exposed_port(
@@ -865,3 +875,17 @@ class ScheduledTask(_Workload):
         )
         """The ``scheduler.Schedule``."""
         acknowledge_wildcard_resources(self.role, _run_task_wildcard_reason)
+
+
+@functools.lru_cache(maxsize=64)
+def _health_check(check: TargetHealthCheck) -> elbv2.HealthCheck:
+    """The target group's health check (built once per distinct ``TargetHealthCheck``)."""
+    return elbv2.HealthCheck(
+        port="traffic-port",
+        path=check.path,
+        healthy_http_codes=check.healthy_http_codes,
+        interval=check.interval,
+        timeout=check.timeout,
+        healthy_threshold_count=check.healthy_threshold,
+        unhealthy_threshold_count=check.unhealthy_threshold,
+    )

@@ -430,6 +430,65 @@ def test_awsvpc_web_service_gets_its_own_security_group_and_ip_targets() -> None
     )
 
 
+def two_container_spec(*, admin_essential: bool) -> TaskDefinitionSpec:
+    return TaskDefinitionSpec.from_dict(
+        {
+            "family": "two",
+            "containerDefinitions": [
+                {
+                    "name": "admin",
+                    "image": "nginx:1.27",
+                    "memory": 128,
+                    "essential": admin_essential,
+                    "portMappings": [{"containerPort": 9000}],
+                },
+                {
+                    "name": "web",
+                    "image": "nginx:1.27",
+                    "memory": 256,
+                    "portMappings": [{"containerPort": 80}, {"containerPort": 8080}],
+                },
+            ],
+        }
+    )
+
+
+@pytest.mark.parametrize(
+    ("admin_essential", "container_name", "container_port", "expected"),
+    [
+        (True, None, None, ("admin", 9000)),  # the service's default target
+        (False, None, None, ("admin", 9000)),  # first with a port, though not essential
+        (False, "web", None, ("web", 80)),  # the default target once admin is not essential
+        (True, "web", None, ("web", 80)),
+        (True, "web", 8080, ("web", 8080)),  # not the container's first port
+    ],
+)
+def test_target_group_sends_to_the_chosen_container_and_port(
+    admin_essential: bool,
+    container_name: str | None,
+    container_port: int | None,
+    expected: tuple[str, int],
+) -> None:
+    stack = make_stack("Target")
+    cluster, lb = platform(stack)
+    WebService(
+        stack,
+        "Two",
+        cluster=cluster,
+        load_balancer=lb,
+        task_definition=two_container_spec(admin_essential=admin_essential),
+        container_name=container_name,
+        container_port=container_port,
+    )
+    template = Template.from_json(template_of(stack))
+    name, port = expected
+    template.has_resource_properties(
+        "AWS::ECS::Service",
+        {"LoadBalancers": [Match.object_like({"ContainerName": name, "ContainerPort": port})]},
+    )
+    template.has_resource_properties("AWS::ElasticLoadBalancingV2::TargetGroup", {"Port": port})
+
+
 # --- validation --------------------------------------------------------------------------------
 
 

@@ -18,6 +18,7 @@ from aws_cdk import aws_sns as sns
 from constructs import Construct, DependencyGroup, IConstruct, IDependable
 
 from constructs_ecs._nag import acknowledge, acknowledge_wildcard_resources
+from constructs_ecs._roundtrips import is_unresolved
 from constructs_ecs.agent import (
     host_port_range_of,
     merge_agent_settings,
@@ -412,7 +413,7 @@ class EcsCluster(Construct):
 
     @staticmethod
     def _validate_capacity(min_capacity: int, max_capacity: int, spot: SpotOptions | None) -> None:
-        if cdk.Token.is_unresolved(min_capacity) or cdk.Token.is_unresolved(max_capacity):
+        if is_unresolved(min_capacity) or is_unresolved(max_capacity):
             return
         if min_capacity < 0:
             raise ConfigurationError("min_capacity", min_capacity, "must be 0 or more")
@@ -436,7 +437,7 @@ class EcsCluster(Construct):
     @staticmethod
     def _validate_volume(size: int, image: InstanceImage) -> None:
         low = 30 if image.kind == "amazon-linux-2023" else 1
-        if cdk.Token.is_unresolved(size):
+        if is_unresolved(size):
             return
         if not low <= size <= 16384:
             why = " (the size of the AMI's snapshot)" if low == 30 else ""
@@ -587,10 +588,10 @@ class EcsCluster(Construct):
         assert isinstance(group, cdk.CfnResource)
         cluster = self.cluster.node.default_child
         assert isinstance(cluster, cdk.CfnResource)
-        group.node.add_dependency(cluster)
-        group.node.add_dependency(self.instance_role)
+        after: list[IDependable] = [cluster, self.instance_role]
         if self.session_manager_policy is not None:
-            group.node.add_dependency(self.session_manager_policy)
+            after.append(self.session_manager_policy)
+        group.node.add_dependency(*after)
 
     def _acknowledge_findings(self) -> None:
         if len(self.instance_types) > 1:
