@@ -112,7 +112,37 @@ def render(rows: list[dict[str, Any]], command: str) -> str:
         if wall is None or res is None or size is None:
             continue
         lines.append(f"| {kind} | {wall * 1000:.1f} | {res:.1f} | {size:.0f} |")
+    lines += ["", *targets(rows)]
     return "\n".join(lines) + "\n"
+
+
+def targets(rows: list[dict[str, Any]]) -> list[str]:
+    """Issue 7's time targets: ours no slower than aws_ecs_patterns, case by case."""
+    wall = {(r["kind"], r["services"]): r["wall_s"] for r in rows}
+    pairs = [("reference app", wall.get(("reference", 1)), wall.get(("reference-patterns", 1)))]
+    pairs += [
+        (f"N = {n}", wall[("ours", n)], wall.get(("patterns", n)))
+        for kind, n in sorted(wall)
+        if kind == "ours"
+    ]
+    per = [(per_service(rows, k, "wall_s") or 0) * 1000 for k in ("ours", "patterns")]
+    out = [
+        "| target: no slower than aws_ecs_patterns | ours | patterns | difference | met |",
+        "|---|---:|---:|---:|---|",
+    ]
+    for name, mine, theirs in pairs:
+        if mine is None or theirs is None:
+            continue
+        out.append(
+            f"| {name} (s) | {mine:.2f} | {theirs:.2f} | {mine - theirs:+.2f} | "
+            f"{'yes' if mine <= theirs else 'no'} |"
+        )
+    if all(per):
+        out.append(
+            f"| per added service (ms) | {per[0]:.1f} | {per[1]:.1f} | {per[0] - per[1]:+.1f} | "
+            f"{'yes' if per[0] <= per[1] else 'no'} |"
+        )
+    return out
 
 
 def plot(rows: list[dict[str, Any]], path: Path) -> None:
@@ -132,6 +162,10 @@ def plot(rows: list[dict[str, Any]], path: Path) -> None:
     for r in rows:
         if r["kind"] == "reference":
             wall_axis.axhline(r["wall_s"], color="grey", linestyle=":", label="reference app")
+        if r["kind"] == "reference-patterns":
+            wall_axis.axhline(
+                r["wall_s"], color="grey", linestyle="-.", label="reference app, patterns twin"
+            )
     wall_axis.set(xlabel="services", ylabel="synth wall time (s)", title="cdk synth time")
     size_axis.set(xlabel="services", ylabel="template KiB (all stacks)", title="template size")
     for axis in (wall_axis, size_axis):
@@ -148,14 +182,16 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=BENCH)
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
-    cases = [("reference", 1)] + [(k, n) for n in sizes for k in ("ours", "patterns")]
+    cases = [("reference", 1), ("reference-patterns", 1)] + [
+        (k, n) for n in sizes for k in ("ours", "patterns")
+    ]
     runs = []
     for rep in range(args.reps):
         for kind, services in cases:
             result = run_case(kind, services)
             runs.append(result)
             print(
-                f"rep {rep + 1} {kind:9} N={services:3} {result['wall_s']:6.2f}s "
+                f"rep {rep + 1} {kind:18} N={services:3} {result['wall_s']:6.2f}s "
                 f"{result['peak_rss_mib']:6.0f} MiB {result['resources']:5} resources",
                 flush=True,
             )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from types import MappingProxyType
 
 import aws_cdk as cdk
@@ -21,17 +21,39 @@ _DEFAULT_NAT_GATEWAYS = 1
 _DEFAULT_FLOW_LOG_RETENTION = logs.RetentionDays.THREE_MONTHS
 _DEFAULT_CIDR = "10.0.0.0/16"
 
-INTERFACE_ENDPOINTS: Mapping[str, ec2.InterfaceVpcEndpointAwsService] = MappingProxyType(
+
+class _EndpointServices(Mapping[str, ec2.InterfaceVpcEndpointAwsService]):
+    """Read-only id -> service map; each service is looked up (a jsii round trip) on first use,
+    not when the module is imported."""
+
+    def __init__(self, names: Mapping[str, str]) -> None:
+        self._names = dict(names)
+        self._services: dict[str, ec2.InterfaceVpcEndpointAwsService] = {}
+
+    def __getitem__(self, key: str) -> ec2.InterfaceVpcEndpointAwsService:
+        if key not in self._services:
+            name = self._names[key]
+            self._services[key] = getattr(ec2.InterfaceVpcEndpointAwsService, name)
+        return self._services[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._names)
+
+    def __len__(self) -> int:
+        return len(self._names)
+
+
+INTERFACE_ENDPOINTS: Mapping[str, ec2.InterfaceVpcEndpointAwsService] = _EndpointServices(
     {
-        "EcrApiEndpoint": ec2.InterfaceVpcEndpointAwsService.ECR,
-        "EcrDockerEndpoint": ec2.InterfaceVpcEndpointAwsService.ECR_DOCKER,
-        "LogsEndpoint": ec2.InterfaceVpcEndpointAwsService.CLOUDWATCH_LOGS,
-        "EcsEndpoint": ec2.InterfaceVpcEndpointAwsService.ECS,
-        "EcsAgentEndpoint": ec2.InterfaceVpcEndpointAwsService.ECS_AGENT,
-        "EcsTelemetryEndpoint": ec2.InterfaceVpcEndpointAwsService.ECS_TELEMETRY,
-        "SsmEndpoint": ec2.InterfaceVpcEndpointAwsService.SSM,
-        "SsmMessagesEndpoint": ec2.InterfaceVpcEndpointAwsService.SSM_MESSAGES,
-        "Ec2MessagesEndpoint": ec2.InterfaceVpcEndpointAwsService.EC2_MESSAGES,
+        "EcrApiEndpoint": "ECR",
+        "EcrDockerEndpoint": "ECR_DOCKER",
+        "LogsEndpoint": "CLOUDWATCH_LOGS",
+        "EcsEndpoint": "ECS",
+        "EcsAgentEndpoint": "ECS_AGENT",
+        "EcsTelemetryEndpoint": "ECS_TELEMETRY",
+        "SsmEndpoint": "SSM",
+        "SsmMessagesEndpoint": "SSM_MESSAGES",
+        "Ec2MessagesEndpoint": "EC2_MESSAGES",
     }
 )
 """Construct id -> service of the interface endpoints ``vpc_endpoints=True`` adds.

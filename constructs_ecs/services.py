@@ -12,7 +12,7 @@ from __future__ import annotations
 import functools
 import weakref
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import aws_cdk as cdk
@@ -21,9 +21,6 @@ from aws_cdk import aws_ecs as ecs
 from aws_cdk import aws_elasticloadbalancingv2 as elbv2
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_logs as logs
-from aws_cdk import aws_scheduler as scheduler
-from aws_cdk import aws_scheduler_targets as scheduler_targets
-from aws_cdk import aws_sqs as sqs
 from constructs import Construct, IDependable
 
 from constructs_ecs._nag import (
@@ -36,6 +33,8 @@ from constructs_ecs.budget import enforce_resource_budget
 from constructs_ecs.errors import ConfigurationError
 
 if TYPE_CHECKING:
+    from aws_cdk import aws_scheduler as scheduler
+
     from constructs_ecs.cluster import EcsCluster
     from constructs_ecs.load_balancer import LoadBalancer
     from constructs_ecs.taskdef import BoundTaskDefinition, PortMapping, TaskDefinitionSpec
@@ -99,23 +98,60 @@ _OPENED: weakref.WeakKeyDictionary[EcsCluster, set[tuple[int, int, int]]] = (
 
 _CIRCUIT_BREAKER = ecs.DeploymentCircuitBreaker(enable=True, rollback=True)
 """Every service: a deploy whose tasks do not stabilise fails and rolls back (minutes, not 3 h)."""
-_GRACE_PERIOD = cdk.Duration.seconds(60)
-"""Health-check grace period of a web service: time for a task to start before the ALB counts."""
-_DEREGISTRATION_DELAY = cdk.Duration.seconds(30)
-"""Connection draining of a web service's targets: deploys finish in a minute, not five."""
+# aws-cdk-lib values below are made on first use, not at import: each is a jsii round trip,
+# and importing the library should not pay for what an app does not use (see bench/).
 
-DEFAULT_PLACEMENT_STRATEGIES: tuple[ecs.PlacementStrategy, ...] = (
-    ecs.PlacementStrategy.spread_across(ecs.BuiltInAttributes.AVAILABILITY_ZONE),
-    ecs.PlacementStrategy.packed_by_memory(),
-)
-"""Spread tasks across availability zones, then bin-pack on memory within each zone."""
+
+@functools.cache
+def _grace_period() -> cdk.Duration:
+    """Health-check grace period of a web service: time for a task to start before the ALB
+    counts."""
+    return cdk.Duration.seconds(60)
+
+
+@functools.cache
+def _deregistration_delay() -> cdk.Duration:
+    """Connection draining of a web service's targets: deploys finish in a minute, not five."""
+    return cdk.Duration.seconds(30)
+
+
+@functools.cache
+def _seconds(seconds: int) -> cdk.Duration:
+    return cdk.Duration.seconds(seconds)
+
+
+@functools.cache
+def _default_placement_strategies() -> tuple[ecs.PlacementStrategy, ...]:
+    return (
+        ecs.PlacementStrategy.spread_across(ecs.BuiltInAttributes.AVAILABILITY_ZONE),
+        ecs.PlacementStrategy.packed_by_memory(),
+    )
+
+
+@functools.cache
+def _hours(hours: int) -> cdk.Duration:
+    return cdk.Duration.hours(hours)
+
+
+if TYPE_CHECKING:
+    DEFAULT_PLACEMENT_STRATEGIES: tuple[ecs.PlacementStrategy, ...]
+    """Spread tasks across availability zones, then bin-pack on memory within each zone."""
+
+
+def __getattr__(name: str) -> Any:
+    if name == "DEFAULT_PLACEMENT_STRATEGIES":
+        # Spread tasks across availability zones, then bin-pack on memory within each zone.
+        return _default_placement_strategies()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 @dataclass(frozen=True, kw_only=True)
 class Placement:
     """Where ECS places a workload's tasks on the cluster's instances."""
 
-    strategies: Sequence[ecs.PlacementStrategy] = DEFAULT_PLACEMENT_STRATEGIES
+    strategies: Sequence[ecs.PlacementStrategy] = field(
+        default_factory=_default_placement_strategies
+    )
     """Tried in order. Default: spread across availability zones, then bin-pack on memory
     (daemons take none)."""
     constraints: Sequence[ecs.PlacementConstraint] = ()
@@ -143,9 +179,9 @@ class Scaling:
     """Target average memory utilization. Default: memory is not tracked."""
     requests_per_target: int | None = None
     """Target ALB requests per task per minute (web services only). Default: not tracked."""
-    scale_in_cooldown: cdk.Duration = cdk.Duration.seconds(120)
+    scale_in_cooldown: cdk.Duration = field(default_factory=lambda: _seconds(120))
     """Wait after a scale-in before the next one. Default: 2 minutes."""
-    scale_out_cooldown: cdk.Duration = cdk.Duration.seconds(60)
+    scale_out_cooldown: cdk.Duration = field(default_factory=lambda: _seconds(60))
     """Wait after a scale-out before the next one. Default: 1 minute."""
 
     def __post_init__(self) -> None:
@@ -181,9 +217,9 @@ class TargetHealthCheck:
     """HTTP path probed on each task. Default: ``/``."""
     healthy_http_codes: str = "200-399"
     """Status codes that count as healthy. Default: ``200-399``."""
-    interval: cdk.Duration = cdk.Duration.seconds(15)
+    interval: cdk.Duration = field(default_factory=lambda: _seconds(15))
     """Time between probes. Default: 15 seconds (ALB default is 30: slower deploys)."""
-    timeout: cdk.Duration = cdk.Duration.seconds(5)
+    timeout: cdk.Duration = field(default_factory=lambda: _seconds(5))
     """Time a probe may take. Default: 5 seconds."""
     healthy_threshold: int = 2
     """Consecutive successes before a task receives traffic. Default: 2."""
@@ -290,7 +326,7 @@ class _Workload(Construct):
         offer = cluster.instance_resources
         if offer is None:
             return
-        for field, need, have, unit in (
+        for what, need, have, unit in (
             ("cpu", needs.cpu_units, offer.cpu_units, "CPU units"),
             ("memory", needs.memory_mib, offer.memory_mib, "MiB"),
             ("gpus", needs.gpus, offer.gpus, "GPUs"),
@@ -298,7 +334,7 @@ class _Workload(Construct):
             if need > have:
                 types = ", ".join(t.to_string() for t in cluster.instance_types)
                 raise ConfigurationError(
-                    f"task_definition.{field}",
+                    f"task_definition.{what}",
                     need,
                     f"one instance of the cluster ({types}) offers {have} {unit} to tasks; "
                     "use a larger instance type or a smaller task",
@@ -536,9 +572,9 @@ class WebService(_ServiceBase):
         priority: int | None = None,
         container_name: str | None = None,
         container_port: int | None = None,
-        health_check: TargetHealthCheck = TargetHealthCheck(),
+        health_check: TargetHealthCheck | None = None,
         scaling: Scaling | None = None,
-        placement: Placement = Placement(),
+        placement: Placement | None = None,
         service_connect: ServiceConnect | None = None,
         enable_exec: bool = False,
         log_retention: logs.RetentionDays = logs.RetentionDays.ONE_MONTH,
@@ -565,6 +601,8 @@ class WebService(_ServiceBase):
             Default: off.
         :param log_retention: Retention of the service's log group. Default: one month.
         """
+        placement = placement or _default_placement()
+        health_check = health_check or _default_health_check()
         super().__init__(
             scope,
             construct_id,
@@ -585,7 +623,7 @@ class WebService(_ServiceBase):
             capacity_provider_strategies=cluster.capacity_provider_strategies,
             min_healthy_percent=100,
             max_healthy_percent=200,
-            health_check_grace_period=_GRACE_PERIOD,
+            health_check_grace_period=_grace_period(),
             placement_strategies=list(placement.strategies) or None,
         )
         awsvpc = task_definition.network_mode == "awsvpc"
@@ -596,7 +634,7 @@ class WebService(_ServiceBase):
             port=port.container_port,
             protocol=elbv2.ApplicationProtocol.HTTP,
             target_type=elbv2.TargetType.IP if awsvpc else elbv2.TargetType.INSTANCE,
-            deregistration_delay=_DEREGISTRATION_DELAY,
+            deregistration_delay=_deregistration_delay(),
             targets=[self._target(service, task_definition, container, port)],
             health_check=_health_check(health_check),
         )
@@ -702,7 +740,7 @@ class WorkerService(_ServiceBase):
         desired_count: int = 1,
         daemon: bool = False,
         scaling: Scaling | None = None,
-        placement: Placement = Placement(),
+        placement: Placement | None = None,
         service_connect: ServiceConnect | None = None,
         enable_exec: bool = False,
         log_retention: logs.RetentionDays = logs.RetentionDays.ONE_MONTH,
@@ -719,6 +757,7 @@ class WorkerService(_ServiceBase):
         :param enable_exec: ECS Exec into the tasks. Default: off.
         :param log_retention: Retention of the service's log group. Default: one month.
         """
+        placement = placement or _default_placement()
         super().__init__(
             scope,
             construct_id,
@@ -736,7 +775,7 @@ class WorkerService(_ServiceBase):
                 desired_count,
                 "a daemon service runs one task per instance: omit desired_count",
             )
-        if daemon and tuple(placement.strategies) != DEFAULT_PLACEMENT_STRATEGIES:
+        if daemon and tuple(placement.strategies) != _default_placement_strategies():
             raise ConfigurationError(
                 "placement.strategies",
                 [str(p) for p in placement.strategies],
@@ -795,8 +834,8 @@ class ScheduledTask(_Workload):
         schedule: scheduler.ScheduleExpression,
         task_count: int = 1,
         retry_attempts: int = 3,
-        max_event_age: cdk.Duration = cdk.Duration.hours(1),
-        placement: Placement = Placement(),
+        max_event_age: cdk.Duration | None = None,
+        placement: Placement | None = None,
         enabled: bool = True,
         log_retention: logs.RetentionDays = logs.RetentionDays.ONE_MONTH,
     ) -> None:
@@ -813,6 +852,13 @@ class ScheduledTask(_Workload):
         :param enabled: Whether the schedule is on. Default: on.
         :param log_retention: Retention of the task's log group. Default: one month.
         """
+        # Imported here: an app without scheduled tasks does not load these modules.
+        from aws_cdk import aws_scheduler as scheduler
+        from aws_cdk import aws_scheduler_targets as scheduler_targets
+        from aws_cdk import aws_sqs as sqs
+
+        placement = placement or _default_placement()
+        max_event_age = max_event_age or _hours(1)
         super().__init__(
             scope,
             construct_id,
@@ -889,3 +935,13 @@ def _health_check(check: TargetHealthCheck) -> elbv2.HealthCheck:
         healthy_threshold_count=check.healthy_threshold,
         unhealthy_threshold_count=check.unhealthy_threshold,
     )
+
+
+@functools.cache
+def _default_placement() -> Placement:
+    return Placement()
+
+
+@functools.cache
+def _default_health_check() -> TargetHealthCheck:
+    return TargetHealthCheck()

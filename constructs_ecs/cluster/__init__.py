@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from types import MappingProxyType
+from typing import TYPE_CHECKING, Any
 
 import aws_cdk as cdk
 import jsii
@@ -27,7 +28,6 @@ from constructs_ecs.agent import (
     render_ecs_config,
     reserved_memory_of,
 )
-from constructs_ecs.cluster._force_delete import ForceDeleteOnDestroy
 from constructs_ecs.cluster.options import (
     AL2023_ECS_AMI_RELEASE,
     CapacityProviderOptions,
@@ -41,6 +41,9 @@ from constructs_ecs.instance_types import (
     offered_resources,
     spec_of,
 )
+
+if TYPE_CHECKING:
+    from constructs_ecs.cluster._force_delete import ForceDeleteOnDestroy
 
 __all__ = [
     "AL2023_ECS_AMI_RELEASE",
@@ -338,6 +341,8 @@ class EcsCluster(Construct):
         self.force_delete: ForceDeleteOnDestroy | None = None
         """The force-delete-on-destroy custom resource, when enabled."""
         if options.force_delete:
+            from constructs_ecs.cluster._force_delete import ForceDeleteOnDestroy
+
             self.force_delete = ForceDeleteOnDestroy(
                 self, "ForceDeleteOnDestroy", group=self.auto_scaling_group
             )
@@ -694,3 +699,13 @@ class EcsCluster(Construct):
                 "Attached by ecs.Cluster for Bottlerocket: the AWS-maintained policy for the "
                 "ECS container agent, kept current by AWS as the agent gains features.",
             )
+
+
+def __getattr__(name: str) -> Any:
+    # ForceDeleteOnDestroy (and aws_lambda with it) is loaded on first use: most apps never
+    # turn termination protection on.
+    if name == "ForceDeleteOnDestroy":
+        from constructs_ecs.cluster._force_delete import ForceDeleteOnDestroy
+
+        return ForceDeleteOnDestroy
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -45,10 +45,14 @@ _NETWORK_MODES = {
     "none": ecs.NetworkMode.NONE,
 }
 _PROTOCOLS = {"tcp": ecs.Protocol.TCP, "udp": ecs.Protocol.UDP}
-_APP_PROTOCOLS = {
-    name: cast(ecs.AppProtocol, getattr(ecs.AppProtocol, name))
-    for name in ("http", "http2", "grpc")
-}
+
+
+@functools.cache
+def _app_protocol(name: str) -> ecs.AppProtocol:
+    """``ecs.AppProtocol.http`` etc., read (a jsii round trip) on first use."""
+    return cast(ecs.AppProtocol, getattr(ecs.AppProtocol, name))
+
+
 _FIRELENS_TYPES = {
     "fluentbit": ecs.FirelensLogRouterType.FLUENTBIT,
     "fluentd": ecs.FirelensLogRouterType.FLUENTD,
@@ -253,7 +257,7 @@ def _add_container(
             host_port=mapping.host_port,
             protocol=_PROTOCOLS[mapping.protocol],
             name=mapping.name,
-            app_protocol=_APP_PROTOCOLS[mapping.app_protocol] if mapping.app_protocol else None,
+            app_protocol=_app_protocol(mapping.app_protocol) if mapping.app_protocol else None,
         )
         for mapping in container.port_mappings
     ] + [
