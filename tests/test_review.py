@@ -617,6 +617,23 @@ def test_cli_writes_the_report_to_a_file(head_dir: Path, report: str, tmp_path: 
     assert output.read_text(encoding="utf-8") == report
 
 
+def test_cli_shortens_the_report_to_max_chars(head_dir: Path, report: str) -> None:
+    def run(*limit: str) -> str:
+        result = subprocess.run(
+            [sys.executable, "-m", "constructs_ecs.review", str(head_dir), *limit],
+            capture_output=True,
+            cwd=REPO,
+            check=True,
+            timeout=120,
+        )
+        return result.stdout.decode("utf-8")
+
+    assert len(report) < 65536  # so the default limit (a GitHub comment) leaves it whole
+    assert run() == report == run("--max-chars", "0")
+    assert run("--max-chars", "1500") == render_report(head_dir, max_chars=1500)
+    assert len(run("--max-chars", "1500")) <= 1500
+
+
 def test_cli_fails_when_the_directory_has_no_manifest(tmp_path: Path) -> None:
     result = subprocess.run(
         [sys.executable, "-m", "constructs_ecs.review", str(tmp_path)],
@@ -987,3 +1004,59 @@ def test_a_stack_that_disappears_is_left_in_place(tmp_path: Path) -> None:
     assert "`cdk deploy` leaves the deployed stack and its 1 resources in place" in text
     assert "New stack with 1 resources." in text
     assert "Data-loss warnings" not in text
+
+
+# --- size limit (a GitHub comment holds 65,536 characters) ------------------------------------
+
+
+def _stack_headings(text: str) -> list[str]:
+    return re.findall(r"(?m)^## Stack `(.+)`$", text)
+
+
+def test_report_within_the_limit_is_unchanged(head_dir: Path, report: str) -> None:
+    assert render_report(head_dir, max_chars=len(report)) == report
+
+
+def test_report_over_the_limit_leaves_out_the_diagram_first(head_dir: Path, report: str) -> None:
+    limit = len(report) - 1
+    text = render_report(head_dir, max_chars=limit)
+    assert len(text) <= limit
+    assert "```mermaid" not in text
+    assert re.search(r"The traffic diagram \(\d+ characters\) is left out", text)
+    assert "## Summary" in text
+    assert _stack_headings(text) == _stack_headings(report)  # every stack still there
+
+
+def test_report_leaves_out_whole_stacks_from_the_last(head_dir: Path, report: str) -> None:
+    stacks = _stack_headings(report)
+    assert len(stacks) >= 2
+    last = report.index(f"## Stack `{stacks[-1]}`")
+    diagram = report.index("## Summary") - report.index("```mermaid")
+    # Room for all but the last stack once the diagram is out, with the notes (under 1000).
+    limit = last - diagram + 1000
+    assert len(report) - last > 1000  # the last stack does not fit in that room
+    text = render_report(head_dir, max_chars=limit)
+    assert len(text) <= limit
+    assert _stack_headings(text) == stacks[:-1]
+    assert f"Left out to fit {limit} characters: stack `{stacks[-1]}`" in text
+
+
+def test_report_keeps_summary_and_changes_before_any_stack(
+    head_dir: Path, base_dir: Path, diff_report: str
+) -> None:
+    changes = diff_report.index("## Changes")
+    first_stack = diff_report.index("## Stack `")
+    limit = first_stack - changes + 1200
+    text = render_report(head_dir, against=base_dir, max_chars=limit)
+    assert len(text) <= limit
+    assert "## Summary" in text
+    assert _stack_headings(text) == []
+
+
+def test_report_is_cut_at_a_line_when_even_the_summary_is_over(head_dir: Path) -> None:
+    text = render_report(head_dir, max_chars=600)
+    assert len(text) <= 600
+    assert text.endswith(
+        "*Cut at 600 characters; run `python -m constructs_ecs.review` with "
+        "`--max-chars 0` for the whole report.*\n"
+    )

@@ -55,13 +55,16 @@ __all__ = [
 ]
 
 
-def render_report(assembly_dir: Path, against: Path | None = None) -> str:
+def render_report(
+    assembly_dir: Path, against: Path | None = None, *, max_chars: int | None = None
+) -> str:
     """The Markdown report for the cloud assembly in ``assembly_dir`` (a ``cdk.out``).
 
     ``against``: the assembly of the base branch; the report then also says what changes.
-    Omitted: no change section. Raises ``AssemblyError`` when a directory has no readable
-    ``manifest.json``.
+    Omitted: no change section. ``max_chars``: shorten the report to at most this many
+    characters (see ``build_report``). Default: no limit. Raises ``AssemblyError`` when a
+    directory has no readable ``manifest.json``.
     """
     assembly = load_assembly(assembly_dir)
     base = load_assembly(against) if against is not None else None
-    return build_report(assembly, base)
+    return build_report(assembly, base, max_chars=max_chars)

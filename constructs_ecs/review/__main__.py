@@ -1,4 +1,4 @@
-"""``python -m constructs_ecs.review cdk.out [--against BASE] [--output FILE]``."""
+"""``python -m constructs_ecs.review cdk.out [--against BASE] [--max-chars N] [--output FILE]``."""
 
 from __future__ import annotations
 
@@ -8,6 +8,9 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from constructs_ecs.review import AssemblyError, render_report
+
+GITHUB_COMMENT_LIMIT = 65536
+"""Characters GitHub accepts in a pull-request comment body."""
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -27,6 +30,17 @@ def _parser() -> argparse.ArgumentParser:
         help="the base branch's cloud assembly: also report what was added, removed or changed",
     )
     parser.add_argument(
+        "--max-chars",
+        type=int,
+        default=GITHUB_COMMENT_LIMIT,
+        metavar="N",
+        help=(
+            "shorten the report to at most N characters, leaving out the diagram, then whole "
+            f"stack sections (default: {GITHUB_COMMENT_LIMIT}, what a GitHub comment holds; "
+            "0: no limit)"
+        ),
+    )
+    parser.add_argument(
         "--output",
         type=Path,
         metavar="FILE",
@@ -39,7 +53,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
     try:
-        report = render_report(args.assembly, against=args.against)
+        report = render_report(
+            args.assembly, against=args.against, max_chars=args.max_chars or None
+        )
     except AssemblyError as error:
         parser.error(str(error))
     if args.output is not None:

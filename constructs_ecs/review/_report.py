@@ -451,14 +451,51 @@ class _Report:
             lines += [table(headers, [self._grant_row(stack, g) for g in grants]), ""]
         return lines
 
-    def render(self) -> str:
-        lines = [TITLE, "", *self.diagram(), "", *self.summary(), ""]
-        lines += self.changes()
-        for stack in self.assembly.stacks:
-            lines += self.stack(stack)
-        while lines and lines[-1] == "":
-            lines.pop()
-        return "\n".join(lines) + "\n"
+    def render(self, max_chars: int | None = None) -> str:
+        diagram = [*self.diagram(), ""]
+        head = [*self.summary(), "", *self.changes()]
+        stacks = [(stack.name, self.stack(stack)) for stack in self.assembly.stacks]
+        text = _join([TITLE, "", *diagram, *head, *(line for _, part in stacks for line in part)])
+        if max_chars is None or len(text) <= max_chars:
+            return text
+        # Over the limit (a GitHub comment holds 65,536 characters): the diagram goes first
+        # (Mermaid renders at most 50,000 characters anyway), then whole stack sections from
+        # the last; the summary and the changes, data-loss warnings first, always stay.
+        omitted_diagram = [
+            f"*The traffic diagram ({sum(len(line) + 1 for line in diagram)} characters) is "
+            f"left out to fit {max_chars} characters; {_FULL_REPORT}.*",
+            "",
+        ]
+        kept = [TITLE, "", *omitted_diagram, *head]
+        left_out: list[str] = []
+        for name, part in stacks:
+            candidate = [*kept, *part]
+            if not left_out and len(_join(candidate)) + _NOTE_ROOM <= max_chars:
+                kept = candidate
+            else:
+                left_out.append(name)
+        if left_out:
+            names = ", ".join(f"`{name}`" for name in left_out)
+            kept += [
+                "",
+                f"*Left out to fit {max_chars} characters: stack {names}; {_FULL_REPORT}.*",
+            ]
+        text = _join(kept)
+        if len(text) > max_chars:  # the summary and changes alone are over the limit
+            cut = text.rfind("\n", 0, max_chars - _NOTE_ROOM)
+            text = _join([text[:cut], "", f"*Cut at {max_chars} characters; {_FULL_REPORT}.*"])
+        return text
+
+
+_FULL_REPORT = "run `python -m constructs_ecs.review` with `--max-chars 0` for the whole report"
+_NOTE_ROOM = 400
+"""Characters kept free for the closing note of a shortened report."""
+
+
+def _join(lines: list[str]) -> str:
+    while lines and lines[-1] == "":
+        lines = lines[:-1]
+    return "\n".join(lines) + "\n"
 
 
 _BROAD = frozenset({"AdministratorAccess", "PowerUserAccess", "IAMFullAccess"})
@@ -469,6 +506,13 @@ def _anyone(principal: str) -> bool:
     return principal.split(" when ")[0].split(" (")[0] in ("*", "AWS: *")
 
 
-def build_report(assembly: Assembly, base: Assembly | None = None) -> str:
-    """The Markdown report for ``assembly``; with ``base``, also what changes from ``base``."""
-    return _Report(assembly, base).render()
+def build_report(
+    assembly: Assembly, base: Assembly | None = None, *, max_chars: int | None = None
+) -> str:
+    """The Markdown report for ``assembly``; with ``base``, also what changes from ``base``.
+
+    ``max_chars``: the longest report wanted (GitHub takes 65,536 characters in a comment):
+    over it, the diagram is left out, then whole stack sections from the last, each with a
+    note; the summary and the changes stay. Default: no limit.
+    """
+    return _Report(assembly, base).render(max_chars)
