@@ -1060,3 +1060,67 @@ def test_report_is_cut_at_a_line_when_even_the_summary_is_over(head_dir: Path) -
         "*Cut at 600 characters; run `python -m constructs_ecs.review` with "
         "`--max-chars 0` for the whole report.*\n"
     )
+
+
+# --- resource policies ------------------------------------------------------------------------
+
+
+def _policies(text: str, stack: str) -> str:
+    section = _section(text, f"## Stack `{stack}`")
+    return section[section.index("### Resource policies") :]
+
+
+def test_resource_policies_list_the_queue_policy_with_its_statements(report: str) -> None:
+    policies = "\n".join(_policies(report, stack) for stack in _stack_headings(report))
+    assert re.search(r"(?m)^#### `JobsPolicy\w+` on `Jobs\w+`$", policies), policies
+    assert re.search(
+        r"\| \*\*Deny\*\* \| `AWS: \*` \| `sqs:\*` \| `GetAtt\(Jobs\w+\.Arn\)` \| "
+        r"`Bool aws:SecureTransport = false` \|",
+        policies,
+    )
+    assert "none allows anyone without a condition" in report  # a Deny is not an opening
+
+
+def test_resource_policy_that_allows_anyone_without_condition_is_flagged(tmp_path: Path) -> None:
+    def statement(**extra: Any) -> dict[str, Any]:
+        return {"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", **extra}
+
+    template = _resources(
+        Bucket={"Type": "AWS::S3::Bucket"},
+        Open={
+            "Type": "AWS::S3::BucketPolicy",
+            "Properties": {
+                "Bucket": {"Ref": "Bucket"},
+                "PolicyDocument": {"Statement": [statement(Resource="arn:aws:s3:::b/*")]},
+            },
+        },
+        Repo={
+            "Type": "AWS::ECR::Repository",
+            "Properties": {
+                "RepositoryPolicyText": {
+                    "Statement": [
+                        statement(
+                            Action="ecr:BatchGetImage",
+                            Condition={"StringEquals": {"aws:PrincipalOrgID": "o-abc123"}},
+                        )
+                    ]
+                }
+            },
+        },
+    )
+    text = render_report(_write_assembly(tmp_path / "a", {"S": template}))
+    policies = _policies(text, "S")
+    assert "#### `Open` on `Bucket` ⚠️" in policies
+    assert "| Allow | ⚠️ **`*`** | `s3:GetObject` | `arn:aws:s3:::b/*` | — |" in policies
+    assert "#### Policy of `Repo`\n" in policies  # conditioned on the organization: not flagged
+    assert "StringEquals aws:PrincipalOrgID = o-abc123" in policies
+    assert "2 resource polic(ies); ⚠️ **1 statement(s) allow anyone, with no condition**" in text
+
+
+def test_stack_without_resource_policies_says_so(tmp_path: Path) -> None:
+    template = _resources(Topic={"Type": "AWS::SNS::Topic"})
+    text = render_report(_write_assembly(tmp_path / "a", {"S": template}))
+    assert "No bucket, topic, queue, repository or key policy in this stack." in _policies(
+        text, "S"
+    )
+    assert "- 0 resource polic(ies); none allows anyone without a condition" in text

@@ -9,7 +9,8 @@ Run ``python -m constructs_ecs.review cdk.out [--against BASE_CDK_OUT] [--output
 The report opens with a Mermaid diagram of the traffic path (internet → load balancers →
 listeners → listener rules → target groups → ECS services → containers, service-to-service
 links and scheduled tasks), then, per stack: resources by type, what is reachable from
-outside, security-group ingress and IAM permissions per role. With a base assembly it also
+outside, security-group ingress, IAM permissions per role and the resource policies of
+buckets, topics, queues, repositories and keys. With a base assembly it also
 lists what was added, removed or changed, flags replacements (a changed logical id, or a
 changed property that forces replacement) and warns first about stateful resources that would
 lose data. It needs neither AWS credentials nor aws-cdk-lib: only the ``cdk.out`` directories.

@@ -63,6 +63,53 @@ class RolePermissions:
     boundary: str | None
 
 
+RESOURCE_POLICIES: dict[str, tuple[str, str | None]] = {
+    "AWS::S3::BucketPolicy": ("PolicyDocument", "Bucket"),
+    "AWS::SNS::TopicPolicy": ("PolicyDocument", "Topics"),
+    "AWS::SQS::QueuePolicy": ("PolicyDocument", "Queues"),
+    "AWS::ECR::Repository": ("RepositoryPolicyText", None),
+    "AWS::KMS::Key": ("KeyPolicy", None),
+}
+"""Resource type -> (property holding the policy document, property naming the resources it
+governs; ``None``: the resource itself)."""
+
+_ANYONE = frozenset({"*", "AWS: *"})
+
+
+@dataclass(frozen=True, kw_only=True)
+class ResourceStatement:
+    """One statement of a resource policy: who may do what to the resource."""
+
+    effect: str
+    principals: tuple[str, ...]
+    not_principal: bool
+    actions: tuple[str, ...]
+    not_action: bool
+    resources: tuple[str, ...]
+    condition: str
+
+    @property
+    def open_to_anyone(self) -> bool:
+        """An ``Allow`` to every principal (``*``, or ``NotPrincipal``) with no condition."""
+        return (
+            self.effect == "Allow"
+            and not self.condition
+            and (self.not_principal or any(p in _ANYONE for p in self.principals))
+        )
+
+
+@dataclass(frozen=True, kw_only=True)
+class ResourcePolicy:
+    """The resource policy of a bucket, topic, queue, repository or key."""
+
+    key: ResourceKey
+    """The resource that holds the policy (the ``BucketPolicy``, or the repository or key)."""
+    governs: tuple[str, ...]
+    """What it applies to, by name; empty when the policy is the resource's own (repository,
+    key)."""
+    statements: tuple[ResourceStatement, ...]
+
+
 @dataclass(frozen=True, kw_only=True)
 class _Statement:
     effect: str
@@ -120,6 +167,68 @@ class Iam:
                     not_resource=not_resource,
                     condition=self._condition(stack, statement.get("Condition")),
                     policy=policy,
+                )
+            )
+        return found
+
+    def _principals(self, stack: StackTemplate, principal: Any) -> tuple[str, ...]:
+        if isinstance(principal, dict) and intrinsic(principal) is None:
+            return tuple(
+                sorted(
+                    f"{kind}: {self.resolver.render(stack, value)}"
+                    for kind in principal
+                    for value in as_list(principal[kind])
+                )
+            )
+        return (self.resolver.render(stack, principal),) if principal is not None else ()
+
+    def _names(self, stack: StackTemplate, value: Any) -> tuple[str, ...]:
+        """Resources named by ``value`` (references), by name; anything else rendered."""
+        names = []
+        for item in as_list(value):
+            key = self.resolver.key(stack, item)
+            if key is not None and self.assembly.resource(key) is not None:
+                names.append(self.resolver.name_of(key, relative_to=stack))
+            else:
+                names.append(self.resolver.render(stack, item))
+        return tuple(sorted(set(names)))
+
+    def resource_policies(self, stack: StackTemplate) -> list[ResourcePolicy]:
+        """The resource policies of ``stack``, in template order."""
+        found = []
+        for logical_id, resource in stack.of_type(*RESOURCE_POLICIES):
+            document_property, governed = RESOURCE_POLICIES[str(resource["Type"])]
+            properties = properties_of(resource)
+            document = properties.get(document_property)
+            if document is None:
+                continue
+            governs = self._names(stack, properties.get(governed)) if governed is not None else ()
+            statements = []
+            if isinstance(document, dict) and intrinsic(document) is None:
+                for statement in as_list(document.get("Statement")):
+                    if not isinstance(statement, dict) or intrinsic(statement) is not None:
+                        continue
+                    not_principal = "NotPrincipal" in statement
+                    not_action = "NotAction" in statement
+                    statements.append(
+                        ResourceStatement(
+                            effect=self.resolver.literal(stack, statement.get("Effect")) or "Allow",
+                            principals=self._principals(
+                                stack,
+                                statement.get("NotPrincipal" if not_principal else "Principal"),
+                            ),
+                            not_principal=not_principal,
+                            actions=self._strings(
+                                stack, statement.get("NotAction" if not_action else "Action")
+                            ),
+                            not_action=not_action,
+                            resources=self._strings(stack, statement.get("Resource")),
+                            condition=self._condition(stack, statement.get("Condition")),
+                        )
+                    )
+            found.append(
+                ResourcePolicy(
+                    key=(stack.key, logical_id), governs=governs, statements=tuple(statements)
                 )
             )
         return found

@@ -24,6 +24,7 @@ from constructs_ecs.review._ecs import Ecs
 from constructs_ecs.review._iam import (
     Grant,
     Iam,
+    ResourcePolicy,
     RolePermissions,
     wildcard_action,
     wildcard_resource,
@@ -70,6 +71,10 @@ class _Facts:
     @cached_property
     def roles(self) -> dict[str, list[RolePermissions]]:
         return {stack.key: self.iam.roles(stack) for stack in self.assembly.stacks}
+
+    @cached_property
+    def resource_policies(self) -> dict[str, list[ResourcePolicy]]:
+        return {stack.key: self.iam.resource_policies(stack) for stack in self.assembly.stacks}
 
 
 def _name(key: ResourceKey, stack: StackTemplate) -> str:
@@ -133,6 +138,17 @@ class _Report:
             )
         else:
             lines.append(f"- {len(roles)} IAM role(s); no wildcard permissions")
+        policies = [p for stack in stacks for p in facts.resource_policies[stack.key]]
+        anyone = sum(1 for p in policies for s in p.statements if s.open_to_anyone)
+        if anyone:
+            lines.append(
+                f"- {len(policies)} resource polic(ies); {WARNING} **{anyone} statement(s) "
+                "allow anyone, with no condition**"
+            )
+        else:
+            lines.append(
+                f"- {len(policies)} resource polic(ies); none allows anyone without a condition"
+            )
         if self.diff is not None:
             changes = [change for stack in self.diff.stacks for change in stack.changes]
             counts = Counter(change.kind for change in changes)
@@ -228,6 +244,46 @@ class _Report:
         lines += self.exposure(stack)
         lines += self.ingress(stack)
         lines += self.permissions(stack)
+        lines += self.resource_policy_section(stack)
+        return lines
+
+    def resource_policy_section(self, stack: StackTemplate) -> list[str]:
+        policies = self.facts.resource_policies[stack.key]
+        lines = ["### Resource policies", ""]
+        if not policies:
+            return [*lines, "No bucket, topic, queue, repository or key policy in this stack.", ""]
+        headers = ["Effect", "Principals", "Actions", "Resources", "Condition"]
+        for policy in policies:
+            flag = f" {WARNING}" if any(s.open_to_anyone for s in policy.statements) else ""
+            if policy.governs:
+                governs = joined(code(g) for g in policy.governs)
+                heading = f"#### {code(policy.key[1])} on {governs}{flag}"
+            else:
+                heading = f"#### Policy of {code(policy.key[1])}{flag}"
+            lines += [heading, ""]
+            rows = []
+            for statement in policy.statements:
+                principals = "\n".join(
+                    flagged(p) if statement.open_to_anyone and p in ("*", "AWS: *") else code(p)
+                    for p in statement.principals
+                )
+                if statement.not_principal:
+                    principals = f"{WARNING} **NotPrincipal**\n{principals}"
+                actions = "\n".join(code(a) for a in statement.actions) or "—"
+                if statement.not_action:
+                    actions = f"NotAction\n{actions}"
+                rows.append(
+                    [
+                        statement.effect
+                        if statement.effect == "Allow"
+                        else f"**{statement.effect}**",
+                        principals or "—",
+                        actions,
+                        "\n".join(code(r) for r in statement.resources) or "—",
+                        code(statement.condition) if statement.condition else "—",
+                    ]
+                )
+            lines += [table(headers, rows) if rows else "No statement.", ""]
         return lines
 
     def resources(self, stack: StackTemplate) -> list[str]:
