@@ -103,21 +103,14 @@ _CIRCUIT_BREAKER = ecs.DeploymentCircuitBreaker(enable=True, rollback=True)
 
 
 @functools.cache
-def _grace_period() -> cdk.Duration:
-    """Health-check grace period of a web service: time for a task to start before the ALB
-    counts."""
-    return cdk.Duration.seconds(60)
-
-
-@functools.cache
-def _deregistration_delay() -> cdk.Duration:
-    """Connection draining of a web service's targets: deploys finish in a minute, not five."""
-    return cdk.Duration.seconds(30)
-
-
-@functools.cache
 def _seconds(seconds: int) -> cdk.Duration:
     return cdk.Duration.seconds(seconds)
+
+
+_GRACE_PERIOD_S = 60
+"""Health-check grace period of a web service: time for a task to start before the ALB counts."""
+_DEREGISTRATION_DELAY_S = 30
+"""Connection draining of a web service's targets: deploys finish in a minute, not five."""
 
 
 @functools.cache
@@ -623,7 +616,7 @@ class WebService(_ServiceBase):
             capacity_provider_strategies=cluster.capacity_provider_strategies,
             min_healthy_percent=100,
             max_healthy_percent=200,
-            health_check_grace_period=_grace_period(),
+            health_check_grace_period=_seconds(_GRACE_PERIOD_S),
             placement_strategies=list(placement.strategies) or None,
         )
         awsvpc = task_definition.network_mode == "awsvpc"
@@ -634,7 +627,7 @@ class WebService(_ServiceBase):
             port=port.container_port,
             protocol=elbv2.ApplicationProtocol.HTTP,
             target_type=elbv2.TargetType.IP if awsvpc else elbv2.TargetType.INSTANCE,
-            deregistration_delay=_deregistration_delay(),
+            deregistration_delay=_seconds(_DEREGISTRATION_DELAY_S),
             targets=[self._target(service, task_definition, container, port)],
             health_check=_health_check(health_check),
         )

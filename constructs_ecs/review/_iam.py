@@ -144,13 +144,20 @@ class Iam:
     def _strings(self, stack: StackTemplate, value: Any) -> tuple[str, ...]:
         return tuple(sorted({self.resolver.render(stack, item) for item in as_list(value)}))
 
-    def statements(self, stack: StackTemplate, document: Any, policy: str) -> list[_Statement]:
+    @staticmethod
+    def _raw_statements(document: Any) -> list[dict[str, Any]]:
+        """The literal statements of a policy document (intrinsics in their place skipped)."""
         if not isinstance(document, dict) or intrinsic(document) is not None:
             return []
+        return [
+            statement
+            for statement in as_list(document.get("Statement"))
+            if isinstance(statement, dict) and intrinsic(statement) is None
+        ]
+
+    def statements(self, stack: StackTemplate, document: Any, policy: str) -> list[_Statement]:
         found = []
-        for statement in as_list(document.get("Statement")):
-            if not isinstance(statement, dict) or intrinsic(statement) is not None:
-                continue
+        for statement in self._raw_statements(document):
             effect = self.resolver.literal(stack, statement.get("Effect")) or "Allow"
             not_action = "NotAction" in statement
             not_resource = "NotResource" in statement
@@ -204,28 +211,25 @@ class Iam:
                 continue
             governs = self._names(stack, properties.get(governed)) if governed is not None else ()
             statements = []
-            if isinstance(document, dict) and intrinsic(document) is None:
-                for statement in as_list(document.get("Statement")):
-                    if not isinstance(statement, dict) or intrinsic(statement) is not None:
-                        continue
-                    not_principal = "NotPrincipal" in statement
-                    not_action = "NotAction" in statement
-                    statements.append(
-                        ResourceStatement(
-                            effect=self.resolver.literal(stack, statement.get("Effect")) or "Allow",
-                            principals=self._principals(
-                                stack,
-                                statement.get("NotPrincipal" if not_principal else "Principal"),
-                            ),
-                            not_principal=not_principal,
-                            actions=self._strings(
-                                stack, statement.get("NotAction" if not_action else "Action")
-                            ),
-                            not_action=not_action,
-                            resources=self._strings(stack, statement.get("Resource")),
-                            condition=self._condition(stack, statement.get("Condition")),
-                        )
+            for statement in self._raw_statements(document):
+                not_principal = "NotPrincipal" in statement
+                not_action = "NotAction" in statement
+                statements.append(
+                    ResourceStatement(
+                        effect=self.resolver.literal(stack, statement.get("Effect")) or "Allow",
+                        principals=self._principals(
+                            stack,
+                            statement.get("NotPrincipal" if not_principal else "Principal"),
+                        ),
+                        not_principal=not_principal,
+                        actions=self._strings(
+                            stack, statement.get("NotAction" if not_action else "Action")
+                        ),
+                        not_action=not_action,
+                        resources=self._strings(stack, statement.get("Resource")),
+                        condition=self._condition(stack, statement.get("Condition")),
                     )
+                )
             found.append(
                 ResourcePolicy(
                     key=(stack.key, logical_id), governs=governs, statements=tuple(statements)
@@ -234,7 +238,7 @@ class Iam:
         return found
 
     def _trust(self, stack: StackTemplate, document: Any) -> tuple[str, ...]:
-        found = []
+        found: list[str] = []
         if not isinstance(document, dict):
             return ()
         for statement in as_list(document.get("Statement")):
@@ -246,13 +250,7 @@ class Iam:
                 suffix += " (" + ", ".join(actions) + ")"
             if statement.get("Condition"):
                 suffix += " when " + self._condition(stack, statement["Condition"])
-            principal = statement.get("Principal")
-            if isinstance(principal, dict) and intrinsic(principal) is None:
-                for kind in sorted(principal, key=str):
-                    for value in as_list(principal[kind]):
-                        found.append(f"{kind}: {self.resolver.render(stack, value)}{suffix}")
-            elif principal is not None:
-                found.append(f"{self.resolver.render(stack, principal)}{suffix}")
+            found.extend(p + suffix for p in self._principals(stack, statement.get("Principal")))
         return tuple(sorted(set(found)))
 
     @cached_property
