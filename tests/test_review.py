@@ -190,7 +190,7 @@ def _logical_id(directory: Path, stack: str, prefix: str, type_: str) -> str:
 
 # ---- Mermaid parsing helpers ----------------------------------------------------------------
 NODE = re.compile(r'^\s*(n_\w+)(?:\(\(|\(\[|\[\[|\[\(|\[/|\{\{|\[|\()"(.*?)"')
-EDGE = re.compile(r'^\s*(\w+) (-->|-\.->)(?:\|"(.*?)"\|)? (\w+)$')
+EDGE = re.compile(r'^\s*(\w+) (-->|==>|-\.->)(?:\|"(.*?)"\|)? (\w+)$')
 
 
 def _mermaid(text: str) -> str:
@@ -492,7 +492,9 @@ def test_iam_lists_aws_managed_policies(report: str) -> None:
 
 # ---- changes --------------------------------------------------------------------------------
 def _change(text: str, logical_id_prefix: str) -> str:
+    """The row of the per-stack change tables whose logical ID starts with the prefix."""
     changes = _section(text, "## Changes against the base")
+    changes = changes[changes.index("### Changes in") :]
     found = [
         line
         for line in changes.splitlines()
@@ -544,8 +546,32 @@ def test_added_and_removed_resources_are_listed(diff_report: str, head_dir: Path
     assert _change(diff_report, "AuditLogs").startswith(f"| {REMOVED_MARK} removed | `AuditLogs")
     # Added: the queue and its TLS-only policy; changed: 2 policies, 2 task definitions and
     # the service; replaced: the repository and the target group.
-    assert "| `ReviewApp` | 2 | 1 | 5 | 2 |" in diff_report
-    assert "| `ReviewEdge` | 0 | 0 | 0 | 0 |" in diff_report
+    assert "| `ReviewApp` | 2 | 1 | 5 | 2 | 0 | 0 |" in diff_report
+    assert "| `ReviewEdge` | 0 | 0 | 0 | 0 | 0 | 0 |" in diff_report
+    assert (
+        "- Changes: 2 added, 1 removed, 5 changed, 2 replaced, 0 may be replaced, 0 not checked"
+    ) in diff_report
+
+
+def test_renamed_repository_leaves_the_new_tasks_without_an_image(
+    diff_report: str, head_dir: Path
+) -> None:
+    repository = _logical_id(head_dir, "ReviewApp", "Images", "AWS::ECR::Repository")
+    service = _logical_id(head_dir, "ReviewApp", "WebService", "AWS::ECS::Service")
+    task = _logical_id(head_dir, "ReviewApp", "WebTask", "AWS::ECS::TaskDefinition")
+    consequences = _section(diff_report, "### What refers to replaced and removed resources")
+    assert (
+        f"`ReviewApp/{repository}` (`AWS::ECR::Repository`) is renamed → replaced; what refers "
+        "to it:"
+    ) in consequences
+    assert (
+        f"- `{task}` (`AWS::ECS::TaskDefinition`) in `ContainerDefinitions[0].Image`: a new "
+        "revision: its tasks pull from a new, empty repository and fail to pull the image "
+        f"(`CannotPullContainerError`) until an image is pushed to it; service `{service}` "
+        "redeploys"
+    ) in consequences
+    deployments = _section(diff_report, "### ECS deployments")
+    assert f"| `ReviewApp/{service}` | new revision of task definition `{task}`" in deployments
 
 
 def test_data_loss_warnings_open_the_change_section(diff_report: str) -> None:
@@ -678,7 +704,11 @@ def test_replacement_table_matches_the_cloudformation_schemas() -> None:
     [
         ("AWS::ECR::Repository", "RepositoryName", "always"),
         ("AWS::ECR::Repository", "LifecyclePolicy.LifecyclePolicyText", None),
-        ("AWS::ECS::Service", "LaunchType", "conditional"),
+        # Conditionally create-only in the schema, "Some interruptions" in the documentation.
+        ("AWS::ECS::Service", "LaunchType", None),
+        ("AWS::DynamoDB::Table", "KeySchema", "always"),  # conditional in the schema
+        ("AWS::KMS::Key", "KeySpec", "always"),  # absent from the schema
+        ("AWS::ECS::TaskDefinition", "Volumes[0].Name", "always"),
         ("AWS::ECS::Service", "DesiredCount", None),
         ("AWS::ECS::CapacityProvider", "AutoScalingGroupProvider.AutoScalingGroupArn", "always"),
         ("AWS::ECS::CapacityProvider", "AutoScalingGroupProvider", "always"),

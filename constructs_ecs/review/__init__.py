@@ -27,6 +27,7 @@ from constructs_ecs.review._assembly import (
     StackTemplate,
     load_assembly,
 )
+from constructs_ecs.review._consequences import Consequence
 from constructs_ecs.review._diff import AssemblyDiff, Change, DataLossWarning, diff_assemblies
 from constructs_ecs.review._intrinsics import Resolver, render
 from constructs_ecs.review._replacement import (
@@ -35,6 +36,9 @@ from constructs_ecs.review._replacement import (
     replacement,
 )
 from constructs_ecs.review._report import build_report
+from constructs_ecs.review._rollout import Rollout
+from constructs_ecs.review._rules import ReplacementRules, Verdict
+from constructs_ecs.review._schemas import SchemaLibrary
 
 __all__ = [
     "REPLACEMENT_PROPERTIES",
@@ -43,10 +47,15 @@ __all__ = [
     "AssemblyDiff",
     "AssemblyError",
     "Change",
+    "Consequence",
     "DataLossWarning",
+    "ReplacementRules",
     "Resolver",
     "ResourceKey",
+    "Rollout",
+    "SchemaLibrary",
     "StackTemplate",
+    "Verdict",
     "build_report",
     "diff_assemblies",
     "load_assembly",
@@ -57,15 +66,21 @@ __all__ = [
 
 
 def render_report(
-    assembly_dir: Path, against: Path | None = None, *, max_chars: int | None = None
+    assembly_dir: Path,
+    against: Path | None = None,
+    *,
+    max_chars: int | None = None,
+    rules: ReplacementRules | None = None,
 ) -> str:
     """The Markdown report for the cloud assembly in ``assembly_dir`` (a ``cdk.out``).
 
     ``against``: the assembly of the base branch; the report then also says what changes.
     Omitted: no change section. ``max_chars``: shorten the report to at most this many
-    characters (see ``build_report``). Default: no limit. Raises ``AssemblyError`` when a
-    directory has no readable ``manifest.json``.
+    characters (see ``build_report``). Default: no limit. ``rules``: which property changes
+    replace a resource. Default: the registry schemas of the installed cfn-lint, else the
+    built-in table. Raises ``AssemblyError`` when a directory has no readable
+    ``manifest.json``.
     """
     assembly = load_assembly(assembly_dir)
     base = load_assembly(against) if against is not None else None
-    return build_report(assembly, base, max_chars=max_chars)
+    return build_report(assembly, base, max_chars=max_chars, rules=rules)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -16,6 +17,14 @@ _MAX_NESTING = 8
 
 ResourceKey = tuple[str, str]
 """``(stack key, logical id)``: one resource anywhere in an assembly."""
+
+_CDK_HASH = re.compile(r"^(.*?[A-Za-z0-9])([0-9A-F]{8})$")
+
+
+def short_name(logical_id: str) -> str:
+    """A logical id without the hash CDK appends: ``WebService1A2B3C4D`` → ``WebService``."""
+    match = _CDK_HASH.match(logical_id)
+    return match.group(1) if match else logical_id
 
 
 class AssemblyError(ValueError):

@@ -1,23 +1,49 @@
 """What changes between two assemblies: added, removed and changed resources, replacements
-(a changed logical id, or a changed property that forces replacement) and data-loss risks."""
+(a changed logical id, or a changed property that forces replacement), data-loss risks, what
+refers to the replaced resources, and the ECS services that redeploy."""
 
 from __future__ import annotations
 
-import difflib
-import json
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from constructs_ecs.review._assembly import Assembly, ResourceKey, StackTemplate
-from constructs_ecs.review._intrinsics import get_att, intrinsic, render, shorten
+from constructs_ecs.review._consequences import Consequence, Consequences, revision_reason
+from constructs_ecs.review._intrinsics import Resolver, properties_of
 from constructs_ecs.review._markdown import code
+from constructs_ecs.review._renames import find_renames, rename_prefixes
 from constructs_ecs.review._replacement import (
     NAME_PROPERTIES,
     NEW_REVISION_TYPES,
-    RETAINING_POLICIES,
     STATEFUL_TYPES,
-    replacement,
+    UPDATE_FAILS,
+)
+from constructs_ecs.review._rollout import REDEPLOYING_PROPERTIES, Rollout, RolloutModel
+from constructs_ecs.review._rules import (
+    CONDITIONAL,
+    IN_PLACE,
+    REPLACEMENT,
+    UNKNOWN,
+    ReplacementRules,
+    is_custom,
+    region_of,
+)
+from constructs_ecs.review._update import (
+    AUTO_SCALING_GROUP,
+    instance_rollout,
+    kept_or_lost,
+    policy,
+    refine,
+    retains,
+)
+from constructs_ecs.review._values import (
+    ATTRIBUTES,
+    MISSING,
+    describe_change,
+    leaf_changes,
+    normalised,
+    short,
 )
 
 ADDED = "added"
@@ -26,20 +52,24 @@ RENAMED = "renamed → replaced"
 REPLACED = "replaced"
 NEW_REVISION = "new revision"
 MAY_REPLACE = "may be replaced"
+NOT_CHECKED = "not checked"
 CHANGED = "changed"
-KIND_ORDER = (RENAMED, REPLACED, MAY_REPLACE, REMOVED, ADDED, NEW_REVISION, CHANGED)
-RENAME_SIMILARITY = 0.8
-_MISSING = object()
-_VALUE_LIMIT = 40
-_MAX_DETAILS = 6
-_ATTRIBUTES = (
-    "DeletionPolicy",
-    "UpdateReplacePolicy",
-    "UpdatePolicy",
-    "CreationPolicy",
-    "Condition",
-    "DependsOn",
+KIND_ORDER = (RENAMED, REPLACED, MAY_REPLACE, REMOVED, NOT_CHECKED, ADDED, NEW_REVISION, CHANGED)
+COLUMNS: Sequence[tuple[str, tuple[str, ...]]] = (
+    ("Added", (ADDED,)),
+    ("Removed", (REMOVED,)),
+    ("Changed", (CHANGED, NEW_REVISION)),
+    ("Replaced", (REPLACED, RENAMED)),
+    ("May be replaced", (MAY_REPLACE,)),
+    ("Not checked", (NOT_CHECKED,)),
 )
+"""How changes are counted, the same in the summary and in the table."""
+_MAX_DETAILS = 6
+_MARK = {
+    REPLACEMENT: " (forces replacement)",
+    CONDITIONAL: " (may force replacement)",
+    UNKNOWN: " (not checked)",
+}
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -78,6 +108,14 @@ class StackDiff:
 class AssemblyDiff:
     stacks: tuple[StackDiff, ...]
     warnings: tuple[DataLossWarning, ...]
+    consequences: tuple[Consequence, ...] = ()
+    rollouts: tuple[Rollout, ...] = ()
+
+    def counts(self) -> dict[str, int]:
+        """``{column: number of changes}`` over every stack, in ``COLUMNS`` order."""
+        return {
+            label: sum(stack.count(*kinds) for stack in self.stacks) for label, kinds in COLUMNS
+        }
 
     @property
     def status(self) -> dict[ResourceKey, str]:
@@ -86,6 +124,7 @@ class AssemblyDiff:
             ADDED: "added",
             CHANGED: "changed",
             NEW_REVISION: "changed",
+            NOT_CHECKED: "changed",
             MAY_REPLACE: "replaced",
             REPLACED: "replaced",
             RENAMED: "replaced",
@@ -98,209 +137,44 @@ class AssemblyDiff:
         return found
 
 
-def _short(value: Any) -> str:
-    """A value for a Markdown cell: a code span, or *(absent)*."""
-    if value is _MISSING:
-        return "*(absent)*"
-    return code(shorten(render(value), _VALUE_LIMIT))
-
-
-def _referenced(value: Any) -> set[str]:
-    """Logical ids that ``Ref`` / ``Fn::GetAtt`` name anywhere inside ``value``."""
-    found: set[str] = set()
-    call = intrinsic(value)
-    if call is not None and call[0] == "Ref" and isinstance(call[1], str):
-        if not call[1].startswith("AWS::"):
-            found.add(call[1])
-        return found
-    if call is not None and call[0] == "Fn::GetAtt":
-        parts = get_att(call[1])
-        if parts is not None:
-            found.add(parts[0])
-        return found
-    if isinstance(value, dict):
-        for item in value.values():
-            found |= _referenced(item)
-    elif isinstance(value, list):
-        for item in value:
-            found |= _referenced(item)
-    return found
-
-
-def describe_change(old: Any, new: Any) -> str:
-    """``old → new`` for a Markdown cell, short even for long intrinsic values."""
-    if old is _MISSING or new is _MISSING:
-        return f"{_short(old)} → {_short(new)}"
-    before, after = render(old), render(new)
-    if len(before) <= _VALUE_LIMIT and len(after) <= _VALUE_LIMIT:
-        return f"{code(before)} → {code(after)}"
-    gone, came = _referenced(old) - _referenced(new), _referenced(new) - _referenced(old)
-    if gone or came:
-        parts = []
-        if came:
-            parts.append("now refers to " + ", ".join(code(x) for x in sorted(came)))
-        if gone:
-            parts.append("no longer to " + ", ".join(code(x) for x in sorted(gone)))
-        return "; ".join(parts)
-    start = 0
-    while start < min(len(before), len(after)) and before[start] == after[start]:
-        start += 1
-    end = 0
-    while (
-        end < min(len(before), len(after)) - start
-        and before[len(before) - 1 - end] == after[len(after) - 1 - end]
-    ):
-        end += 1
-    middle_before = before[start : len(before) - end]
-    middle_after = after[start : len(after) - end]
-    prefix = "…" if start else ""
-    suffix = "…" if end else ""
-    return (
-        f"{code(prefix + shorten(middle_before, _VALUE_LIMIT) + suffix)} → "
-        f"{code(prefix + shorten(middle_after, _VALUE_LIMIT) + suffix)}"
-    )
-
-
-def _atomic(value: Any) -> bool:
-    return not isinstance(value, dict | list) or intrinsic(value) is not None
-
-
-def leaf_changes(old: Any, new: Any, path: str = "") -> Iterator[tuple[str, Any, Any]]:
-    """``(dotted path, old, new)`` for each differing leaf; intrinsics count as leaves."""
-    if old == new:
-        return
-    if isinstance(old, dict) and isinstance(new, dict) and not _atomic(old) and not _atomic(new):
-        for key in sorted(set(old) | set(new), key=str):
-            child = f"{path}.{key}" if path else str(key)
-            yield from leaf_changes(old.get(key, _MISSING), new.get(key, _MISSING), child)
-        return
-    if isinstance(old, list) and isinstance(new, list) and len(old) == len(new):
-        for index, (a, b) in enumerate(zip(old, new, strict=True)):
-            yield from leaf_changes(a, b, f"{path}[{index}]")
-        return
-    yield path, old, new
-
-
-def _normalised(value: Any, types: Mapping[str, str]) -> Any:
-    """References replaced by the referenced resource's type, for rename detection."""
-    call = intrinsic(value)
-    if call is not None:
-        name, argument = call
-        if name == "Ref" and isinstance(argument, str) and argument in types:
-            return {"Ref": f"<{types[argument]}>"}
-        if name == "Fn::GetAtt":
-            parts = get_att(argument)
-            if parts is not None and parts[0] in types:
-                return {"Fn::GetAtt": [f"<{types[parts[0]]}>", parts[1]]}
-    if isinstance(value, dict):
-        return {key: _normalised(item, types) for key, item in value.items()}
-    if isinstance(value, list):
-        return [_normalised(item, types) for item in value]
-    return value
-
-
-def _flatten(value: Any, path: str, out: dict[str, str]) -> None:
-    if isinstance(value, dict) and not _atomic(value):
-        for key, item in value.items():
-            _flatten(item, f"{path}.{key}", out)
-    elif isinstance(value, list):
-        for index, item in enumerate(value):
-            _flatten(item, f"{path}[{index}]", out)
-    else:
-        out[path] = json.dumps(value, sort_keys=True)
-
-
-def similarity(old: Mapping[str, Any], new: Mapping[str, Any]) -> float:
-    """Share of identical leaves between two resources (1.0: the same properties)."""
-    a: dict[str, str] = {}
-    b: dict[str, str] = {}
-    _flatten({k: old.get(k) for k in ("Properties", *_ATTRIBUTES) if k in old}, "", a)
-    _flatten({k: new.get(k) for k in ("Properties", *_ATTRIBUTES) if k in new}, "", b)
-    if not a and not b:
-        return 1.0
-    same = sum(1 for path in a.keys() & b.keys() if a[path] == b[path])
-    return 2 * same / (len(a) + len(b))
-
-
-def _types(stack: StackTemplate) -> dict[str, str]:
-    return {logical_id: str(resource["Type"]) for logical_id, resource in stack.resources.items()}
-
-
-def _renames(
-    old: StackTemplate, new: StackTemplate, removed: set[str], added: set[str]
-) -> list[tuple[str, str]]:
-    old_types, new_types = _types(old), _types(new)
-    candidates = []
-    for old_id in removed:
-        for new_id in added:
-            if old_types[old_id] != new_types[new_id]:
-                continue
-            score = similarity(
-                _normalised(old.resources[old_id], old_types),
-                _normalised(new.resources[new_id], new_types),
-            )
-            if score >= RENAME_SIMILARITY:
-                name_score = difflib.SequenceMatcher(None, old_id, new_id).ratio()
-                candidates.append((-score, -name_score, old_id, new_id))
-    pairs = []
-    taken_old: set[str] = set()
-    taken_new: set[str] = set()
-    for _, _, old_id, new_id in sorted(candidates):
-        if old_id not in taken_old and new_id not in taken_new:
-            pairs.append((old_id, new_id))
-            taken_old.add(old_id)
-            taken_new.add(new_id)
-    return sorted(pairs)
-
-
-def _policy(resource: Mapping[str, Any], name: str) -> str:
-    value = resource.get(name, "Delete")
-    return value if isinstance(value, str) else render(value)
-
-
 def _stateful(resource: Mapping[str, Any]) -> bool:
     return (
         resource["Type"] in STATEFUL_TYPES
-        or _policy(resource, "DeletionPolicy") in RETAINING_POLICIES
-        or _policy(resource, "UpdateReplacePolicy") in RETAINING_POLICIES
+        or retains(resource, "DeletionPolicy")
+        or retains(resource, "UpdateReplacePolicy")
     )
-
-
-def _kept_or_lost(policy: str, attribute: str) -> str:
-    if policy == "Snapshot":
-        return f"the old one is deleted after a final snapshot ({attribute} Snapshot)"
-    if policy in RETAINING_POLICIES:
-        return (
-            f"the old one and its data stay in the account, no longer managed by the stack "
-            f"({attribute} {policy})"
-        )
-    return f"**the old one is deleted with its data** ({attribute} {policy})"
 
 
 def _name_clash(old: Mapping[str, Any], new: Mapping[str, Any]) -> str | None:
     prop = NAME_PROPERTIES.get(str(new["Type"]))
     if prop is None:
         return None
-    old_name = (
-        old.get("Properties", {}).get(prop) if isinstance(old.get("Properties"), dict) else None
-    )
-    new_name = (
-        new.get("Properties", {}).get(prop) if isinstance(new.get("Properties"), dict) else None
-    )
+    old_name = properties_of(old).get(prop)
+    new_name = properties_of(new).get(prop)
     if old_name is not None and old_name == new_name:
         return (
-            f"the custom name `{prop}` {_short(new_name)} is unchanged: CloudFormation creates "
+            f"the custom name `{prop}` {short(new_name)} is unchanged: CloudFormation creates "
             "the replacement first, so the update fails"
         )
     return None
 
 
+def _top(path: str) -> str:
+    return path.split(".")[0].split("[")[0]
+
+
 class _StackComparison:
-    def __init__(self, old: StackTemplate, new: StackTemplate) -> None:
+    def __init__(
+        self, old: StackTemplate, new: StackTemplate, rules: ReplacementRules, follow: Consequences
+    ) -> None:
         self.old = old
         self.new = new
+        self.rules = rules
+        self.follow = follow
+        self.region = region_of(new.environment)
         self.changes: list[Change] = []
         self.warnings: list[DataLossWarning] = []
+        self.prefixes: dict[str, str] = {}
 
     def _warn(self, logical_id: str, resource_type: str, text: str) -> None:
         self.warnings.append(
@@ -309,23 +183,29 @@ class _StackComparison:
             )
         )
 
+    def _add(self, kind: str, logical_id: str, resource_type: str, **extra: Any) -> None:
+        self.changes.append(
+            Change(
+                kind=kind,
+                stack=self.new.key,
+                logical_id=logical_id,
+                resource_type=resource_type,
+                **extra,
+            )
+        )
+
     def run(self) -> None:
         old_resources, new_resources = self.old.resources, self.new.resources
         removed = set(old_resources) - set(new_resources)
         added = set(new_resources) - set(old_resources)
-        for old_id, new_id in _renames(self.old, self.new, removed, added):
+        renames = find_renames(self.old, self.new, removed, added)
+        self.prefixes = rename_prefixes(renames)
+        for old_id, new_id in renames:
             removed.discard(old_id)
             added.discard(new_id)
             self._renamed(old_id, new_id)
         for logical_id in sorted(added):
-            self.changes.append(
-                Change(
-                    kind=ADDED,
-                    stack=self.new.key,
-                    logical_id=logical_id,
-                    resource_type=str(new_resources[logical_id]["Type"]),
-                )
-            )
+            self._add(ADDED, logical_id, str(new_resources[logical_id]["Type"]))
         for logical_id in sorted(removed):
             self._removed(logical_id)
         for logical_id in sorted(set(old_resources) & set(new_resources)):
@@ -335,22 +215,20 @@ class _StackComparison:
         old, new = self.old.resources[old_id], self.new.resources[new_id]
         resource_type = str(new["Type"])
         details = [f"logical ID `{old_id}` → `{new_id}`: CloudFormation creates a new resource"]
+        old_types = {k: str(v["Type"]) for k, v in self.old.resources.items()}
+        new_types = {k: str(v["Type"]) for k, v in self.new.resources.items()}
+        for path, a, b in leaf_changes(old.get("Properties", {}), new.get("Properties", {})):
+            if normalised(a, old_types, self.prefixes) != normalised(b, new_types, {}):
+                details.append(f"`{path}`: {describe_change(a, b)}")
         clash = _name_clash(old, new)
         if clash:
             details.append(clash)
-        self.changes.append(
-            Change(
-                kind=RENAMED,
-                stack=self.new.key,
-                logical_id=new_id,
-                old_logical_id=old_id,
-                resource_type=resource_type,
-                details=tuple(details),
-            )
-        )
+        if resource_type in UPDATE_FAILS:
+            details.append(f"⚠️ {UPDATE_FAILS[resource_type]}")
+        self._add(RENAMED, new_id, resource_type, old_logical_id=old_id, details=tuple(details))
         if _stateful(old):
-            text = f"renamed to `{new_id}`: a new, empty one is created and " + _kept_or_lost(
-                _policy(old, "DeletionPolicy"), "DeletionPolicy"
+            text = f"renamed to `{new_id}`: a new, empty one is created and " + kept_or_lost(
+                policy(old, "DeletionPolicy"), "DeletionPolicy"
             )
             if clash:
                 text += "; " + clash
@@ -359,115 +237,165 @@ class _StackComparison:
     def _removed(self, logical_id: str) -> None:
         old = self.old.resources[logical_id]
         resource_type = str(old["Type"])
-        policy = _policy(old, "DeletionPolicy")
-        self.changes.append(
-            Change(
-                kind=REMOVED,
-                stack=self.new.key,
-                logical_id=logical_id,
-                resource_type=resource_type,
-                details=(f"DeletionPolicy {policy}",) if "DeletionPolicy" in old else (),
-            )
+        deletion = policy(old, "DeletionPolicy")
+        self._add(
+            REMOVED,
+            logical_id,
+            resource_type,
+            details=(f"DeletionPolicy {deletion}",) if "DeletionPolicy" in old else (),
         )
         if not _stateful(old):
             return
-        if policy == "Snapshot":
+        if deletion == "Snapshot":
             text = "removed: deleted after a final snapshot (DeletionPolicy Snapshot)"
-        elif policy in RETAINING_POLICIES:
+        elif retains(old, "DeletionPolicy"):
             text = (
                 f"removed: it and its data stay in the account, no longer managed by the stack "
-                f"(DeletionPolicy {policy})"
+                f"(DeletionPolicy {deletion})"
             )
         else:
-            text = f"removed: **CloudFormation deletes it and its data** (DeletionPolicy {policy})"
+            text = (
+                f"removed: **CloudFormation deletes it and its data** (DeletionPolicy {deletion})"
+            )
         self._warn(logical_id, resource_type, text)
 
-    def _compare(self, logical_id: str) -> None:
-        old, new = self.old.resources[logical_id], self.new.resources[logical_id]
-        resource_type = str(new["Type"])
+    def _leaves(self, old: dict[str, Any], new: dict[str, Any]) -> list[tuple[str, Any, Any]]:
         leaves: list[tuple[str, Any, Any]] = []
         if old["Type"] != new["Type"]:
             leaves.append(("Type", old["Type"], new["Type"]))
-        leaves.extend(
-            leaf_changes(old.get("Properties", _MISSING), new.get("Properties", _MISSING))
-        )
-        for attribute in _ATTRIBUTES:
-            a, b = old.get(attribute, _MISSING), new.get(attribute, _MISSING)
+        # A missing Properties object is an empty one: adding a name is a change to the name.
+        leaves.extend(leaf_changes(old.get("Properties", {}), new.get("Properties", {})))
+        for attribute in ATTRIBUTES:
+            a, b = old.get(attribute, MISSING), new.get(attribute, MISSING)
             if attribute == "DependsOn":
                 a = sorted(a) if isinstance(a, list) else a
                 b = sorted(b) if isinstance(b, list) else b
             if a != b:
                 leaves.append((f"@{attribute}", a, b))
+        return leaves
+
+    def _compare(self, logical_id: str) -> None:
+        old, new = self.old.resources[logical_id], self.new.resources[logical_id]
+        resource_type = str(new["Type"])
+        leaves = self._leaves(old, new)
         if not leaves:
             return
-        always, conditional, details = [], [], []
+        effects: set[str] = set()
+        details, notes = [], []
         for path, a, b in leaves:
             if path == "Type":
-                verdict: str | None = "always"
+                effect = REPLACEMENT
             elif path.startswith("@"):
-                verdict = None
+                effect = IN_PLACE
             else:
-                verdict = replacement(str(old["Type"]), path)
+                verdict = self.rules.verdict(resource_type, path, self.region)
+                effect, note = refine(resource_type, path, verdict.effect, new, a, b)
+                for text in (note, verdict.note):
+                    if text and text not in notes:
+                        notes.append(text)
+            effects.add(effect)
             shown = path.lstrip("@") or "Properties"
             text = f"`{shown}`: {describe_change(a, b)}"
-            if verdict == "always":
-                always.append(shown)
-                text += (
-                    " (new revision)"
-                    if resource_type in NEW_REVISION_TYPES
-                    else " (forces replacement)"
-                )
-            elif verdict == "conditional":
-                conditional.append(shown)
-                text += " (may force replacement)"
+            if effect == REPLACEMENT and resource_type in NEW_REVISION_TYPES:
+                text += " (new revision)"
+            else:
+                text += _MARK.get(effect, "")
             details.append(text)
         # Replacement-forcing changes first, then the rest, capped.
-        details.sort(key=lambda d: (" (forces" not in d, " (may force" not in d))
+        details.sort(key=lambda d: (" (forces" not in d and " (new rev" not in d, "(may" not in d))
         details = list(dict.fromkeys(details))
         if len(details) > _MAX_DETAILS:
             details = [*details[:_MAX_DETAILS], f"… and {len(details) - _MAX_DETAILS} more"]
-        if always and resource_type in NEW_REVISION_TYPES and old["Type"] == new["Type"]:
-            kind = NEW_REVISION
-        elif always:
-            kind = REPLACED
-        elif conditional:
-            kind = MAY_REPLACE
-        else:
-            kind = CHANGED
+        kind = self._kind(effects, old, new)
+        details += notes
+        details += self._explain(kind, logical_id, old, new, leaves)
+        self._add(kind, logical_id, resource_type, details=tuple(details))
+        self._data_safety(logical_id, old, new, kind)
+
+    def _kind(self, effects: set[str], old: Mapping[str, Any], new: Mapping[str, Any]) -> str:
+        resource_type = str(new["Type"])
+        if REPLACEMENT in effects:
+            same_type = old["Type"] == new["Type"]
+            return NEW_REVISION if resource_type in NEW_REVISION_TYPES and same_type else REPLACED
+        if CONDITIONAL in effects:
+            return MAY_REPLACE
+        if UNKNOWN in effects:
+            return NOT_CHECKED
+        return CHANGED
+
+    def _explain(
+        self,
+        kind: str,
+        logical_id: str,
+        old: Mapping[str, Any],
+        new: Mapping[str, Any],
+        leaves: list[tuple[str, Any, Any]],
+    ) -> list[str]:
+        resource_type = str(new["Type"])
+        key = (self.new.key, logical_id)
+        extra: list[str] = []
         if kind == NEW_REVISION:
-            users = self._services_running(logical_id)
-            if users:
-                details.append("ECS deploys new tasks for " + ", ".join(code(u) for u in users))
+            services, scheduled = self.follow.users_of_task_definition(key, revision_reason(key))
+            name = self.follow.new_resolver.name_of
+            if services:
+                extra.append(
+                    "ECS deploys new tasks for "
+                    + ", ".join(code(name(s, relative_to=self.new)) for s in services)
+                )
+            extra += [
+                f"scheduled task {code(name(s, relative_to=self.new))} runs the new revision "
+                "from its next run"
+                for s in scheduled
+            ]
+        if kind == NOT_CHECKED:
+            extra.append(
+                "a custom resource: its provider decides whether it is replaced (a new physical "
+                "ID replaces it)"
+                if is_custom(resource_type)
+                else f"no registry schema or built-in rule for `{resource_type}`: whether "
+                "CloudFormation replaces it is not checked"
+            )
         if kind in (REPLACED, MAY_REPLACE):
             clash = _name_clash(old, new)
             if clash:
-                details.append(clash)
+                extra.append(clash)
+            if kind == REPLACED and resource_type in UPDATE_FAILS:
+                extra.append(f"⚠️ {UPDATE_FAILS[resource_type]}")
             if resource_type == "AWS::ECS::Service" and "ServiceConnectConfiguration" in new.get(
                 "Properties", {}
             ):
-                details.append(
+                extra.append(
                     "Service Connect is configured: CloudFormation cannot replace this service "
                     "(the new one's endpoint names would clash in the namespace)"
                 )
-        self.changes.append(
-            Change(
-                kind=kind,
-                stack=self.new.key,
-                logical_id=logical_id,
-                resource_type=resource_type,
-                details=tuple(details),
+        if resource_type == "AWS::ECS::Service" and kind in (CHANGED, NOT_CHECKED):
+            changed = sorted({_top(path) for path, _, _ in leaves} & REDEPLOYING_PROPERTIES)
+            if changed:
+                self.follow.redeploy(key, "changed " + ", ".join(code(p) for p in changed))
+                extra.append("ECS starts a new deployment of this service")
+        if resource_type == "AWS::ECS::Service" and kind == REPLACED:
+            self.follow.redeploy(
+                key,
+                "the service is replaced: a new service starts its tasks, then the old one "
+                "is deleted",
             )
-        )
-        self._data_safety(logical_id, old, new, kind)
+        if resource_type == "AWS::EC2::LaunchTemplate" and kind == CHANGED:
+            extra += self._launch_template_users(key)
+        return extra
 
-    def _services_running(self, task_definition: str) -> list[str]:
+    def _launch_template_users(self, key: ResourceKey) -> list[str]:
         found = []
-        for logical_id, resource in self.new.of_type("AWS::ECS::Service"):
-            properties = resource.get("Properties")
-            if isinstance(properties, dict) and properties.get("TaskDefinition") == {
-                "Ref": task_definition
-            }:
-                found.append(logical_id)
+        for reference in self.follow.new_resolver.referrers(key):
+            group = self.follow.new.resource(reference.source)
+            if group is None or group["Type"] != AUTO_SCALING_GROUP:
+                continue
+            if reference.target.attribute not in ("LatestVersionNumber", "DefaultVersionNumber"):
+                continue
+            name = self.follow.new_resolver.name_of(reference.source, relative_to=self.new)
+            found.append(
+                f"Auto Scaling group {code(name)} launches a new launch-template version: "
+                + instance_rollout(group)
+            )
         return found
 
     def _data_safety(
@@ -480,11 +408,11 @@ class _StackComparison:
                 logical_id,
                 resource_type,
                 f"{verb}: a new, empty one is created and "
-                + _kept_or_lost(_policy(old, "UpdateReplacePolicy"), "UpdateReplacePolicy"),
+                + kept_or_lost(policy(old, "UpdateReplacePolicy"), "UpdateReplacePolicy"),
             )
         for attribute in ("DeletionPolicy", "UpdateReplacePolicy"):
-            before, after = _policy(old, attribute), _policy(new, attribute)
-            if before in RETAINING_POLICIES and after not in RETAINING_POLICIES:
+            before, after = policy(old, attribute), policy(new, attribute)
+            if retains(old, attribute) and not retains(new, attribute):
                 self._warn(
                     logical_id,
                     resource_type,
@@ -500,12 +428,50 @@ def _whole_stack(stack: StackTemplate, kind: str) -> tuple[Change, ...]:
     )
 
 
-def diff_assemblies(old: Assembly, new: Assembly) -> AssemblyDiff:
+def _consequences(stacks: list[StackDiff], follow: Consequences) -> list[Consequence]:
+    found = []
+    for stack in stacks:
+        if stack.status != "changed":
+            continue
+        for change in stack.changes:
+            key = (stack.key, change.logical_id)
+            if change.kind in (REPLACED, RENAMED):
+                effects = follow.follow(key, change.resource_type)
+            elif change.kind == REMOVED:
+                effects = follow.removed(key)
+            else:
+                continue
+            if effects:
+                found.append(
+                    Consequence(
+                        stack=stack.key,
+                        logical_id=change.logical_id,
+                        resource_type=change.resource_type,
+                        what=change.kind,
+                        effects=tuple(effects),
+                    )
+                )
+    return found
+
+
+def diff_assemblies(
+    old: Assembly, new: Assembly, *, rules: ReplacementRules | None = None
+) -> AssemblyDiff:
     """Compare ``new`` (the pull request's head) with ``old`` (its base).
 
     Stacks are matched by environment and CloudFormation stack name, the identity
-    CloudFormation deploys to.
+    CloudFormation deploys to. ``rules``: which property changes replace a resource.
+    Default: the registry schemas of the installed cfn-lint, else the built-in table.
     """
+    rules = rules if rules is not None else ReplacementRules()
+    new_resolver = Resolver(new)
+    follow = Consequences(
+        old=old,
+        new=new,
+        rules=rules,
+        old_resolver=Resolver(old),
+        new_resolver=new_resolver,
+    )
 
     def identity(stack: StackTemplate) -> tuple[str, str]:
         return stack.environment, stack.name
@@ -525,7 +491,7 @@ def diff_assemblies(old: Assembly, new: Assembly) -> AssemblyDiff:
                 StackDiff(key=before.key, status="removed", changes=_whole_stack(before, REMOVED))
             )
         elif before is not None and after is not None:
-            comparison = _StackComparison(before, after)
+            comparison = _StackComparison(before, after, rules, follow)
             comparison.run()
             changes = sorted(
                 comparison.changes, key=lambda c: (KIND_ORDER.index(c.kind), c.logical_id)
@@ -540,4 +506,14 @@ def diff_assemblies(old: Assembly, new: Assembly) -> AssemblyDiff:
             warnings.extend(comparison.warnings)
     stacks.sort(key=lambda s: s.key)
     warnings.sort(key=lambda w: (w.stack, w.logical_id, w.text))
-    return AssemblyDiff(stacks=tuple(stacks), warnings=tuple(warnings))
+    consequences = _consequences(stacks, follow)
+    model = RolloutModel(new, new_resolver)
+    rollouts = [
+        model.rollout(key, tuple(reasons)) for key, reasons in sorted(follow.redeploys.items())
+    ]
+    return AssemblyDiff(
+        stacks=tuple(stacks),
+        warnings=tuple(warnings),
+        consequences=tuple(consequences),
+        rollouts=tuple(rollouts),
+    )

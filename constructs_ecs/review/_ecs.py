@@ -51,6 +51,9 @@ class Service:
     public_ip: bool
     namespace: str | None
     """The Service Connect namespace when Service Connect is on (client or server)."""
+    namespace_id: tuple[str, str] | None
+    """Which namespace that is: the namespace resource, or the name in one environment (two
+    stacks that each define a ``shop.internal`` namespace have different ones)."""
     aliases: tuple[str, ...]
     """``dns-name:port`` of each Service Connect endpoint the service serves."""
     registries: tuple[str, ...]
@@ -154,17 +157,32 @@ class Ecs:
             return self.assembly.stack(key[0]), defaults["Namespace"]
         return None
 
+    def _namespace_id(self, stack: StackTemplate, value: Any) -> tuple[str, str]:
+        target = self.resolver.target(stack, value)
+        if target is not None:
+            return "resource", f"{target.key[0]}/{target.key[1]}"
+        literal = self.resolver.literal(stack, value)
+        return stack.environment, literal if literal is not None else self.resolver.render(
+            stack, value
+        )
+
     def _service_connect(
         self, stack: StackTemplate, properties: dict[str, Any]
-    ) -> tuple[str | None, tuple[str, ...]]:
+    ) -> tuple[str | None, tuple[str, str] | None, tuple[str, ...]]:
         config = properties.get("ServiceConnectConfiguration")
         if not isinstance(config, dict) or not _enabled(config.get("Enabled")):
-            return None, ()
+            return None, None, ()
         if "Namespace" in config:
             namespace = self._namespace(stack, config["Namespace"])
+            identity = self._namespace_id(stack, config["Namespace"])
         else:
             default = self._cluster_default_namespace(stack, properties.get("Cluster"))
-            namespace = self._namespace(default[0], default[1]) if default else "(cluster default)"
+            if default:
+                namespace = self._namespace(default[0], default[1])
+                identity = self._namespace_id(default[0], default[1])
+            else:
+                namespace = "(cluster default)"
+                identity = ("cluster", self.resolver.render(stack, properties.get("Cluster")))
         render = self.resolver.render
         aliases: list[str] = []
         for endpoint in as_list(config.get("Services")):
@@ -179,7 +197,7 @@ class Ecs:
                 aliases.append(f"{dns}:{render(stack, alias.get('Port', '?'))}")
             if not client_aliases:
                 aliases.append(render(stack, fallback))
-        return namespace, tuple(sorted(set(aliases)))
+        return namespace, identity, tuple(sorted(set(aliases)))
 
     def _registry(self, stack: StackTemplate, value: Any) -> str:
         arn = value.get("RegistryArn") if isinstance(value, dict) else value
@@ -221,7 +239,7 @@ class Ecs:
                 network = properties.get("NetworkConfiguration")
                 awsvpc = network.get("AwsvpcConfiguration") if isinstance(network, dict) else None
                 awsvpc = awsvpc if isinstance(awsvpc, dict) else {}
-                namespace, aliases = self._service_connect(stack, properties)
+                namespace, namespace_id, aliases = self._service_connect(stack, properties)
                 task = properties.get("TaskDefinition")
                 name = self.resolver.literal(stack, properties.get("ServiceName"))
                 found[(stack.key, logical_id)] = Service(
@@ -234,6 +252,7 @@ class Ecs:
                     public_ip=self.resolver.literal(stack, awsvpc.get("AssignPublicIp"))
                     == "ENABLED",
                     namespace=namespace,
+                    namespace_id=namespace_id,
                     aliases=aliases,
                     registries=tuple(
                         sorted(

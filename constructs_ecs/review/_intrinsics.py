@@ -365,26 +365,48 @@ class Resolver:
         """Every resource referred to anywhere inside ``value``, in order."""
         return [target for _, target in self._walk(stack, value, "")]
 
-    def _walk(self, stack: StackTemplate, value: Any, path: str) -> Iterator[tuple[str, Target]]:
+    def _walk(
+        self, stack: StackTemplate, value: Any, path: str, *, inside: bool = False
+    ) -> Iterator[tuple[str, Target]]:
+        """References in ``value`` with their property path; inside an intrinsic function
+        the path stays that of the property (``Image``, not ``Image[1][0]``)."""
         call = intrinsic(value)
         if call is not None:
             found = self.target(stack, value) if call[0] != "Condition" else None
             if found is not None:
                 yield path, found
                 return
+            if call[0] == "Fn::Sub":
+                yield from self._sub(stack, call[1], path)
+                return
             if call[0] not in ("Ref", "Fn::GetAtt", *_CROSS_STACK):
-                yield from self._walk(stack, call[1], path)
+                yield from self._walk(stack, call[1], path, inside=True)
             return
         if isinstance(value, dict):
             for key in value:
-                yield from self._walk(stack, value[key], f"{path}.{key}" if path else str(key))
+                child = path if inside else (f"{path}.{key}" if path else str(key))
+                yield from self._walk(stack, value[key], child, inside=inside)
         elif isinstance(value, list):
             for index, item in enumerate(value):
-                yield from self._walk(stack, item, f"{path}[{index}]")
+                child = path if inside else f"{path}[{index}]"
+                yield from self._walk(stack, item, child, inside=inside)
         elif isinstance(value, str) and _SSM_DYNAMIC.match(value):
             found = self.target(stack, value)
             if found is not None:
                 yield path, found
+
+    def _sub(self, stack: StackTemplate, argument: Any, path: str) -> Iterator[tuple[str, Target]]:
+        """``${X}`` / ``${X.Attribute}`` in a ``Fn::Sub`` string that name a resource, then the
+        references inside its variables."""
+        text, variables = argument, {}
+        if isinstance(argument, list) and len(argument) == 2:
+            text, variables = argument[0], argument[1] if isinstance(argument[1], dict) else {}
+        if isinstance(text, str):
+            for name, attribute in sub_variables(text):
+                if name not in variables and name in stack.resources:
+                    yield path, Target((stack.key, name), attribute)
+        for item in variables.values():
+            yield from self._walk(stack, item, path, inside=True)
 
     # ---- rendering -----------------------------------------------------------------------
     def name_of(self, key: ResourceKey, *, relative_to: StackTemplate | None = None) -> str:
@@ -411,6 +433,20 @@ class Resolver:
             return None
 
         return _render(value, hook)
+
+
+_SUB_VARIABLE = re.compile(r"\$\{(?!!)([^}]+)\}")
+
+
+def sub_variables(text: str) -> list[tuple[str, str | None]]:
+    """``(name, attribute)`` of each ``${Name}`` / ``${Name.Attribute}`` in a ``Fn::Sub``
+    string, without pseudo parameters (``${AWS::Region}``) and literals (``${!Literal}``)."""
+    found = []
+    for match in _SUB_VARIABLE.finditer(text):
+        name, _, attribute = match.group(1).strip().partition(".")
+        if not name.startswith("AWS::"):
+            found.append((name, attribute or None))
+    return found
 
 
 def properties_of(resource: Mapping[str, Any]) -> dict[str, Any]:

@@ -29,6 +29,8 @@ CLASS_STYLES = {
     "replaced": "fill:#ffebe9,stroke:#cf222e,stroke-width:3px",
 }
 MAX_LINE = 60
+CROSS_STACK = "cross-stack"
+"""Label added to arrows between nodes of two stacks (thick when solid)."""
 
 
 def escape(text: str) -> str:
@@ -130,6 +132,11 @@ class Flowchart:
             lines.append("  end")
         for (source, target, dotted), texts in sorted(self._edges.items()):
             arrow = "-.->" if dotted else "-->"
+            ends = (self._nodes[source].group, self._nodes[target].group)
+            if None not in ends and ends[0] != ends[1]:
+                # Across stacks: a cross-stack reference (export, Fn::GetStackOutput, SSM).
+                arrow = "-.->" if dotted else "==>"
+                texts = [*texts, CROSS_STACK]
             if texts:
                 text = "<br/>".join(escape(t) for t in sorted(texts))
                 lines.append(f'  {source} {arrow}|"{text}"| {target}')

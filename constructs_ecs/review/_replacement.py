@@ -1,15 +1,22 @@
-"""What a template change does to a deployed resource: replacement-forcing properties, stateful
+"""What a template change does to a deployed resource: the built-in table of
+replacement-forcing properties, the corrections from CloudFormation's documentation, stateful
 types and custom-name properties.
 
 ``REPLACEMENT_PROPERTIES`` lists, for the resource types that this library's stacks define,
 the properties whose change makes CloudFormation replace the resource ("Update requires:
 Replacement"), then those that replace it only in some cases. It is the ``createOnlyProperties``
 and ``conditionalCreateOnlyProperties`` of the CloudFormation registry schemas (as shipped by
-cfn-lint, which a test compares this table with). Nested properties are dotted paths.
+cfn-lint, which a test compares this table with). Nested properties are dotted paths. The review
+reads the installed cfn-lint's schemas for every type (see ``_schemas``); this table decides
+only when cfn-lint is not installed.
+
+``DOCUMENTED_REPLACEMENT`` and ``DOCUMENTED_IN_PLACE`` correct the schemas where the
+CloudFormation documentation ("Update requires") says otherwise, whichever source is used.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 
 REPLACEMENT_PROPERTIES: Mapping[str, tuple[frozenset[str], frozenset[str]]] = {
@@ -328,6 +335,62 @@ REPLACEMENT_PROPERTIES: Mapping[str, tuple[frozenset[str], frozenset[str]]] = {
     "AWS::WAFv2::WebACLAssociation": (frozenset({"ResourceArn", "WebACLArn"}), frozenset()),
 }
 
+DOCUMENTED_REPLACEMENT: Mapping[str, frozenset[str]] = {
+    "AWS::DynamoDB::GlobalTable": frozenset({"KeySchema", "LocalSecondaryIndexes"}),
+    "AWS::DynamoDB::Table": frozenset({"KeySchema", "LocalSecondaryIndexes"}),
+    "AWS::Events::Rule": frozenset({"EventBusName"}),
+    "AWS::KMS::Key": frozenset({"KeySpec", "KeyUsage", "MultiRegion", "Origin"}),
+    "AWS::Route53::RecordSet": frozenset({"Name"}),
+}
+"""Properties documented as "Update requires: Replacement" that the registry schemas list
+as conditional or not at all."""
+
+_REBOOT = "RDS may reboot the instance or fail over (Some interruptions)"
+_STOP_START = (
+    "CloudFormation stops and starts the instance (Some interruptions; an instance-store-backed "
+    "instance is replaced)"
+)
+DOCUMENTED_IN_PLACE: Mapping[str, Mapping[str, str]] = {
+    "AWS::EC2::Instance": {
+        "EbsOptimized": _STOP_START,
+        "InstanceType": _STOP_START,
+        "KernelId": _STOP_START,
+        "RamdiskId": _STOP_START,
+        "SecurityGroupIds": "Some interruptions",
+        "Tenancy": _STOP_START,
+        "UserData": _STOP_START + "; the new user data does not run again",
+    },
+    "AWS::EC2::Subnet": {"Ipv6CidrBlock": "Some interruptions"},
+    "AWS::ECS::Service": {"LaunchType": "ECS starts a new deployment (Some interruptions)"},
+    "AWS::RDS::DBCluster": {
+        "Engine": "RDS may restart the cluster (Some interruptions)",
+        "MasterUsername": "Some interruptions",
+    },
+    "AWS::RDS::DBInstance": {
+        "AutoMinorVersionUpgrade": "updated without interruption",
+        "AvailabilityZone": _REBOOT,
+        "BackupRetentionPeriod": _REBOOT,
+        "DBParameterGroupName": _REBOOT,
+        "Engine": _REBOOT,
+        "MultiAZ": _REBOOT,
+        "PreferredMaintenanceWindow": "updated without interruption",
+    },
+    "AWS::SNS::Subscription": {
+        "Region": "Some interruptions; the update fails unless the region changes between "
+        "none and the stack's region",
+    },
+}
+"""Conditionally create-only in the registry schemas, documented as updated in place ("No
+interruption" or "Some interruptions"), with what the update interrupts."""
+
+UPDATE_FAILS: Mapping[str, str] = {
+    "AWS::KMS::Key": (
+        "CloudFormation does not replace a KMS key: the update fails whatever the "
+        "UpdateReplacePolicy (create a new key and move to it instead)"
+    ),
+}
+"""Types whose replacement CloudFormation refuses: the stack update fails instead."""
+
 NEW_REVISION_TYPES = frozenset({"AWS::ECS::TaskDefinition"})
 """Types whose "replacement" is the normal way to change them: a new revision is registered."""
 
@@ -385,11 +448,14 @@ NAME_PROPERTIES: Mapping[str, str] = {
 deletes the original, so replacing a resource whose custom name stays the same fails."""
 
 
-def _matches(path: str, properties: frozenset[str]) -> bool:
+def path_matches(path: str, properties: frozenset[str]) -> bool:
+    """Does changing ``path`` (``Port``, ``LaunchTemplate.Version``, ``Volumes[0].Name``)
+    change one of ``properties`` (dotted paths), or a parent of one as a whole?"""
+    plain = re.sub(r"\[\d+\]", "", path)
     for prop in properties:
-        if path == prop or path.startswith((prop + ".", prop + "[")):
+        if plain == prop or plain.startswith(prop + "."):
             return True
-        if prop.startswith((path + ".", path + "[")):
+        if prop.startswith(plain + "."):
             return True  # a parent object changed as a whole
     return False
 
@@ -397,10 +463,15 @@ def _matches(path: str, properties: frozenset[str]) -> bool:
 def replacement(resource_type: str, path: str) -> str | None:
     """``"always"``, ``"conditional"`` or ``None``: does changing ``path`` (a dotted property
     path such as ``Port`` or ``AutoScalingGroupProvider.AutoScalingGroupArn``) replace a
-    resource of ``resource_type``? ``None`` too for types this table does not know."""
-    always, conditional = REPLACEMENT_PROPERTIES.get(resource_type, (frozenset(), frozenset()))
-    if _matches(path, always):
+    resource of ``resource_type``, by this module's tables alone (what the review uses
+    without cfn-lint)? ``None`` too for types the table does not know."""
+    if path_matches(path, DOCUMENTED_REPLACEMENT.get(resource_type, frozenset())):
         return "always"
-    if _matches(path, conditional):
+    if path_matches(path, frozenset(DOCUMENTED_IN_PLACE.get(resource_type, {}))):
+        return None
+    always, conditional = REPLACEMENT_PROPERTIES.get(resource_type, (frozenset(), frozenset()))
+    if path_matches(path, always):
+        return "always"
+    if path_matches(path, conditional):
         return "conditional"
     return None

@@ -8,18 +8,8 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from constructs_ecs.review._assembly import Assembly, ResourceKey, StackTemplate
-from constructs_ecs.review._diff import (
-    ADDED,
-    CHANGED,
-    MAY_REPLACE,
-    NEW_REVISION,
-    REMOVED,
-    RENAMED,
-    REPLACED,
-    AssemblyDiff,
-    StackDiff,
-    diff_assemblies,
-)
+from constructs_ecs.review._changes import changes_section, summary_line
+from constructs_ecs.review._diff import AssemblyDiff, diff_assemblies
 from constructs_ecs.review._ecs import Ecs
 from constructs_ecs.review._iam import (
     Grant,
@@ -32,18 +22,10 @@ from constructs_ecs.review._iam import (
 from constructs_ecs.review._intrinsics import Resolver
 from constructs_ecs.review._markdown import WARNING, code, flagged, joined, plain, table
 from constructs_ecs.review._network import IngressRule, LoadBalancer, Network
+from constructs_ecs.review._rules import ReplacementRules
 from constructs_ecs.review._traffic import TrafficDiagram
 
 TITLE = "# Infrastructure review"
-_KIND_LABELS = {
-    RENAMED: "🔁 **renamed → replaced**",
-    REPLACED: "🔁 **replaced**",
-    MAY_REPLACE: f"{WARNING} may be replaced",
-    REMOVED: "\N{HEAVY MINUS SIGN} removed",
-    ADDED: "\N{HEAVY PLUS SIGN} added",
-    NEW_REVISION: "🆕 new revision",
-    CHANGED: "✏️ changed",
-}
 
 
 @dataclass
@@ -82,10 +64,14 @@ def _name(key: ResourceKey, stack: StackTemplate) -> str:
 
 
 class _Report:
-    def __init__(self, assembly: Assembly, base: Assembly | None) -> None:
+    def __init__(
+        self, assembly: Assembly, base: Assembly | None, rules: ReplacementRules | None
+    ) -> None:
         self.facts = _Facts(assembly)
         self.assembly = assembly
-        self.diff: AssemblyDiff | None = diff_assemblies(base, assembly) if base else None
+        self.diff: AssemblyDiff | None = (
+            diff_assemblies(base, assembly, rules=rules) if base else None
+        )
 
     # ---- diagram and summary -------------------------------------------------------------
     def diagram(self) -> list[str]:
@@ -100,10 +86,14 @@ class _Report:
         legend = (
             "Solid arrows carry requests from the internet and load balancers to containers; "
             "dotted arrows are service-to-service links (Service Connect, Cloud Map, security "
-            "groups) and scheduled tasks."
+            "groups) and scheduled tasks; arrows labelled cross-stack (thick when solid) join "
+            "two stacks through a cross-stack reference."
         )
         if self.diff is not None:
-            legend += " Green: added; amber: changed; red: replaced (compared with the base)."
+            legend += (
+                " Green: added; amber: changed; red: replaced or may be replaced (compared with "
+                "the base)."
+            )
         return ["```mermaid", chart, "```", "", f"*{legend}*"]
 
     def summary(self) -> list[str]:
@@ -150,90 +140,12 @@ class _Report:
                 f"- {len(policies)} resource polic(ies); none allows anyone without a condition"
             )
         if self.diff is not None:
-            changes = [change for stack in self.diff.stacks for change in stack.changes]
-            counts = Counter(change.kind for change in changes)
-            replaced = counts[REPLACED] + counts[RENAMED]
-            line = (
-                f"- Changes: {counts[ADDED]} added, {counts[REMOVED]} removed, "
-                f"{counts[CHANGED] + counts[NEW_REVISION]} changed, {replaced} replaced"
-            )
-            if counts[MAY_REPLACE]:
-                line += f", {counts[MAY_REPLACE]} may be replaced"
-            if self.diff.warnings:
-                line += f"; {WARNING} **{len(self.diff.warnings)} data-loss warning(s)**"
-            lines.append(line)
+            lines.append(summary_line(self.diff))
         return lines
 
     # ---- changes -------------------------------------------------------------------------
     def changes(self) -> list[str]:
-        diff = self.diff
-        if diff is None:
-            return []
-        lines = ["## Changes against the base", ""]
-        if diff.warnings:
-            lines += [f"### {WARNING} Data-loss warnings", ""]
-            for warning in diff.warnings:
-                lines.append(
-                    f"- {WARNING} {code(warning.stack + '/' + warning.logical_id)} "
-                    f"({code(warning.resource_type)}): {warning.text}"
-                )
-            lines.append("")
-        else:
-            lines += ["No stateful resource is removed or replaced.", ""]
-        rows = []
-        for stack in diff.stacks:
-            rows.append(
-                [
-                    code(stack.key)
-                    + ("" if stack.status in ("changed", "unchanged") else f" ({stack.status})"),
-                    str(stack.count(ADDED)),
-                    str(stack.count(REMOVED)),
-                    str(stack.count(CHANGED, NEW_REVISION)),
-                    str(stack.count(REPLACED, RENAMED, MAY_REPLACE)),
-                ]
-            )
-        lines += [table(["Stack", "Added", "Removed", "Changed", "Replaced"], rows), ""]
-        for stack in diff.stacks:
-            lines += self._stack_changes(stack)
-        return lines
-
-    def _stack_changes(self, stack: StackDiff) -> list[str]:
-        lines = [f"### Changes in {code(stack.key)}", ""]
-        if stack.status == "unchanged":
-            return [*lines, "No changes.", ""]
-        if stack.status == "removed":
-            return [
-                *lines,
-                f"Not in this assembly any more. `cdk deploy` leaves the deployed stack and its "
-                f"{len(stack.changes)} resources in place; destroying it would delete them.",
-                "",
-            ]
-        if stack.status == "added":
-            counts = Counter(change.resource_type for change in stack.changes)
-            rows = [[code(kind), str(count)] for kind, count in sorted(counts.items())]
-            return [
-                *lines,
-                f"New stack with {len(stack.changes)} resources.",
-                "",
-                table(["Type", "Count"], rows),
-                "",
-            ]
-        rows = []
-        for change in stack.changes:
-            name = (
-                f"{code(change.old_logical_id)} → {code(change.logical_id)}"
-                if change.old_logical_id
-                else code(change.logical_id)
-            )
-            rows.append(
-                [
-                    _KIND_LABELS[change.kind],
-                    name,
-                    code(change.resource_type),
-                    "\n".join(change.details) or "—",
-                ]
-            )
-        return [*lines, table(["Change", "Logical ID", "Type", "Details"], rows), ""]
+        return changes_section(self.diff) if self.diff is not None else []
 
     # ---- per stack -----------------------------------------------------------------------
     def stack(self, stack: StackTemplate) -> list[str]:
@@ -563,12 +475,18 @@ def _anyone(principal: str) -> bool:
 
 
 def build_report(
-    assembly: Assembly, base: Assembly | None = None, *, max_chars: int | None = None
+    assembly: Assembly,
+    base: Assembly | None = None,
+    *,
+    max_chars: int | None = None,
+    rules: ReplacementRules | None = None,
 ) -> str:
     """The Markdown report for ``assembly``; with ``base``, also what changes from ``base``.
 
     ``max_chars``: the longest report wanted (GitHub takes 65,536 characters in a comment):
     over it, the diagram is left out, then whole stack sections from the last, each with a
-    note; the summary and the changes stay. Default: no limit.
+    note; the summary and the changes stay. Default: no limit. ``rules``: which property
+    changes replace a resource. Default: the registry schemas of the installed cfn-lint, else
+    the built-in table.
     """
-    return _Report(assembly, base).render(max_chars)
+    return _Report(assembly, base, rules).render(max_chars)

@@ -3,16 +3,14 @@ ECS services → containers, service-to-service links, and scheduled tasks."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 
-from constructs_ecs.review._assembly import Assembly, ResourceKey
+from constructs_ecs.review._assembly import Assembly, ResourceKey, short_name
 from constructs_ecs.review._ecs import Ecs, TaskDefinition
 from constructs_ecs.review._intrinsics import Resolver, properties_of, shorten
 from constructs_ecs.review._mermaid import Flowchart
 from constructs_ecs.review._network import Action, Network
 
-_CDK_HASH = re.compile(r"^(.*?[A-Za-z0-9])([0-9A-F]{8})$")
 _CONDITION_LIMIT = 40
 _INTERNET = "internet"
 _RANK = {
@@ -29,12 +27,6 @@ _RANK = {
     "taskdef": 7,
     "container": 8,
 }
-
-
-def short_name(logical_id: str) -> str:
-    """A logical id without the hash CDK appends: ``WebService1A2B3C4D`` → ``WebService``."""
-    match = _CDK_HASH.match(logical_id)
-    return match.group(1) if match else logical_id
 
 
 def _node_key(key: ResourceKey, *extra: str) -> str:
@@ -185,10 +177,10 @@ class TrafficDiagram:
         services = sorted(self.ecs.services.values(), key=lambda s: s.key)
         ids = {s.key: self.chart.id_of(_node_key(s.key)) for s in services}
         for server in services:
-            if server.namespace is None or not server.aliases:
+            if server.namespace_id is None or not server.aliases:
                 continue
             for client in services:
-                if client.key != server.key and client.namespace == server.namespace:
+                if client.key != server.key and client.namespace_id == server.namespace_id:
                     for alias in server.aliases:
                         self.chart.edge(
                             ids[client.key],
