@@ -223,8 +223,6 @@ class _StackComparison:
         clash = _name_clash(old, new)
         if clash:
             details.append(clash)
-        if resource_type in UPDATE_FAILS:
-            details.append(f"⚠️ {UPDATE_FAILS[resource_type]}")
         self._add(RENAMED, new_id, resource_type, old_logical_id=old_id, details=tuple(details))
         if _stateful(old):
             text = f"renamed to `{new_id}`: a new, empty one is created and " + kept_or_lost(
