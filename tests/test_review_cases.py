@@ -659,3 +659,26 @@ def test_a_renamed_service_takes_its_scaling_policy_along(tmp_path: Path) -> Non
     assert "added" not in changes
     policy = next(line for line in changes.splitlines() if "ScalingPolicy" in line)
     assert "`TargetTrackingScalingPolicyConfiguration.TargetValue`: `60` → `70`" in policy
+
+
+def test_a_replaced_launch_template_follows_the_group_update_policy(tmp_path: Path) -> None:
+    base, head = _capacity("t3.medium"), _capacity("t3.medium")
+    base["Resources"]["LaunchTemplate"]["Properties"]["LaunchTemplateName"] = "capacity"
+    head["Resources"]["LaunchTemplate"]["Properties"]["LaunchTemplateName"] = "capacity-v2"
+    report = review(tmp_path, {"C": base}, {"C": head})
+    effects = section(report, "### What refers to replaced and removed resources")
+    group = next(line for line in effects.splitlines() if line.startswith("- `Asg`"))
+    assert group.startswith(
+        "- `Asg` (`AWS::AutoScaling::AutoScalingGroup`) in `LaunchTemplate.LaunchTemplateId`, "
+        "`LaunchTemplate.Version`: updated in place to use the new one"
+    )
+
+
+def test_a_new_service_on_a_changed_task_definition_is_not_a_redeployment(tmp_path: Path) -> None:
+    base = _service({}, "web:1")
+    head = _service({}, "web:2")
+    head["Resources"]["Canary"] = copy.deepcopy(head["Resources"]["Web"])
+    report = review(tmp_path, {"S": base}, {"S": head})
+    deployments = section(report, "### ECS deployments")
+    assert "`S/Web`" in deployments
+    assert "`S/Canary`" not in deployments

@@ -10,10 +10,13 @@ The report opens with a Mermaid diagram of the traffic path (internet → load b
 listeners → listener rules → target groups → ECS services → containers, service-to-service
 links and scheduled tasks), then, per stack: resources by type, what is reachable from
 outside, security-group ingress, IAM permissions per role and the resource policies of
-buckets, topics, queues, repositories and keys. With a base assembly it also
-lists what was added, removed or changed, flags replacements (a changed logical id, or a
-changed property that forces replacement) and warns first about stateful resources that would
-lose data. It needs neither AWS credentials nor aws-cdk-lib: only the ``cdk.out`` directories.
+buckets, topics, queues, repositories and keys. With a base assembly it also lists what was
+added, removed or changed and whether CloudFormation replaces it (the registry schemas of the
+installed cfn-lint for every type, the built-in table without it, corrected by the documented
+update behaviour and the template's update policies), warns first about stateful resources
+that would lose data, follows what refers to replaced resources across stacks, and models the
+rollout of every ECS service that redeploys. It needs neither AWS credentials nor aws-cdk-lib
+nor Node.js: only the ``cdk.out`` directories.
 """
 
 from __future__ import annotations

@@ -4,6 +4,7 @@ affect, the ECS deployments, then every change per stack."""
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Mapping
 
 from constructs_ecs.review._diff import (
     ADDED,
@@ -21,7 +22,7 @@ from constructs_ecs.review._diff import (
 from constructs_ecs.review._markdown import WARNING, code, table
 from constructs_ecs.review._rollout import duration
 
-KIND_LABELS = {
+KIND_LABELS: Mapping[str, str] = {
     RENAMED: "🔁 **renamed → replaced**",
     REPLACED: "🔁 **replaced**",
     MAY_REPLACE: f"{WARNING} may be replaced",
@@ -31,7 +32,7 @@ KIND_LABELS = {
     NEW_REVISION: "🆕 new revision",
     CHANGED: "✏️ changed",
 }
-_WHAT = {RENAMED: "renamed → replaced", REPLACED: "replaced", REMOVED: "removed"}
+_WHAT: Mapping[str, str] = {RENAMED: "renamed → replaced", REPLACED: "replaced", REMOVED: "removed"}
 
 
 def summary_line(diff: AssemblyDiff) -> str:

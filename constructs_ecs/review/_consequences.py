@@ -5,7 +5,7 @@ stacks), followed as far as the replacements cascade; and which ECS services red
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -15,6 +15,7 @@ from constructs_ecs.review._markdown import code
 from constructs_ecs.review._rollout import REDEPLOYING_PROPERTIES
 from constructs_ecs.review._rules import CONDITIONAL, IN_PLACE, REPLACEMENT, ReplacementRules
 from constructs_ecs.review._rules import region_of as _region
+from constructs_ecs.review._update import refine
 
 SERVICE = "AWS::ECS::Service"
 TASK_DEFINITION = "AWS::ECS::TaskDefinition"
@@ -22,7 +23,7 @@ REPOSITORY = "AWS::ECR::Repository"
 _SCHEDULERS = ("AWS::Events::Rule", "AWS::Scheduler::Schedule")
 _MAX_DEPTH = 3
 _PATH_PART = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
-_TARGET_EFFECTS: dict[tuple[str, str | None], str] = {
+_TARGET_EFFECTS: Mapping[tuple[str, str | None], str] = {
     ("AWS::ElasticLoadBalancingV2::TargetGroup", SERVICE): (
         "its tasks register with the new target group"
     ),
@@ -194,7 +195,17 @@ class Consequences:
         resource = self.new.resource(source) or {}
         source_type = str(resource.get("Type"))
         region = _region(self.new.stack(source[0]).environment)
-        effects = {self.rules.verdict(source_type, path, region).effect for path in paths}
+        effects = {
+            refine(
+                source_type,
+                path,
+                self.rules.verdict(source_type, path, region).effect,
+                resource,
+                None,
+                None,
+            )[0]
+            for path in paths
+        }
         replaced = REPLACEMENT in effects
         name = code(self.new_resolver.name_of(target, relative_to=self.new.stack(source[0])))
         extra = target_effect(target_type, source_type)

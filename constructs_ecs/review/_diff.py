@@ -506,8 +506,16 @@ def diff_assemblies(
     warnings.sort(key=lambda w: (w.stack, w.logical_id, w.text))
     consequences = _consequences(stacks, follow)
     model = RolloutModel(new, new_resolver)
+    created = {
+        (stack.key, change.logical_id)
+        for stack in stacks
+        for change in stack.changes
+        if change.kind == ADDED
+    }
     rollouts = [
-        model.rollout(key, tuple(reasons)) for key, reasons in sorted(follow.redeploys.items())
+        model.rollout(key, tuple(reasons))
+        for key, reasons in sorted(follow.redeploys.items())
+        if key not in created  # a new service starts; it does not redeploy
     ]
     return AssemblyDiff(
         stacks=tuple(stacks),

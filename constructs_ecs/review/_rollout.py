@@ -14,6 +14,7 @@ are not in the template, so the figure is a floor.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -38,7 +39,7 @@ REDEPLOYING_PROPERTIES = frozenset(
 )
 """Service properties whose change starts a new ECS deployment (new tasks replace the old)."""
 _DEREGISTRATION_DELAY = 300
-_INTERVAL = {"lambda": 35, "GENEVE": 10}
+_INTERVAL: Mapping[str, int] = {"lambda": 35, "GENEVE": 10}
 
 
 @dataclass(frozen=True, kw_only=True)
