@@ -125,18 +125,20 @@ def test_changing_the_database_name_replaces_the_database(tmp_path: Path) -> Non
     ) in section(report, "### What refers to replaced and removed resources")
 
 
-def _repository_stacks(repository_id: str, *, weak: bool = True) -> dict[str, Any]:
+def _repository_stacks(
+    repository_id: str, *, weak: bool = True, output: str = "RepoUri"
+) -> dict[str, Any]:
     producer = {
         "Resources": {repository_id: {"Type": "AWS::ECR::Repository"}},
         "Outputs": {
-            "RepoUri": {
+            output: {
                 "Value": {"Fn::GetAtt": [repository_id, "RepositoryUri"]},
                 **({} if weak else {"Export": {"Name": "platform-repo-uri"}}),
             }
         },
     }
     source = (
-        {"Fn::GetStackOutput": {"StackName": "Platform", "OutputName": "RepoUri"}}
+        {"Fn::GetStackOutput": {"StackName": "Platform", "OutputName": output}}
         if weak
         else {"Fn::ImportValue": "platform-repo-uri"}
     )
@@ -175,6 +177,17 @@ def test_renamed_repository_in_another_stack_leaves_the_service_without_an_image
         "unchanged, so `cdk deploy` skips it: deploy it with `--force`)",
     ]
     assert "| `Services/Web` | new revision of task definition `Task` |" in report
+
+
+def test_a_changed_reference_to_another_stack_names_the_resources(tmp_path: Path) -> None:
+    base = _repository_stacks("Repository", output="OutRepository")
+    head = _repository_stacks("Images", output="OutImages")  # CDK names outputs after the id
+    report = review(tmp_path, base, head)
+    assert row(report, "Task") == (
+        "| 🆕 new revision | `Task` | `AWS::ECS::TaskDefinition` | `ContainerDefinitions[0].Image`:"
+        " now refers to `Platform/Images`; no longer to `Platform/Repository` (new revision)<br>"
+        "ECS deploys new tasks for `Web` |"
+    )
 
 
 def test_replacing_an_exported_value_that_another_stack_imports_fails(tmp_path: Path) -> None:

@@ -293,7 +293,7 @@ class _StackComparison:
                         notes.append(text)
             effects.add(effect)
             shown = path.lstrip("@") or "Properties"
-            text = f"`{shown}`: {describe_change(a, b)}"
+            text = f"`{shown}`: {describe_change(a, b, self._references(a, b))}"
             if effect == REPLACEMENT and resource_type in NEW_REVISION_TYPES:
                 text += " (new revision)"
             else:
@@ -309,6 +309,25 @@ class _StackComparison:
         details += self._explain(kind, logical_id, old, new, leaves)
         self._add(kind, logical_id, resource_type, details=tuple(details))
         self._data_safety(logical_id, old, new, kind)
+
+    def _references(self, before: Any, after: Any) -> tuple[set[str], set[str]]:
+        """What each side of a change refers to, named relative to this stack; references
+        across stacks (exports, stack outputs, SSM) resolved to the resource."""
+        old_resolver, new_resolver = self.follow.old_resolver, self.follow.new_resolver
+        return (
+            {
+                old_resolver.name_of(target.key, relative_to=self.old)
+                for target in old_resolver.targets_in(self.old, before)
+            }
+            if before is not MISSING
+            else set(),
+            {
+                new_resolver.name_of(target.key, relative_to=self.new)
+                for target in new_resolver.targets_in(self.new, after)
+            }
+            if after is not MISSING
+            else set(),
+        )
 
     def _kind(self, effects: set[str], old: Mapping[str, Any], new: Mapping[str, Any]) -> str:
         resource_type = str(new["Type"])

@@ -119,14 +119,18 @@ def unified(before: str, after: str) -> list[str]:
     return out
 
 
-def describe_change(old: Any, new: Any) -> str:
-    """``old → new`` for a Markdown cell; long values as a short diff of the changed part."""
+def describe_change(old: Any, new: Any, references: tuple[set[str], set[str]] | None = None) -> str:
+    """``old → new`` for a Markdown cell; long values as a short diff of the changed part.
+
+    ``references``: the names of what each side refers to, across stacks too. Default: the
+    logical ids that ``Ref`` and ``Fn::GetAtt`` name."""
     if old is MISSING or new is MISSING:
         return f"{short(old)} → {short(new)}"
     before, after = render(old), render(new)
     if len(before) <= VALUE_LIMIT and len(after) <= VALUE_LIMIT and "\n" not in before + after:
         return f"{code(before)} → {code(after)}"
-    gone, came = referenced(old) - referenced(new), referenced(new) - referenced(old)
+    old_refs, new_refs = references or (referenced(old), referenced(new))
+    gone, came = old_refs - new_refs, new_refs - old_refs
     if gone or came:
         parts = []
         if came:
