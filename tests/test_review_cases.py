@@ -537,6 +537,15 @@ def test_rollout_that_cannot_start_a_task_is_flagged(tmp_path: Path) -> None:
         ),
         (
             {
+                "Strategy": "CANARY",
+                "BakeTimeInMinutes": 0,
+                "CanaryConfiguration": {"CanaryBakeTimeInMinutes": 0},
+            },
+            "canary: 5 % of traffic for 0 min, then the rest",
+            "≈ 1 min",
+        ),
+        (
+            {
                 "Strategy": "LINEAR",
                 "BakeTimeInMinutes": 0,
                 "LinearConfiguration": {"StepPercent": 25, "StepBakeTimeInMinutes": 2},

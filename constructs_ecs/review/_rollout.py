@@ -283,7 +283,8 @@ class RolloutModel:
             canary = config.get("CanaryConfiguration")
             canary = canary if isinstance(canary, dict) else {}
             percent = _number(canary.get("CanaryPercent"), 5.0)
-            shifting = _int(canary.get("CanaryBakeTimeInMinutes")) or 10
+            wait = _int(canary.get("CanaryBakeTimeInMinutes"))
+            shifting = 10 if wait is None else wait
             text += f": {percent:g} % of traffic for {shifting} min, then the rest"
         elif strategy == "LINEAR":
             linear = config.get("LinearConfiguration")
