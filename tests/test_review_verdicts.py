@@ -261,6 +261,24 @@ PAIRS = [
     # SSM: Parameter Name — Replacement; Value — No interruption.
     Pair("AWS::SSM::Parameter", "Name", "/a", "/b", REPLACED, {"Type": "String", "Value": "x"}),
     Pair("AWS::SSM::Parameter", "Value", "x", "y", IN_PLACE, {"Type": "String", "Name": "/a"}),
+    # ACM: Certificate ValidationMethod, DomainName — Replacement; IAM ManagedPolicy
+    # Description — Replacement.
+    Pair(
+        "AWS::CertificateManager::Certificate",
+        "ValidationMethod",
+        "EMAIL",
+        "DNS",
+        REPLACED,
+        {"DomainName": "example.com"},
+    ),
+    Pair(
+        "AWS::CertificateManager::Certificate",
+        "DomainName",
+        "a.example.com",
+        "b.example.com",
+        REPLACED,
+    ),
+    Pair("AWS::IAM::ManagedPolicy", "Description", "read", "read only", REPLACED),
     # Custom and third-party types: the provider decides; CloudFormation documents nothing.
     Pair("Custom::Seeder", "Rows", 10, 20, NOT_CHECKED, {"ServiceToken": "arn:fn"}),
     Pair("Acme::Billing::Account", "Plan", "basic", "pro", NOT_CHECKED),

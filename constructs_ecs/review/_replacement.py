@@ -336,6 +336,7 @@ REPLACEMENT_PROPERTIES: Mapping[str, tuple[frozenset[str], frozenset[str]]] = {
 }
 
 DOCUMENTED_REPLACEMENT: Mapping[str, frozenset[str]] = {
+    "AWS::CertificateManager::Certificate": frozenset({"ValidationMethod"}),
     "AWS::DynamoDB::GlobalTable": frozenset({"KeySchema", "LocalSecondaryIndexes"}),
     "AWS::DynamoDB::Table": frozenset({"KeySchema", "LocalSecondaryIndexes"}),
     "AWS::Events::Rule": frozenset({"EventBusName"}),
