@@ -33,19 +33,16 @@ from constructs_ecs import (
 HERE = Path(__file__).resolve().parent
 
 
-def build(app: cdk.App) -> cdk.Stack:
-    """Define the reference stack in ``app`` (tests call this too)."""
+def build(app: cdk.App, *, env: cdk.Environment | None = None) -> cdk.Stack:
+    """Define the reference stack in ``app``, in ``env`` (tests call this too).
+
+    Default ``env``: environment-agnostic.
+    """
     context = app.node
     instance_type = str(context.try_get_context("instance_type") or "t3.medium")
     desired_count = int(context.try_get_context("desired_count") or 2)
     max_capacity = int(context.try_get_context("max_capacity") or 4)
     certificate_arn = context.try_get_context("certificate_arn")
-
-    # Environment-agnostic unless the CDK CLI knows the account and region (cdk deploy with
-    # credentials): then the stack targets them.
-    account = os.environ.get("CDK_DEFAULT_ACCOUNT")
-    region = os.environ.get("CDK_DEFAULT_REGION")
-    env = cdk.Environment(account=account, region=region) if account and region else None
 
     stack = cdk.Stack(
         app,
@@ -86,7 +83,12 @@ def build(app: cdk.App) -> cdk.Stack:
 
 def main() -> None:
     app = cdk.App()
-    build(app)
+    # Environment-agnostic unless the CDK CLI knows the account and region (cdk deploy with
+    # credentials): then the stack targets them, and CDK looks up their Availability Zones
+    # (the CLI records them in cdk.context.json, which is committed).
+    account = os.environ.get("CDK_DEFAULT_ACCOUNT")
+    region = os.environ.get("CDK_DEFAULT_REGION")
+    build(app, env=cdk.Environment(account=account, region=region) if account and region else None)
     cdk.Validations.of(app).add_plugins(
         AwsSolutionsChecks(app, write_suppressions_to_cloud_formation=True)
     )

@@ -1,23 +1,60 @@
-"""Scoped cdk-nag acknowledgements: one rule, one resource, one reason."""
+"""Scoped cdk-nag acknowledgements: one rule, one resource, one reason.
+
+Two kinds:
+
+- ``acknowledge(resource, rule, reason)``: a finding whose id does not depend on where the stack
+  is deployed (``EC23``, ``IAM5[Resource::*]``), made when the construct is defined.
+- ``explain_wildcards(entity, reason_for)`` / ``explain_managed_policies(entity, reason_for)``:
+  findings whose id holds an ARN (``IAM5[Resource::arn:...]``, ``IAM4[Policy::arn:...]``). The
+  ARN cdk-nag reports depends on the stack's environment (``arn:aws-cn:...:cn-north-1:...`` in a
+  concrete one, ``arn:<AWS::Partition>:...`` in an environment-agnostic one) and on where the
+  resources it names live (a ``Fn::GetStackOutput`` for one in another stack). So these are
+  decided when the app is validated: after cross-stack references are resolved, from the
+  policy as cdk-nag will read it, one finding at a time, and only when a reason explains every
+  statement that holds it (a grant someone adds later stays a finding).
+"""
 
 from __future__ import annotations
 
 import json
 import re
-import weakref
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterator
 from typing import Any, cast
 
 import aws_cdk as cdk
 import jsii
 from aws_cdk import aws_iam as iam
-from constructs import Construct, IConstruct
+from constructs import Construct, IConstruct, IValidation
 
 WildcardReason = Callable[[frozenset[str], str], "str | None"]
 """Given a statement's actions and one wildcard resource (as cdk-nag renders it), the reason
 to acknowledge it, or ``None`` to leave the finding to the user."""
 
-LOG_STREAMS_OF_ONE_GROUP = re.compile(r":logs:.*:log-group:.+:\*$")
+ManagedPolicyReason = Callable[[str], "str | None"]
+"""Given an AWS managed policy ARN (as cdk-nag renders it), the reason to acknowledge it."""
+
+PACK = "AwsSolutions"
+"""The cdk-nag pack whose rule ids this library acknowledges."""
+
+ARN = (
+    r"arn:(?:<AWS::Partition>|[^:<]+):{service}:"
+    r"(?:<AWS::Region>|[^:<]*):(?:<AWS::AccountId>|[^:<]*):"
+)
+"""The start of an ARN of ``service`` as cdk-nag renders it, whatever the environment: the
+partition, region and account are literals or ``<AWS::...>`` pseudo parameters."""
+
+LOG_STREAMS_OF_ONE_GROUP = re.compile(ARN.format(service="logs") + r"log-group:.+:\*$")
+
+_ACKNOWLEDGEMENTS_ID = "NagAcknowledgements"
+#: The aspect cdk-nag registers when suppressions are written into the template's metadata.
+_WRITES_SUPPRESSIONS = "WriteNagSuppressionsToCloudFormationAspect"
+
+
+def arn_pattern(service: str, resource: str) -> re.Pattern[str]:
+    """A regex matching ``arn:<partition>:<service>:<region>:<account>:<resource>`` exactly,
+    for any partition, region and account (literal or pseudo parameter); ``resource`` is a
+    regex."""
+    return re.compile(ARN.format(service=re.escape(service)) + resource + "$")
 
 
 def acknowledge(resource: IConstruct, rule: str, reason: str) -> None:
@@ -26,9 +63,7 @@ def acknowledge(resource: IConstruct, rule: str, reason: str) -> None:
     Pass the L1 (``CfnResource``) child where the L2 has children of its own: an
     acknowledgement applies to the whole subtree it is made on.
     """
-    cdk.Validations.of(resource).acknowledge(
-        cdk.Acknowledgment(id=f"AwsSolutions-{rule}", reason=reason)
-    )
+    cdk.Validations.of(resource).acknowledge(cdk.Acknowledgment(id=f"{PACK}-{rule}", reason=reason))
 
 
 def flatten_reference(node: Any) -> str:
@@ -50,7 +85,7 @@ def flatten_reference(node: Any) -> str:
             return flatten_reference(node["Fn::ImportValue"])
         if "Ref" in node:
             return f"<{flatten_reference(node['Ref'])}>"
-    return json.dumps(node, separators=(",", ":"))
+    return json.dumps(node, separators=(",", ":"), ensure_ascii=False)
 
 
 def _as_list(value: Any) -> list[Any]:
@@ -70,65 +105,121 @@ def ecr_token_reason(actions: frozenset[str], resource: str) -> str | None:
     return None
 
 
-def acknowledge_wildcard_resources(role: iam.IRole, reason_for: WildcardReason) -> None:
-    """Acknowledge, finding by finding, the ``IAM5[Resource::...]`` wildcards of ``role``'s
-    default policy that ``reason_for`` explains; any other wildcard stays a finding.
-
-    Decided at synthesis, on the policy as it is then: a finding is acknowledged only when
-    every statement holding that wildcard resource is explained (by this or another call's
-    ``reason_for``), so an acknowledgement never covers a grant someone adds later.
-    """
-    policy = role.node.try_find_child("DefaultPolicy")
-    if not isinstance(policy, iam.Policy):
-        return
-    # jsii may hand out a new proxy for the same policy: key by app and construct path.
-    app = cdk.Stage.of(policy)
-    acknowledgers = _ACKNOWLEDGERS.setdefault(app, {})
-    path = policy.node.path
-    acknowledger = acknowledgers.get(path)
-    if acknowledger is None:
-        acknowledger = acknowledgers[path] = _WildcardAcknowledger()
-        cdk.Aspects.of(policy).add(acknowledger, priority=cdk.AspectPriority.MUTATING)
-    acknowledger.reason_fors.append(reason_for)
+def explain_wildcards(entity: object, reason_for: WildcardReason) -> None:
+    """Acknowledge the ``IAM5[Resource::...]`` findings of ``entity`` (a role: its inline
+    policies and default policy; or a policy) that ``reason_for`` explains, when the app is
+    validated; any other wildcard stays a finding. An imported role (whose policies this app
+    does not define) is left alone."""
+    acknowledgements = _acknowledgements_of(entity)
+    if acknowledgements is not None:
+        acknowledgements.wildcard_reasons.append(reason_for)
 
 
-_ACKNOWLEDGERS: weakref.WeakKeyDictionary[Any, dict[str, _WildcardAcknowledger]] = (
-    weakref.WeakKeyDictionary()
-)
+def explain_managed_policies(role: object, reason_for: ManagedPolicyReason) -> None:
+    """Acknowledge the ``IAM4[Policy::...]`` findings of ``role`` that ``reason_for`` explains,
+    when the app is validated."""
+    acknowledgements = _acknowledgements_of(role)
+    if acknowledgements is not None:
+        acknowledgements.managed_policy_reasons.append(reason_for)
 
 
-@jsii.implements(cdk.IAspect)
-class _WildcardAcknowledger:
-    """At synthesis: acknowledge the explained wildcard resources of one default policy."""
+def _acknowledgements_of(entity: object) -> _Acknowledgements | None:
+    if not isinstance(entity, iam.Role | iam.Policy):
+        return None
+    existing = entity.node.try_find_child(_ACKNOWLEDGEMENTS_ID)
+    if isinstance(existing, _Acknowledgements):
+        return existing
+    return _Acknowledgements(entity, _ACKNOWLEDGEMENTS_ID)
 
-    def __init__(self) -> None:
-        self.reason_fors: list[WildcardReason] = []
 
-    def visit(self, node: IConstruct) -> None:
-        if not isinstance(node, iam.Policy):
-            return
-        reason_fors = self.reason_fors
-        document = cdk.Stack.of(node).resolve(node.document)
+@jsii.implements(IValidation)
+class _Acknowledgements(Construct):
+    """Defines nothing: holds the reasons given for one IAM entity's findings, and turns them
+    into acknowledgements when the app is validated."""
+
+    def __init__(self, scope: iam.Role | iam.Policy, construct_id: str) -> None:
+        super().__init__(scope, construct_id)
+        self._entity = scope
+        self.wildcard_reasons: list[WildcardReason] = []
+        self.managed_policy_reasons: list[ManagedPolicyReason] = []
+        self.node.add_validation(self)
+
+    def validate(self) -> list[str]:
+        for resource in self._resources():
+            stack = cdk.Stack.of(resource)
+            rules: dict[str, str] = {}
+            if isinstance(resource, iam.CfnPolicy):
+                rules |= self._wildcards(stack, [stack.resolve(resource.policy_document)])
+            elif isinstance(resource, iam.CfnRole):
+                inline = stack.resolve(resource.policies) or []
+                documents = [stack.resolve(p.get("policyDocument")) for p in inline]
+                rules |= self._wildcards(stack, documents)
+                rules |= self._managed_policies(stack, resource)
+            for rule, reason in rules.items():
+                acknowledge(resource, rule, reason)
+                _record_in_template(resource, f"{PACK}-{rule}", reason)
+        return []
+
+    def _resources(self) -> Iterator[cdk.CfnResource]:
+        entity = self._entity
+        own = entity.node.default_child
+        if isinstance(own, cdk.CfnResource):
+            yield own
+        if isinstance(entity, iam.Role):
+            policy = entity.node.try_find_child("DefaultPolicy")
+            if policy is not None and isinstance(policy.node.default_child, cdk.CfnResource):
+                yield policy.node.default_child
+
+    def _wildcards(self, stack: cdk.Stack, documents: list[Any]) -> dict[str, str]:
+        if not self.wildcard_reasons:
+            return {}
         reasons: dict[str, list[str | None]] = {}
-        for statement in document.get("Statement", []):
-            if statement.get("Effect") != "Allow":
-                continue
-            actions = frozenset(_as_list(statement.get("Action", [])))
-            resources: Iterable[str] = (
-                flatten_reference(r) for r in _as_list(statement.get("Resource", []))
-            )
-            for resource in resources:
-                if "*" in resource:
-                    reason = next(
-                        (r for r in (f(actions, resource) for f in reason_fors) if r), None
-                    )
-                    reasons.setdefault(resource, []).append(reason)
-        for resource, found in reasons.items():
-            explained = [reason for reason in found if reason is not None]
-            if len(explained) != len(found):
-                continue
-            acknowledge(
-                cast(Construct, node.node.default_child),
-                f"IAM5[Resource::{resource}]",
-                " ".join(dict.fromkeys(explained)),
-            )
+        for document in documents:
+            for statement in (document or {}).get("Statement", []):
+                if statement.get("Effect") != "Allow":
+                    continue
+                actions = frozenset(_as_list(statement.get("Action", [])))
+                for value in _as_list(statement.get("Resource", [])):
+                    resource = flatten_reference(stack.resolve(value))
+                    if "*" in resource:
+                        reason = next(
+                            (r for f in self.wildcard_reasons if (r := f(actions, resource))), None
+                        )
+                        reasons.setdefault(resource, []).append(reason)
+        return {
+            f"IAM5[Resource::{resource}]": " ".join(dict.fromkeys(cast(list[str], found)))
+            for resource, found in reasons.items()
+            if all(reason is not None for reason in found)
+        }
+
+    def _managed_policies(self, stack: cdk.Stack, role: iam.CfnRole) -> dict[str, str]:
+        if not self.managed_policy_reasons:
+            return {}
+        rules: dict[str, str] = {}
+        for value in stack.resolve(role.managed_policy_arns) or []:
+            arn = flatten_reference(stack.resolve(value))
+            reason = next((r for f in self.managed_policy_reasons if (r := f(arn))), None)
+            if reason is not None and ":iam::aws:" in arn:
+                rules[f"IAM4[Policy::{arn}]"] = reason
+        return rules
+
+
+def _record_in_template(resource: cdk.CfnResource, rule_id: str, reason: str) -> None:
+    """Add ``rule_id`` to the ``cdk_nag`` metadata cdk-nag writes into the template (when the
+    app asked it to), which it wrote from the acknowledgements made before validation."""
+    if not _writes_suppressions(resource):
+        return
+    metadata = resource.get_metadata("cdk_nag") or {}
+    rules = list(metadata.get("rules_to_suppress", []))
+    if all(rule.get("id") != rule_id for rule in rules):
+        rules.append({"id": rule_id, "reason": reason})
+    resource.add_metadata("cdk_nag", {**metadata, "rules_to_suppress": rules})
+
+
+def _writes_suppressions(construct: IConstruct) -> bool:
+    return any(
+        type(aspect).__name__ == _WRITES_SUPPRESSIONS
+        for scope in construct.node.scopes
+        if isinstance(scope, cdk.Stage)
+        for aspect in cdk.Aspects.of(scope).all
+    )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from types import MappingProxyType
 
 import aws_cdk as cdk
@@ -63,6 +63,11 @@ registry; layers come from S3 through the gateway endpoint), ship logs, register
 take SSM sessions and ECS Exec without going through a NAT gateway. The ids are children of the
 VPC and name the endpoints' logical ids: renaming one replaces that endpoint on deploy.
 """
+_IN_CHINA = "InChinaPartition"
+"""Stack-level condition: the stack is deployed in the ``aws-cn`` partition."""
+_CHINA_PREFIXED = (("EcrApiEndpoint", "ecr.api"), ("EcrDockerEndpoint", "ecr.dkr"))
+"""The endpoints whose service name starts ``cn.com.amazonaws`` in the ``aws-cn`` partition
+(the rest keep ``com.amazonaws``), as aws-cdk-lib's region facts list them."""
 
 
 class Network(Construct):
@@ -89,12 +94,16 @@ class Network(Construct):
         vpc_endpoints: bool | None = None,
         flow_log_retention: logs.RetentionDays | None = None,
         cidr: str | None = None,
+        availability_zones: Sequence[str] | None = None,
     ) -> None:
         """
         :param vpc: An existing VPC to use as is; the other parameters configure a new VPC
             and must then be left out. Default: a new VPC.
         :param max_azs: Availability Zones the new VPC spans, at least 2 (an Application
-            Load Balancer needs two). An environment-agnostic stack can only see 2. Default: 2.
+            Load Balancer needs two): the first ones of the region. In a stack with a concrete
+            account and region CDK looks the zones up (the CDK CLI records them in
+            ``cdk.context.json``: commit it); an environment-agnostic stack can only see 2.
+            Default: 2.
         :param nat_gateways: NAT gateways of the new VPC, at most ``max_azs``. Default: 1, in
             the first zone, shared by all private subnets: the cheapest way to give instances
             outbound access, but a failure of that zone also cuts the others' egress. Use
@@ -107,6 +116,9 @@ class Network(Construct):
             months.
         :param cidr: IPv4 range of the new VPC, ``/16`` to ``/20`` (room for a ``/24`` per
             subnet). Default: ``10.0.0.0/16``; pick distinct ranges for VPCs you peer.
+        :param availability_zones: The zones of the new VPC by name (at least 2, in the stack's
+            region), instead of ``max_azs``: no lookup, and the zones never change with what
+            the account offers. Default: the first ``max_azs`` zones of the region.
         """
         super().__init__(scope, construct_id)
         self.flow_log_group: logs.LogGroup | None = None
@@ -128,12 +140,14 @@ class Network(Construct):
                 vpc_endpoints=vpc_endpoints,
                 flow_log_retention=flow_log_retention,
                 cidr=cidr,
+                availability_zones=availability_zones,
             )
             self.vpc: ec2.IVpc = vpc
             """The VPC: the one passed in, or the new ``ec2.Vpc``."""
             return
 
-        max_azs = _DEFAULT_MAX_AZS if max_azs is None else max_azs
+        zones = self._zones(availability_zones, max_azs)
+        max_azs = len(zones) if zones else _DEFAULT_MAX_AZS if max_azs is None else max_azs
         nat_gateways = _DEFAULT_NAT_GATEWAYS if nat_gateways is None else nat_gateways
         vpc_endpoints = bool(vpc_endpoints)
         if flow_log_retention is None:
@@ -149,7 +163,8 @@ class Network(Construct):
             self,
             "Vpc",
             ip_addresses=ec2.IpAddresses.cidr(cidr),
-            max_azs=max_azs,
+            max_azs=None if zones else max_azs,
+            availability_zones=list(zones) if zones else None,
             nat_gateways=nat_gateways,
             subnet_configuration=[
                 ec2.SubnetConfiguration(
@@ -200,9 +215,68 @@ class Network(Construct):
                         security_groups=[self.endpoint_security_group],
                         open=False,
                     )
-                    for endpoint_id, service in INTERFACE_ENDPOINTS.items()
+                    for endpoint_id, service in self._endpoint_services().items()
                 }
             )
+
+    def _endpoint_services(self) -> dict[str, ec2.InterfaceVpcEndpointAwsService]:
+        """``INTERFACE_ENDPOINTS``, with the service names right in every partition.
+
+        CDK names a service after the stack's region: ``cn.com.amazonaws.cn-north-1.ecr.api``
+        in China, where ECR's endpoints use that prefix. An environment-agnostic stack learns
+        its region at deploy time, so there the prefix is chosen by a condition on it.
+        """
+        services = dict(INTERFACE_ENDPOINTS)
+        if not is_unresolved(cdk.Stack.of(self).region):
+            return services
+        stack = cdk.Stack.of(self)
+        # One condition per stack, as aws-cdk-lib keeps one mapping per regional fact: every
+        # Network of the stack asks the same question.
+        in_china = stack.node.try_find_child(_IN_CHINA)
+        if not isinstance(in_china, cdk.CfnCondition):
+            in_china = cdk.CfnCondition(
+                stack, _IN_CHINA, expression=cdk.Fn.condition_equals(cdk.Aws.PARTITION, "aws-cn")
+            )
+        prefix = cdk.Token.as_string(
+            cdk.Fn.condition_if(in_china.logical_id, "cn.com.amazonaws", "com.amazonaws")
+        )
+        for endpoint_id, name in _CHINA_PREFIXED:
+            services[endpoint_id] = ec2.InterfaceVpcEndpointAwsService(name, prefix)
+        return services
+
+    def _zones(self, zones: Sequence[str] | None, max_azs: int | None) -> tuple[str, ...]:
+        if zones is None:
+            return ()
+        if max_azs is not None:
+            raise ConfigurationError(
+                "max_azs",
+                max_azs,
+                "leave it out when availability_zones names the zones (their number is the "
+                "VPC's number of zones)",
+            )
+        if isinstance(zones, str) or not all(isinstance(z, str) and z for z in zones):
+            raise ConfigurationError(
+                "availability_zones",
+                zones,
+                "a list of zone names such as ['eu-west-1a', 'eu-west-1b']",
+            )
+        unique = tuple(dict.fromkeys(zones))
+        if len(unique) < 2:
+            raise ConfigurationError(
+                "availability_zones",
+                list(zones),
+                "at least 2 distinct zones: an Application Load Balancer needs two",
+            )
+        region = cdk.Stack.of(self).region
+        for zone in unique:
+            if not is_unresolved(region) and not zone.startswith(region):
+                raise ConfigurationError(
+                    "availability_zones",
+                    zone,
+                    f"zone names of the stack's region {region} (e.g. '{region}a'); zone IDs "
+                    "such as 'use1-az1' are not zone names",
+                )
+        return unique
 
     def _drop_redundant_provider_dependency(self) -> None:
         """Keep CDK's restrict-default-security-group provider cfn-lint clean (W3005).
@@ -225,6 +299,7 @@ class Network(Construct):
         vpc_endpoints: bool | None,
         flow_log_retention: logs.RetentionDays | None,
         cidr: str | None,
+        availability_zones: Sequence[str] | None,
     ) -> None:
         given = {
             "max_azs": max_azs,
@@ -232,6 +307,7 @@ class Network(Construct):
             "vpc_endpoints": vpc_endpoints,
             "flow_log_retention": flow_log_retention,
             "cidr": cidr,
+            "availability_zones": availability_zones,
         }
         for name, value in given.items():
             # Any value given, even the default's: it says the caller expects a new VPC.

@@ -13,7 +13,7 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from constructs import Construct
 
-from constructs_ecs._nag import acknowledge, acknowledge_wildcard_resources, ecr_token_reason
+from constructs_ecs._nag import acknowledge, ecr_token_reason, explain_wildcards
 from constructs_ecs._roundtrips import is_unresolved
 from constructs_ecs.errors import ConfigurationError
 
@@ -395,6 +395,4 @@ def _validate_extra_rule(
 
 
 def _acknowledge_token(grantee: iam.IGrantable) -> None:
-    role = grantee.grant_principal
-    if isinstance(role, iam.Role):
-        acknowledge_wildcard_resources(role, ecr_token_reason)
+    explain_wildcards(grantee.grant_principal, ecr_token_reason)

@@ -26,7 +26,7 @@ from constructs import Construct, IDependable
 from constructs_ecs._nag import (
     LOG_STREAMS_OF_ONE_GROUP,
     acknowledge,
-    acknowledge_wildcard_resources,
+    explain_wildcards,
 )
 from constructs_ecs._roundtrips import path_of, remember_path
 from constructs_ecs.budget import enforce_resource_budget
@@ -532,7 +532,7 @@ class _ServiceBase(_Workload):
         self.service = service
         """The ``ecs.Ec2Service``."""
         if enable_exec:
-            acknowledge_wildcard_resources(self.task_role, _exec_wildcard_reason)
+            explain_wildcards(self.task_role, _exec_wildcard_reason)
         return service
 
     def _wait_for(self, *others: IDependable) -> None:
@@ -913,7 +913,7 @@ class ScheduledTask(_Workload):
             self, "Schedule", schedule=schedule, target=target, enabled=enabled
         )
         """The ``scheduler.Schedule``."""
-        acknowledge_wildcard_resources(self.role, _run_task_wildcard_reason)
+        explain_wildcards(self.role, _run_task_wildcard_reason)
 
 
 @functools.lru_cache(maxsize=64)

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -30,11 +30,13 @@ from aws_cdk import assertions, cx_api
 from syrupy.extensions.json import JSONSnapshotExtension
 
 __all__ = [
+    "MissingContextError",
     "NagFindingsError",
     "TemplateSnapshotExtension",
     "assert_cfn_lint_clean",
     "assert_nag_clean",
     "assertions_template",
+    "availability_zones_context",
     "cfn_lint_findings",
     "load_cdk_context",
     "nag_acknowledgements",
@@ -59,24 +61,44 @@ def _find_cdk_json(start: Path) -> Path | None:
 
 
 @cache
-def _context_from(path: Path) -> dict[str, Any]:
+def _context_from(path: Path, key: str | None) -> dict[str, Any]:
+    if not path.is_file():
+        return {}
     data = json.loads(path.read_text(encoding="utf-8"))
-    context = data.get("context", {})
+    context = data.get(key, {}) if key else data
     if not isinstance(context, dict):
-        raise ValueError(f"{path}: 'context' must be an object")
+        raise ValueError(f"{path}: {f'{key!r}' if key else 'the file'} must be an object")
     return context
 
 
 def load_cdk_context(cdk_json: str | Path | None = None) -> dict[str, Any]:
-    """The ``context`` of ``cdk.json``: the feature flags ``cdk synth`` uses.
+    """The context ``cdk synth`` uses: ``cdk.context.json`` (the lookups the CDK CLI recorded,
+    such as Availability Zones), overridden by the ``context`` of ``cdk.json`` (the feature
+    flags), as the CLI merges them.
 
-    Default: the first ``cdk.json`` found in the working directory or above it; an empty
-    context when there is none.
+    Default: the first ``cdk.json`` found in the working directory or above it, and the
+    ``cdk.context.json`` beside it; an empty context when there is none.
     """
     path = Path(cdk_json) if cdk_json else _find_cdk_json(Path.cwd().resolve())
     if path is None:
         return {}
-    return dict(_context_from(path.resolve()))
+    path = path.resolve()
+    return {
+        **_context_from(path.with_name("cdk.context.json"), None),
+        **_context_from(path, "context"),
+    }
+
+
+def availability_zones_context(env: cdk.Environment, zones: Sequence[str]) -> dict[str, Any]:
+    """The context entry a committed ``cdk.context.json`` holds for ``env``'s zones.
+
+    ``new_app(availability_zones_context(env, ["eu-west-1a", "eu-west-1b"]))`` synthesizes a
+    stack in ``env`` with those zones, as ``cdk synth`` does once the CLI has looked them up.
+    """
+    if not env.account or not env.region:
+        raise ValueError("availability_zones_context: env needs a concrete account and region")
+    key = f"availability-zones:account={env.account}:region={env.region}"
+    return {key: list(zones)}
 
 
 def new_app(
@@ -110,12 +132,41 @@ def new_stack(
     *,
     app: cdk.App | None = None,
     env: cdk.Environment | None = None,
+    availability_zones: Sequence[str] | None = None,
     context: Mapping[str, Any] | None = None,
     nag: bool = True,
 ) -> tuple[cdk.App, cdk.Stack]:
-    """A fresh app (see ``new_app``) and one environment-agnostic stack in it."""
-    app = app or new_app(context, nag=nag)
+    """A fresh app (see ``new_app``) and one stack in it, in ``env``.
+
+    Default ``env``: environment-agnostic. A stack with a concrete account and region looks
+    its Availability Zones up: give them as ``availability_zones`` (or commit the
+    ``cdk.context.json`` the CDK CLI writes), otherwise ``synth`` reports the missing lookup.
+    """
+    if app is None:
+        merged = dict(context or {})
+        if availability_zones is not None:
+            if env is None:
+                raise ValueError("new_stack: availability_zones needs an env")
+            merged.update(availability_zones_context(env, availability_zones))
+        app = new_app(merged, nag=nag)
+    elif availability_zones is not None:
+        raise ValueError("new_stack: give availability_zones to new_app when passing app")
     return app, cdk.Stack(app, stack_id, env=env)
+
+
+class MissingContextError(AssertionError):
+    """Synthesis needed context lookups that were not provided; ``keys`` lists them."""
+
+    def __init__(self, keys: list[str]) -> None:
+        self.keys = keys
+        super().__init__(
+            "synthesis looked up context it was not given (the template then holds dummy "
+            "values, such as 'dummy1a' zones): "
+            + ", ".join(keys)
+            + ". Commit the cdk.context.json that `cdk synth` writes with credentials, or "
+            "give the values: new_stack(env=..., availability_zones=[...]) or "
+            "new_app(availability_zones_context(env, [...]))."
+        )
 
 
 class NagFindingsError(AssertionError):
@@ -143,7 +194,9 @@ def _validation_findings(outdir: str) -> list[str]:
 
 
 def synth(app: cdk.Stage, *, allow_warnings: bool = False) -> cx_api.CloudAssembly:
-    """Synthesize ``app`` once; raise ``NagFindingsError`` listing what validation found.
+    """Synthesize ``app`` once; raise ``NagFindingsError`` listing what validation found, or
+    ``MissingContextError`` when a lookup (Availability Zones of a stack in a concrete
+    environment) found no context to answer it.
 
     Errors stop synthesis; warning-level findings (cdk-nag warnings, CDK annotations,
     CloudFormation template checks) do not, but they fail here too unless
@@ -156,6 +209,10 @@ def synth(app: cdk.Stage, *, allow_warnings: bool = False) -> cx_api.CloudAssemb
             raise
         findings = _validation_findings(app.outdir) or [str(error)]
         raise NagFindingsError(findings) from None
+    manifest = json.loads((Path(assembly.directory) / "manifest.json").read_text("utf-8"))
+    missing = [m["key"] for m in manifest.get("missing", [])]
+    if missing:
+        raise MissingContextError(sorted(missing))
     if not allow_warnings:
         findings = _validation_findings(app.outdir)
         if findings:
@@ -252,12 +309,40 @@ def cfn_lint_findings(
     regions: Iterable[str] = ("us-east-1",),
     ignore_checks: Iterable[str] = (),
 ) -> list[str]:
-    """cfn-lint's errors, warnings and informational findings for ``template``, one per line."""
-    from cfnlint.api import ManualArgs, lint
+    """cfn-lint's errors, warnings and informational findings for ``template``, one per line.
 
-    config = ManualArgs(regions=list(regions), ignore_checks=list(ignore_checks))
-    matches = lint(json.dumps(template), config=config)
-    return [f"{m.rule.id} {'/'.join(str(p) for p in m.path)}: {m.message}" for m in matches]
+    A finding that aws-cdk-lib acknowledged on that resource for its own built-in template
+    validation (``CloudFormation-Validate::<rule>`` in the resource's ``cdk_nag`` metadata, such
+    as W3010 on the literal zones of a stack in a concrete environment) is left out.
+    """
+    from cfnlint.config import ConfigMixIn
+    from cfnlint.decode.decode import decode_str
+    from cfnlint.runner import run_template_by_data
+
+    config = ConfigMixIn(regions=list(regions), ignore_checks=list(ignore_checks))
+    decoded, errors = decode_str(json.dumps(template))
+    matches = errors or run_template_by_data(decoded, config, _cfn_lint_rules())
+    resources = template.get("Resources", {})
+    found = []
+    for match in matches:
+        path = [str(p) for p in match.path]
+        if len(path) > 1 and path[0] == "Resources":
+            metadata = resources.get(path[1], {}).get("Metadata", {})
+            rules = metadata.get("cdk_nag", {}).get("rules_to_suppress", [])
+            if any(r.get("id") == f"CloudFormation-Validate::{match.rule.id}" for r in rules):
+                continue
+        found.append(f"{match.rule.id} {'/'.join(path)}: {match.message}")
+    return found
+
+
+@cache
+def _cfn_lint_rules() -> Any:
+    """cfn-lint's rules, loaded once per process (about 0.5 s each time), as its own CLI
+    loads them once for many templates; what a run checks is decided by its config."""
+    from cfnlint.config import ConfigMixIn
+    from cfnlint.runner import Runner
+
+    return Runner(ConfigMixIn()).rules
 
 
 def assert_cfn_lint_clean(

@@ -18,7 +18,12 @@ from aws_cdk import aws_logs as logs
 from aws_cdk import aws_sns as sns
 from constructs import Construct, DependencyGroup, IConstruct, IDependable
 
-from constructs_ecs._nag import acknowledge, acknowledge_wildcard_resources
+from constructs_ecs._nag import (
+    acknowledge,
+    arn_pattern,
+    explain_managed_policies,
+    explain_wildcards,
+)
 from constructs_ecs._roundtrips import is_unresolved
 from constructs_ecs.agent import (
     host_port_range_of,
@@ -649,23 +654,24 @@ class EcsCluster(Construct):
         reason = " ".join(reasons)
 
         def agent_wildcards(actions: frozenset[str], resource: str) -> str | None:
-            return reason if resource == "*" and actions <= agent_actions else None
+            if resource == "*" and actions <= agent_actions:
+                return reason
+            if (
+                self._tags_on_registration
+                and actions == {"ecs:TagResource"}
+                and _CONTAINER_INSTANCES.match(resource)
+            ):
+                return (
+                    "ecs:TagResource tags a container instance as the agent registers it "
+                    "(ECS_CONTAINER_INSTANCE_PROPAGATE_TAGS_FROM or ECS_CONTAINER_INSTANCE_TAGS); "
+                    "its id is unknown before registration. Limited to this cluster's container "
+                    "instances and, by the ecs:CreateAction condition, to "
+                    "RegisterContainerInstance."
+                )
+            return None
 
         # Decided at synth: a wildcard grant added later to the instance role stays a finding.
-        acknowledge_wildcard_resources(self.instance_role, agent_wildcards)
-        if self._tags_on_registration:
-            cluster = self.cluster.node.default_child
-            assert isinstance(cluster, cdk.CfnElement)
-            cluster_id = cdk.Stack.of(self).get_logical_id(cluster)
-            acknowledge(
-                default_policy,
-                "IAM5[Resource::arn:<AWS::Partition>:ecs:<AWS::Region>:<AWS::AccountId>:"
-                f"container-instance/<{cluster_id}>/*]",
-                "ecs:TagResource tags a container instance as the agent registers it "
-                "(ECS_CONTAINER_INSTANCE_PROPAGATE_TAGS_FROM or ECS_CONTAINER_INSTANCE_TAGS); "
-                "its id is unknown before registration. Limited to this cluster's container "
-                "instances and, by the ecs:CreateAction condition, to RegisterContainerInstance.",
-            )
+        explain_wildcards(self.instance_role, agent_wildcards)
         if self.session_manager_policy is not None:
             ssm = self.session_manager_policy.node.default_child
             assert isinstance(ssm, cdk.CfnResource)
@@ -677,28 +683,35 @@ class EcsCluster(Construct):
                 "are the minimum AWS documents for Session Manager, in place of "
                 "AmazonSSMManagedInstanceCore.",
             )
-            acknowledge(
-                ssm,
-                "IAM5[Resource::arn:<AWS::Partition>:ec2:<AWS::Region>:<AWS::AccountId>:"
-                "instance/*]",
-                "An instance registers itself with SSM; its id is unknown before launch.",
-            )
+            explain_wildcards(self.session_manager_policy, _session_manager_instances)
         if self.image.is_bottlerocket:
-            role = self.instance_role.node.default_child
-            assert isinstance(role, cdk.CfnResource)
-            acknowledge(
-                role,
-                "IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/AmazonSSMManagedInstanceCore]",
-                "Attached by ecs.Cluster for Bottlerocket, whose control container runs the SSM "
-                "agent; the AWS-maintained policy is the one Bottlerocket documents.",
-            )
-            acknowledge(
-                role,
-                "IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/"
-                "AmazonEC2ContainerServiceforEC2Role]",
-                "Attached by ecs.Cluster for Bottlerocket: the AWS-maintained policy for the "
-                "ECS container agent, kept current by AWS as the agent gains features.",
-            )
+            explain_managed_policies(self.instance_role, _bottlerocket_managed_policy)
+
+
+_CONTAINER_INSTANCES = arn_pattern("ecs", r"container-instance/[^/]+/\*")
+_INSTANCES = arn_pattern("ec2", r"instance/\*")
+_BOTTLEROCKET_POLICIES = (
+    (
+        ":iam::aws:policy/AmazonSSMManagedInstanceCore",
+        "Attached by ecs.Cluster for Bottlerocket, whose control container runs the SSM "
+        "agent; the AWS-maintained policy is the one Bottlerocket documents.",
+    ),
+    (
+        ":iam::aws:policy/service-role/AmazonEC2ContainerServiceforEC2Role",
+        "Attached by ecs.Cluster for Bottlerocket: the AWS-maintained policy for the ECS "
+        "container agent, kept current by AWS as the agent gains features.",
+    ),
+)
+
+
+def _session_manager_instances(actions: frozenset[str], resource: str) -> str | None:
+    if actions == {"ssm:UpdateInstanceInformation"} and _INSTANCES.match(resource):
+        return "An instance registers itself with SSM; its id is unknown before launch."
+    return None
+
+
+def _bottlerocket_managed_policy(arn: str) -> str | None:
+    return next((why for end, why in _BOTTLEROCKET_POLICIES if arn.endswith(end)), None)
 
 
 def __getattr__(name: str) -> Any:

@@ -7,9 +7,9 @@ from aws_cdk import aws_autoscaling as autoscaling
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
-from constructs import Construct, IConstruct
+from constructs import Construct
 
-from constructs_ecs._nag import acknowledge
+from constructs_ecs._nag import acknowledge, arn_pattern, explain_wildcards
 
 __all__ = ["ForceDeleteOnDestroy"]
 
@@ -135,13 +135,7 @@ class ForceDeleteOnDestroy(Construct):
             "autoscaling:DescribeAutoScalingGroups has no resource-level permissions; it "
             "only reads group status.",
         )
-        acknowledge(
-            role.node.default_child,  # type: ignore[arg-type]
-            f"IAM5[Resource::arn:<AWS::Partition>:autoscaling:<AWS::Region>:<AWS::AccountId>:"
-            f"autoScalingGroup:*:autoScalingGroupName/<{_logical_id_of(group)}>]",
-            "The wildcard is the group's UUID, unknown until it exists; the ARN names this "
-            "one Auto Scaling group.",
-        )
+        explain_wildcards(role, _this_group)
         self.function = lambda_.Function(
             self,
             "Function",
@@ -166,7 +160,13 @@ class ForceDeleteOnDestroy(Construct):
         )
 
 
-def _logical_id_of(construct: IConstruct) -> str:
-    child = construct.node.default_child
-    assert isinstance(child, cdk.CfnElement)
-    return cdk.Stack.of(construct).get_logical_id(child)
+_GROUP_BY_NAME = arn_pattern("autoscaling", r"autoScalingGroup:\*:autoScalingGroupName/[^*]+")
+
+
+def _this_group(actions: frozenset[str], resource: str) -> str | None:
+    if actions == {"autoscaling:DeleteAutoScalingGroup"} and _GROUP_BY_NAME.match(resource):
+        return (
+            "The wildcard is the group's UUID, unknown until it exists; the ARN names this "
+            "one Auto Scaling group."
+        )
+    return None

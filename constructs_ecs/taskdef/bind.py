@@ -27,8 +27,8 @@ from constructs import Construct
 from constructs_ecs._nag import (
     LOG_STREAMS_OF_ONE_GROUP,
     acknowledge,
-    acknowledge_wildcard_resources,
     ecr_token_reason,
+    explain_wildcards,
 )
 from constructs_ecs.errors import ConfigurationError
 from constructs_ecs.taskdef import references
@@ -175,7 +175,7 @@ def bind_task_definition(
     if any(c.environment for c in spec.containers):
         acknowledge(cfn.resource, "ECS2", REASON_ENVIRONMENT)
     if grants.wildcards:  # skips resolving the policy (a jsii round trip) when there is none
-        acknowledge_wildcard_resources(task_definition.obtain_execution_role(), _wildcard_reason)
+        explain_wildcards(task_definition.obtain_execution_role(), _wildcard_reason)
     for note in spec.notes:
         cdk.Annotations.of(task_definition).add_warning_v2(
             "@constructs-ecs/taskdef:importNote", note
