@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from constructs_ecs.review._assembly import Assembly, ResourceKey
@@ -113,17 +113,26 @@ def revision_reason(task_definition: ResourceKey) -> str:
     return f"new revision of task definition {code(task_definition[1])}"
 
 
-@dataclass
 class Consequences:
-    """Follows references from the changed resources of one pull request."""
+    """Follows references from the changed resources of one pull request (``old`` is its
+    base, ``new`` its head), and collects the ECS services that redeploy."""
 
-    old: Assembly
-    new: Assembly
-    rules: ReplacementRules
-    old_resolver: Resolver
-    new_resolver: Resolver
-    redeploys: dict[ResourceKey, list[str]] = field(default_factory=dict)
-    """``{service: reasons}`` of the ECS services that a change redeploys."""
+    def __init__(
+        self,
+        *,
+        old: Assembly,
+        new: Assembly,
+        rules: ReplacementRules,
+        old_resolver: Resolver,
+        new_resolver: Resolver,
+    ) -> None:
+        self.old = old
+        self.new = new
+        self.rules = rules
+        self.old_resolver = old_resolver
+        self.new_resolver = new_resolver
+        self.redeploys: dict[ResourceKey, list[str]] = {}
+        """``{service: reasons}`` of the ECS services that a change redeploys."""
 
     def redeploy(self, service: ResourceKey, reason: str) -> None:
         reasons = self.redeploys.setdefault(service, [])
