@@ -4,8 +4,8 @@
 literals, conditions, Availability Zones and cdk-nag's finding ids change shape. Each app here is
 built environment-agnostic and in a concrete account in each of ``REGIONS`` (the classic
 partition's oldest and a European region, a region launched after 2023, GovCloud and China),
-with the zones a committed ``cdk.context.json`` would hold, cdk-nag on, and cfn-lint for that
-region. Syntheses are cached per (app, environment) for the test session.
+with the zones of the committed ``cdk.context.json`` (as the CDK CLI recorded them), cdk-nag
+on, and cfn-lint for that region. Syntheses are cached per (app, environment) for the test session.
 """
 
 from __future__ import annotations
@@ -42,7 +42,6 @@ from constructs_ecs import (
 )
 from constructs_ecs.testing import (
     assert_cfn_lint_clean,
-    availability_zones_context,
     new_app,
     synth,
 )
@@ -60,10 +59,6 @@ def environment(name: str) -> cdk.Environment | None:
     return None if name == "agnostic" else cdk.Environment(account=ACCOUNT, region=name)
 
 
-def zones(region: str) -> list[str]:
-    return [f"{region}{letter}" for letter in "abc"]
-
-
 def partition(name: str) -> str:
     return PARTITIONS.get(name, "aws")
 
@@ -75,13 +70,6 @@ def lint_regions(name: str) -> list[str]:
     return list(REGIONS) if name == "agnostic" else [name]
 
 
-def new_env_app(name: str) -> cdk.App:
-    """An app with cdk.json's context, cdk-nag on, and the zones of ``name``'s region."""
-    env = environment(name)
-    context = availability_zones_context(env, zones(name)) if env else {}
-    return new_app(context, cdk_json=CDK_JSON)
-
-
 Builder = Callable[[cdk.App, cdk.Environment | None], None]
 
 
@@ -89,7 +77,9 @@ Builder = Callable[[cdk.App, cdk.Environment | None], None]
 def synthesized(builder: Builder, name: str) -> dict[str, dict[str, Any]]:
     """``{stack name: template}`` of ``builder``'s app in environment ``name``, synthesized
     once per session (``synth`` fails on any cdk-nag finding or missing context)."""
-    app = new_env_app(name)
+    # The project's context: cdk.json's feature flags, and the zones the committed
+    # cdk.context.json holds for ACCOUNT in each region.
+    app = new_app(cdk_json=CDK_JSON)
     builder(app, environment(name))
     return {stack.stack_name: stack.template for stack in synth(app).stacks_recursively}
 
