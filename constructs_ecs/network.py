@@ -117,8 +117,10 @@ class Network(Construct):
         :param cidr: IPv4 range of the new VPC, ``/16`` to ``/20`` (room for a ``/24`` per
             subnet). Default: ``10.0.0.0/16``; pick distinct ranges for VPCs you peer.
         :param availability_zones: The zones of the new VPC by name (at least 2, in the stack's
-            region), instead of ``max_azs``: no lookup, and the zones never change with what
-            the account offers. Default: the first ``max_azs`` zones of the region.
+            region), instead of ``max_azs``: these zones, not the first ones of the region
+            (CDK still checks them against the region's zones, which a stack with a concrete
+            account and region looks up: commit ``cdk.context.json``). Default: the first
+            ``max_azs`` zones of the region.
         """
         super().__init__(scope, construct_id)
         self.flow_log_group: logs.LogGroup | None = None

@@ -14,12 +14,14 @@ from syrupy.assertion import SnapshotAssertion
 from constructs_ecs.errors import ConfigurationError
 from constructs_ecs.network import INTERFACE_ENDPOINTS, Network
 from constructs_ecs.testing import (
+    MissingContextError,
     assert_cfn_lint_clean,
     nag_acknowledgements,
+    new_app,
     resource_manifest,
     template_of,
 )
-from tests.conftest import make_stack
+from tests.conftest import CDK_JSON, make_stack
 
 # Renaming Network(stack, "Network") or its children replaces these: pinned on purpose.
 VPC_ID = "NetworkVpc7FB7348F"
@@ -390,6 +392,7 @@ def assert_error(error: ConfigurationError, field: str, value: object, *fragment
         ("vpc_endpoints", True),
         ("flow_log_retention", logs.RetentionDays.ONE_WEEK),
         ("cidr", "10.1.0.0/16"),
+        ("availability_zones", ["eu-west-1a", "eu-west-1b"]),
     ],
 )
 def test_fails_when_an_existing_vpc_is_combined_with_new_vpc_options(
@@ -448,3 +451,147 @@ def test_fails_when_cidr_is_not_a_16_to_20_network(cidr: str) -> None:
     with pytest.raises(ConfigurationError) as caught:
         Network(make_stack("Fails"), "Network", cidr=cidr)
     assert_error(caught.value, "cidr", cidr, "/16 to /20")
+
+
+# --- environments: zones and partitions ----------------------------------------------------
+
+
+def endpoint_service_names(template: dict[str, Any]) -> dict[str, Any]:
+    return {
+        logical_id: resource["Properties"]["ServiceName"]
+        for logical_id, resource in template["Resources"].items()
+        if resource["Type"] == "AWS::EC2::VPCEndpoint"
+        and resource["Properties"].get("VpcEndpointType") == "Interface"
+    }
+
+
+def test_agnostic_ecr_endpoints_pick_their_prefix_by_partition_at_deploy(
+    synthesized: Synthesized,
+) -> None:
+    """In aws-cn, ECR's endpoint services are cn.com.amazonaws.<region>.ecr.*: an agnostic
+    stack learns its partition at deploy time, so one stack-level condition decides."""
+    template = synthesized.configured
+    assert template["Conditions"]["InChinaPartition"] == {
+        "Fn::Equals": [{"Ref": "AWS::Partition"}, "aws-cn"]
+    }
+    names = endpoint_service_names(template)
+    prefix = {"Fn::If": ["InChinaPartition", "cn.com.amazonaws", "com.amazonaws"]}
+    for endpoint_id in ("EcrApiEndpoint", "EcrDockerEndpoint"):
+        name = names[INTERFACE_ENDPOINT_IDS[endpoint_id]]
+        assert name["Fn::Join"][1][0] == prefix, name
+    logs = names[INTERFACE_ENDPOINT_IDS["LogsEndpoint"]]
+    assert "InChinaPartition" not in str(logs)  # com.amazonaws in every partition
+
+
+@pytest.mark.parametrize(
+    ("region", "ecr", "logs"),
+    [
+        ("cn-north-1", "cn.com.amazonaws.cn-north-1.ecr.api", "com.amazonaws.cn-north-1.logs"),
+        (
+            "us-gov-west-1",
+            "com.amazonaws.us-gov-west-1.ecr.api",
+            "com.amazonaws.us-gov-west-1.logs",
+        ),
+        ("eu-west-1", "com.amazonaws.eu-west-1.ecr.api", "com.amazonaws.eu-west-1.logs"),
+    ],
+)
+def test_endpoints_of_a_concrete_region_are_named_for_it(region: str, ecr: str, logs: str) -> None:
+    app = new_app(cdk_json=CDK_JSON)
+    stack = cdk.Stack(app, "Regional", env=cdk.Environment(account="123456789012", region=region))
+    Network(stack, "Network", vpc_endpoints=True)
+    template = template_of(stack)
+    names = endpoint_service_names(template)
+    assert names[INTERFACE_ENDPOINT_IDS["EcrApiEndpoint"]] == ecr
+    assert names[INTERFACE_ENDPOINT_IDS["LogsEndpoint"]] == logs
+    assert "Conditions" not in template or "InChinaPartition" not in template["Conditions"]
+
+
+def test_two_networks_of_a_stack_share_the_partition_condition() -> None:
+    stack = make_stack("Two")
+    Network(stack, "Blue", vpc_endpoints=True)
+    Network(stack, "Green", vpc_endpoints=True, cidr="10.1.0.0/16")
+    template = template_of(stack)  # CDK's own check fails on equivalent conditions (W9053)
+    assert list(template["Conditions"]) == ["InChinaPartition"]
+
+
+def test_availability_zones_option_places_the_subnets_in_exactly_those_zones() -> None:
+    """Not the first two of the region's zones: us-east-1a and us-east-1f (CDK checks them
+    against the zones cdk.context.json records for the account and region)."""
+    app = new_app(cdk_json=CDK_JSON)
+    env = cdk.Environment(account="123456789012", region="us-east-1")
+    stack = cdk.Stack(app, "Virginia", env=env)
+    Network(stack, "Network", availability_zones=["us-east-1a", "us-east-1f"])
+    template = template_of(stack)
+    subnet_zones = [
+        r["Properties"]["AvailabilityZone"]
+        for r in template["Resources"].values()
+        if r["Type"] == "AWS::EC2::Subnet"
+    ]
+    assert sorted(subnet_zones) == ["us-east-1a", "us-east-1a", "us-east-1f", "us-east-1f"]
+
+
+def test_max_azs_in_a_concrete_environment_takes_the_committed_zones() -> None:
+    """The zones cdk.context.json records for the account and region (what `cdk synth`
+    with credentials writes), never CDK's offline 'dummy1a'."""
+    app = new_app(cdk_json=CDK_JSON)
+    env = cdk.Environment(account="123456789012", region="eu-west-1")
+    stack = cdk.Stack(app, "Ireland", env=env)
+    Network(stack, "Network", max_azs=3)
+    template = template_of(stack)
+    subnet_zones = {
+        r["Properties"]["AvailabilityZone"]
+        for r in template["Resources"].values()
+        if r["Type"] == "AWS::EC2::Subnet"
+    }
+    assert subnet_zones == {"eu-west-1a", "eu-west-1b", "eu-west-1c"}
+
+
+def test_fails_when_a_concrete_stack_looks_up_zones_it_has_no_context_for() -> None:
+    app = new_app(cdk_json=CDK_JSON)
+    stack = cdk.Stack(
+        app, "Unknown", env=cdk.Environment(account="210987654321", region="eu-west-1")
+    )
+    Network(stack, "Network")
+    with pytest.raises(MissingContextError) as caught:
+        template_of(stack)
+    assert caught.value.keys == ["availability-zones:account=210987654321:region=eu-west-1"]
+    assert "cdk.context.json" in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("zones", "message"),
+    [
+        (["eu-west-1a"], "at least 2 distinct zones"),
+        (["eu-west-1a", "eu-west-1a"], "at least 2 distinct zones"),
+        ("eu-west-1a", "a list of zone names"),
+        (["eu-west-1a", ""], "a list of zone names"),
+    ],
+)
+def test_fails_when_availability_zones_are_not_two_zone_names(zones: Any, message: str) -> None:
+    with pytest.raises(ConfigurationError) as caught:
+        Network(make_stack("Fails"), "Network", availability_zones=zones)
+    assert caught.value.field == "availability_zones"
+    assert message in str(caught.value)
+
+
+def test_fails_when_availability_zones_are_of_another_region() -> None:
+    app = new_app(cdk_json=CDK_JSON)
+    stack = cdk.Stack(
+        app, "Ireland", env=cdk.Environment(account="123456789012", region="eu-west-1")
+    )
+    with pytest.raises(ConfigurationError) as caught:
+        Network(stack, "Network", availability_zones=["us-east-1a", "us-east-1b"])
+    assert_error(
+        caught.value, "availability_zones", "us-east-1a", "of the stack's region eu-west-1"
+    )
+
+
+def test_fails_when_availability_zones_and_max_azs_are_both_given() -> None:
+    with pytest.raises(ConfigurationError) as caught:
+        Network(
+            make_stack("Fails"),
+            "Network",
+            max_azs=2,
+            availability_zones=["eu-west-1a", "eu-west-1b"],
+        )
+    assert_error(caught.value, "max_azs", 2, "leave it out when availability_zones")

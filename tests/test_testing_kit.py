@@ -2,19 +2,28 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+from typing import Any
+
 import aws_cdk as cdk
 import pytest
+from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_sqs as sqs
 
 from constructs_ecs._nag import acknowledge
 from constructs_ecs.testing import (
+    MissingContextError,
     NagFindingsError,
+    availability_zones_context,
     cfn_lint_findings,
     load_cdk_context,
     nag_acknowledgements,
+    new_stack,
     normalize_template,
     resource_manifest,
+    synth,
     template_of,
 )
 from tests.conftest import CDK_JSON, make_stack
@@ -83,3 +92,64 @@ def test_cfn_lint_reports_a_bad_property() -> None:
     findings = cfn_lint_findings(template)
     assert findings
     assert findings[0].startswith("E")
+
+
+def test_context_merges_cdk_context_json_under_cdk_json(tmp_path: Path) -> None:
+    """As the CDK CLI merges them: cdk.json's context wins over recorded lookups."""
+    (tmp_path / "cdk.json").write_text(json.dumps({"context": {"flag": True, "shared": "cdk"}}))
+    (tmp_path / "cdk.context.json").write_text(json.dumps({"shared": "lookup", "zones": ["a"]}))
+    assert load_cdk_context(tmp_path / "cdk.json") == {
+        "flag": True,
+        "shared": "cdk",
+        "zones": ["a"],
+    }
+
+
+def test_availability_zones_context_is_the_key_the_cli_records() -> None:
+    env = cdk.Environment(account="210987654321", region="sa-east-1")
+    assert availability_zones_context(env, ["sa-east-1a", "sa-east-1c"]) == {
+        "availability-zones:account=210987654321:region=sa-east-1": ["sa-east-1a", "sa-east-1c"]
+    }
+    with pytest.raises(ValueError, match="concrete account and region"):
+        availability_zones_context(cdk.Environment(region="sa-east-1"), ["sa-east-1a"])
+
+
+def test_new_stack_in_an_environment_takes_its_zones() -> None:
+    env = cdk.Environment(account="210987654321", region="sa-east-1")
+    _, stack = new_stack("SaoPaulo", env=env, availability_zones=["sa-east-1a", "sa-east-1c"])
+    assert (stack.account, stack.region) == ("210987654321", "sa-east-1")
+    assert stack.availability_zones == ["sa-east-1a", "sa-east-1c"]
+    with pytest.raises(ValueError, match="needs an env"):
+        new_stack(availability_zones=["sa-east-1a"])
+
+
+def test_synth_fails_on_a_lookup_without_context() -> None:
+    _, stack = new_stack(
+        "Unknown", env=cdk.Environment(account="210987654321", region="sa-east-1"), nag=False
+    )
+    ec2.Vpc(stack, "Vpc", max_azs=2, restrict_default_security_group=False, nat_gateways=0)
+    with pytest.raises(MissingContextError) as caught:
+        synth(cdk.Stage.of(stack))  # type: ignore[arg-type]
+    assert caught.value.keys == ["availability-zones:account=210987654321:region=sa-east-1"]
+
+
+def test_cfn_lint_leaves_out_what_cdk_acknowledged_on_that_resource_only() -> None:
+    def subnet(zone: str) -> dict[str, Any]:
+        return {
+            "Type": "AWS::EC2::Subnet",
+            "Properties": {
+                "VpcId": "vpc-0123456789abcdef0",
+                "CidrBlock": f"10.0.{ord(zone[-1])}.0/24",
+                "AvailabilityZone": zone,
+            },
+        }
+
+    acknowledged = {
+        **subnet("eu-west-1a"),
+        "Metadata": {"cdk_nag": {"rules_to_suppress": [{"id": "CloudFormation-Validate::W3010"}]}},
+    }
+    template = {"Resources": {"Acknowledged": acknowledged, "Other": subnet("eu-west-1b")}}
+    findings = cfn_lint_findings(template, regions=["eu-west-1"])
+    assert [f.split(" ")[:2] for f in findings] == [
+        ["W3010", "Resources/Other/Properties/AvailabilityZone:"]
+    ]
