@@ -123,8 +123,6 @@ _FREE_FORM = frozenset(
         "ECS_CONTAINER_INSTANCE_TAGS",
         "ECS_DATADIR",
         "ECS_DYNAMIC_HOST_PORT_RANGE",
-        "ECS_ENGINE_AUTH_DATA",
-        "ECS_ENGINE_AUTH_TYPE",
         "ECS_EXCLUDE_UNTRACKED_IMAGE",
         "ECS_HOST_DATA_DIR",
         "ECS_INSTANCE_ATTRIBUTES",
@@ -141,13 +139,36 @@ _FREE_FORM = frozenset(
     }
 )
 
+_REGISTRY_CREDENTIALS = (
+    "registry credentials belong in a Secrets Manager secret (a JSON object with "
+    '"username" and "password"), named in each container that pulls from that registry: '
+    '"repositoryCredentials": {"credentialsParameter": "<the secret\'s ARN>"} in task-definition '
+    "JSON, or ContainerSpec(repository_credentials=...); the task's execution role is then "
+    "granted secretsmanager:GetSecretValue on that secret only"
+)
+_INSTANCE_ROLE = (
+    "the agent takes its AWS credentials from the instance role (EcsCluster.instance_role): "
+    "grant what it needs there, and what tasks need to their task roles"
+)
+_CREDENTIALS: Mapping[str, str] = {
+    "AWS_ACCESS_KEY_ID": _INSTANCE_ROLE,
+    "AWS_SECRET_ACCESS_KEY": _INSTANCE_ROLE,
+    "AWS_SESSION_TOKEN": _INSTANCE_ROLE,
+    "ECS_ENGINE_AUTH_DATA": _REGISTRY_CREDENTIALS,
+    "ECS_ENGINE_AUTH_TYPE": _REGISTRY_CREDENTIALS,
+}
+"""Agent variables that carry credentials, and where the credentials go instead."""
+
 KNOWN_AGENT_SETTINGS = frozenset(
     {"ECS_CLUSTER"} | _BOOL | _DURATION | set(_INTEGER) | set(_CHOICES) | _FREE_FORM
-)
+) | frozenset(_CREDENTIALS)
 """Every variable the container agent (and ecs-init) reads from ``/etc/ecs/ecs.config``.
 
-From the agent's README (github.com/aws/amazon-ecs-agent). A variable newer than this list can
-still be written with ``auto_scaling_group.add_user_data(...)``.
+From the agent's README (github.com/aws/amazon-ecs-agent). Those that carry credentials
+(``ECS_ENGINE_AUTH_TYPE``/``ECS_ENGINE_AUTH_DATA``, ``AWS_ACCESS_KEY_ID``,
+``AWS_SECRET_ACCESS_KEY``, ``AWS_SESSION_TOKEN``) are known but refused: user data is readable
+by anyone who may describe the launch template. A variable newer than this list can still be
+written with ``auto_scaling_group.add_user_data(...)``.
 """
 
 BOTTLEROCKET_SETTINGS: Mapping[str, str] = {
@@ -215,6 +236,58 @@ def default_agent_settings(*, spot: bool, gpu: bool, bottlerocket: bool) -> dict
 
 def _field(key: str) -> str:
     return f"agent_settings[{key!r}]"
+
+
+def _redacted(value: object) -> str:
+    """What an error may show of a value that may hold a secret: its size, never its text."""
+    if not isinstance(value, str):
+        return f"<redacted {type(value).__name__}>"
+    if "Token[" in value:
+        return "<redacted token>"
+    return f"<redacted, {len(value)} characters>"
+
+
+_USERINFO = re.compile(
+    r"^(?P<scheme>[A-Za-z][A-Za-z0-9+.-]*://)?(?P<userinfo>[^@/]*)@(?P<host>.*)$"
+)
+# Option names of the agent container's own log driver that hold a secret (splunk-token,
+# logentries-token, a password of some driver...).
+_SECRET_OPTION = re.compile(r"token|password|secret|credential", re.IGNORECASE)
+
+
+def _refuse_credentials(key: object, value: object) -> None:
+    """Refuse a setting that would write a credential into user data, without printing it."""
+    readable = "user data is readable by anyone allowed ec2:DescribeLaunchTemplateVersions"
+    if key in _CREDENTIALS:
+        raise ConfigurationError(
+            _field(str(key)),
+            _redacted(value),
+            f"no credentials in agent settings ({readable}, and a Secrets Manager dynamic "
+            f"reference would be resolved into it in plain text): {_CREDENTIALS[str(key)]}",
+        )
+    if key == "HTTP_PROXY" and isinstance(value, str) and (match := _USERINFO.match(value)):
+        raise ConfigurationError(
+            _field(key),
+            f"{match['scheme'] or ''}<redacted>@{match['host']}",
+            f"a proxy address without a user name or password ({readable}): let the proxy "
+            "admit the instances by their address or security group",
+        )
+    if key == "ECS_LOG_OPTS" and isinstance(value, str):
+        try:
+            options = json.loads(value)
+        except ValueError:
+            return
+        secret = (
+            [k for k in options if _SECRET_OPTION.search(k)] if isinstance(options, dict) else []
+        )
+        if secret:
+            raise ConfigurationError(
+                _field(key),
+                _redacted(value),
+                f"no secret options such as {sorted(secret)} for the agent's own log driver "
+                f"({readable}): log the agent with a driver that authenticates with the "
+                "instance role (awslogs), or leave ECS_LOG_DRIVER unset",
+            )
 
 
 def _check_key(key: object, *, bottlerocket: bool) -> str:
@@ -297,9 +370,17 @@ def _parse_port_range(value: str) -> tuple[int, int]:
 def merge_agent_settings(
     overrides: Mapping[str, str] | None, *, spot: bool, gpu: bool, bottlerocket: bool
 ) -> dict[str, str]:
-    """``overrides`` over the defaults, every key and value checked; sorted by key."""
+    """``overrides`` over the defaults, every key and value checked; sorted by key.
+
+    Settings that would put a credential into user data are refused, their values redacted
+    in the error: ``ECS_ENGINE_AUTH_TYPE``/``ECS_ENGINE_AUTH_DATA`` (use the container's
+    ``repositoryCredentials``), ``AWS_ACCESS_KEY_ID``/``AWS_SECRET_ACCESS_KEY``/
+    ``AWS_SESSION_TOKEN`` (the instance role), an ``HTTP_PROXY`` with a user name or password,
+    and ``ECS_LOG_OPTS`` with a token, password or secret option.
+    """
     settings = default_agent_settings(spot=spot, gpu=gpu, bottlerocket=bottlerocket)
     for key, value in (overrides or {}).items():
+        _refuse_credentials(key, value)
         checked = _check_key(key, bottlerocket=bottlerocket)
         settings[checked] = _check_value(checked, value)
     return dict(sorted(settings.items()))
