@@ -33,6 +33,7 @@ PULL_ACTIONS = (
 #: Mutable tags that an IMMUTABLE repository can hold only once: naming one pins a stale image.
 FLOATING_TAGS = frozenset({"latest"})
 _MAX_IMAGE_COUNT = 10_000
+_DEFAULT_TAGGED_IMAGES = 30
 
 
 def _whole_days(duration: cdk.Duration, field: str) -> int:
@@ -79,8 +80,10 @@ class ImageRepository(Construct):
     ``grant_pull_to_organization``), all through resource-level permissions.
 
     Defined by default: scan on push, IMMUTABLE tags, AES-256 encryption, a lifecycle policy
-    (untagged images expire after 14 days; the 30 most recent tagged images are kept) and a
-    RETAIN removal policy, so that deleting the stack never deletes images.
+    that expires untagged images 14 days after their push and never a tagged image (a tag a
+    service runs must stay pullable by the instances launched later), and a RETAIN removal
+    policy, so that deleting the stack never deletes images. Count-based expiry applies only to
+    the tag prefixes named in ``expire_tag_prefixes`` (CI builds, pull requests).
 
     The repository's logical ID derives from this construct's id and path: renaming or moving
     the construct replaces the repository and loses its images.
@@ -94,7 +97,8 @@ class ImageRepository(Construct):
         repository_name: str | None = None,
         mutable_tags: bool = False,
         untagged_image_expiry: cdk.Duration | None = cdk.Duration.days(14),
-        max_tagged_images: int | None = 30,
+        max_tagged_images: int | None = None,
+        expire_tag_prefixes: Sequence[str] = (),
         lifecycle_rules: Sequence[ecr.LifecycleRule] = (),
         encryption_key: kms.IKey | None = None,
         destroy_on_removal: bool = False,
@@ -110,12 +114,21 @@ class ImageRepository(Construct):
         :param untagged_image_expiry: Expire untagged images (superseded layers, failed
             pushes) this long after they were pushed; whole days. ``None`` keeps them. Default:
             14 days.
-        :param max_tagged_images: Keep this many of the most recently pushed tagged images and
-            expire older ones (1-10000). ``None`` keeps every tagged image. Default: 30.
+        :param max_tagged_images: For each prefix of ``expire_tag_prefixes``, keep this many of
+            the most recently pushed images with a tag of that prefix and expire older ones
+            (1-10000). Only with ``expire_tag_prefixes``: a count over every tagged image would
+            expire a tag that a service still runs. Default: 30 when ``expire_tag_prefixes`` is
+            given.
+        :param expire_tag_prefixes: Prefixes of throwaway tags (CI builds, pull requests, e.g.
+            ``["ci-", "pr-"]``) whose images are expired by count (``max_tagged_images``). An
+            image is expired with all its tags: name no prefix that an image a service runs
+            also carries (a release promoted by adding a tag to a CI image keeps its ``ci-`` tag).
+            Default: no tagged image is ever expired.
         :param lifecycle_rules: More ``ecr.LifecycleRule`` values, applied in the order given
-            after the untagged-image rule and before the ``max_tagged_images`` rule (a
-            ``TagStatus.ANY`` rule always goes last). Leave their ``rule_priority`` unset.
-            Default: no more rules.
+            after the untagged-image rule and before the ``expire_tag_prefixes`` rules (a
+            ``TagStatus.ANY`` rule always goes last). Leave their ``rule_priority`` unset. A rule
+            over every tag (``tag_pattern_list=["*"]``, ``TagStatus.ANY``) can expire an image in
+            use: it is yours to write. Default: no more rules.
         :param encryption_key: A KMS key to encrypt images with (the repository is replaced if
             this changes). Default: AES-256 with an AWS-owned key.
         :param destroy_on_removal: ``True`` empties and deletes the repository when it is
@@ -124,7 +137,11 @@ class ImageRepository(Construct):
         super().__init__(scope, construct_id)
         if repository_name is not None:
             _validate_name(repository_name)
-        rules = _lifecycle_rules(untagged_image_expiry, max_tagged_images, lifecycle_rules)
+        rules = _lifecycle_rules(
+            untagged_image_expiry,
+            _count_rules(max_tagged_images, expire_tag_prefixes),
+            lifecycle_rules,
+        )
         self._mutable_tags = mutable_tags
         self._pull_accounts: set[str] = set()
         self._pull_organizations: set[str] = set()
@@ -276,9 +293,65 @@ def _validate_name(name: str) -> None:
         raise ConfigurationError("repository_name", name, allowed + hint)
 
 
+def _count_rules(
+    max_tagged_images: int | None, expire_tag_prefixes: Sequence[str]
+) -> list[ecr.LifecycleRule]:
+    """One rule per prefix: ECR selects by a multi-entry ``tagPrefixList`` only the images that
+    carry every prefix in it, so ``["ci-", "pr-"]`` in one rule would select almost nothing."""
+    if isinstance(expire_tag_prefixes, str):
+        raise ConfigurationError(
+            "expire_tag_prefixes", expire_tag_prefixes, "a list of tag prefixes, e.g. ['ci-']"
+        )
+    for index, prefix in enumerate(expire_tag_prefixes):
+        _validate_prefix(prefix, f"expire_tag_prefixes[{index}]")
+    prefixes = list(dict.fromkeys(expire_tag_prefixes))
+    if max_tagged_images is not None:
+        count = _count(max_tagged_images, "max_tagged_images")
+        if not prefixes:
+            raise ConfigurationError(
+                "max_tagged_images",
+                max_tagged_images,
+                "only with expire_tag_prefixes (e.g. ['ci-', 'pr-']): counting every tagged "
+                "image would expire a tag that a service still runs as soon as "
+                f"{count} newer images are pushed, and an instance launched afterwards could "
+                "not pull it; name the prefixes of throwaway tags (CI builds, pull requests), "
+                "or leave max_tagged_images out to keep every tagged image",
+            )
+    else:
+        count = _DEFAULT_TAGGED_IMAGES
+    return [
+        ecr.LifecycleRule(
+            description=f"Keep the {count} most recent images tagged {prefix}*",
+            tag_status=ecr.TagStatus.TAGGED,
+            tag_prefix_list=[prefix],
+            max_image_count=count,
+        )
+        for prefix in prefixes
+    ]
+
+
+def _validate_prefix(prefix: str, field: str) -> None:
+    if is_unresolved(prefix):
+        return
+    if not isinstance(prefix, str) or not prefix:
+        raise ConfigurationError(
+            field,
+            prefix,
+            "a non-empty tag prefix: an empty one would select every tagged image, including "
+            "those services run",
+        )
+    if not _TAG.fullmatch(prefix):
+        raise ConfigurationError(
+            field,
+            prefix,
+            "the start of an image tag: up to 128 letters, digits, '_', '.' or '-' (no "
+            "wildcards), not starting with '.' or '-'",
+        )
+
+
 def _lifecycle_rules(
     untagged_image_expiry: cdk.Duration | None,
-    max_tagged_images: int | None,
+    count_rules: Sequence[ecr.LifecycleRule],
     extra: Sequence[ecr.LifecycleRule],
 ) -> list[ecr.LifecycleRule]:
     """The lifecycle policy in evaluation order, validated; priorities 1, 2, 3... in that order."""
@@ -292,21 +365,13 @@ def _lifecycle_rules(
                 max_image_age=cdk.Duration.days(days),
             )
         )
-    keep_tagged: ecr.LifecycleRule | None = None
-    if max_tagged_images is not None:
-        count = _count(max_tagged_images, "max_tagged_images")
-        keep_tagged = ecr.LifecycleRule(
-            description=f"Keep the {count} most recent tagged images",
-            tag_status=ecr.TagStatus.TAGGED,
-            tag_pattern_list=["*"],
-            max_image_count=count,
-        )
+    counted = {_selection(rule) for rule in count_rules}
     middle: list[ecr.LifecycleRule] = []
     last: list[ecr.LifecycleRule] = []
     seen: dict[tuple[str, tuple[str, ...], tuple[str, ...]], int] = {}
     for index, rule in enumerate(extra):
         field = f"lifecycle_rules[{index}]"
-        _validate_extra_rule(rule, field, untagged_image_expiry, max_tagged_images)
+        _validate_extra_rule(rule, field, untagged_image_expiry)
         selection = _selection(rule)
         if selection in seen:
             raise ConfigurationError(
@@ -315,17 +380,17 @@ def _lifecycle_rules(
                 f"a selection of images no other rule has: lifecycle_rules[{seen[selection]}] "
                 "already selects the same images, so this rule would never apply",
             )
-        if keep_tagged is not None and selection == _selection(keep_tagged):
+        if selection in counted:
             raise ConfigurationError(
                 field,
                 _describe(selection),
-                "a selection of images no other rule has: max_tagged_images already selects "
-                "every tagged image (tag_pattern_list=['*'])",
+                "a selection of images no other rule has: expire_tag_prefixes already "
+                "selects the same images, so this rule would never apply",
             )
         seen[selection] = index
         # Two ANY rules select the same images, so the check above leaves at most one.
         (last if selection[0] == ecr.TagStatus.ANY.value else middle).append(rule)
-    ordered = head + middle + ([keep_tagged] if keep_tagged else []) + last
+    ordered = head + middle + list(count_rules) + last
     return [
         ecr.LifecycleRule(
             description=rule.description,
@@ -341,17 +406,14 @@ def _lifecycle_rules(
 
 
 def _validate_extra_rule(
-    rule: ecr.LifecycleRule,
-    field: str,
-    untagged_image_expiry: cdk.Duration | None,
-    max_tagged_images: int | None,
+    rule: ecr.LifecycleRule, field: str, untagged_image_expiry: cdk.Duration | None
 ) -> None:
     if rule.rule_priority is not None:
         raise ConfigurationError(
             f"{field}.rule_priority",
             rule.rule_priority,
             "unset: rules apply in list order, after the untagged-image rule and before the "
-            "max_tagged_images rule",
+            "expire_tag_prefixes rules",
         )
     if (rule.max_image_count is None) == (rule.max_image_age is None):
         raise ConfigurationError(
@@ -384,13 +446,6 @@ def _validate_extra_rule(
             "TagStatus.UNTAGGED",
             "no second rule for untagged images: untagged_image_expiry already governs them "
             "(pass untagged_image_expiry=None to write your own)",
-        )
-    if status == ecr.TagStatus.ANY.value and max_tagged_images is not None:
-        raise ConfigurationError(
-            field,
-            "TagStatus.ANY",
-            "no TagStatus.ANY rule together with max_tagged_images: both would count every "
-            "tagged image (pass max_tagged_images=None to write your own)",
         )
 
 

@@ -74,6 +74,7 @@ class Synthesized:
             mutable_tags=True,
             untagged_image_expiry=cdk.Duration.days(3),
             max_tagged_images=10,
+            expire_tag_prefixes=["ci-", "nightly."],
             lifecycle_rules=[ecr.LifecycleRule(tag_prefix_list=["pr-"], max_image_count=5)],
             encryption_key=key,
             destroy_on_removal=True,
@@ -110,12 +111,13 @@ class Synthesized:
             variants,
             "AnyLast",
             untagged_image_expiry=None,
-            max_tagged_images=None,
+            expire_tag_prefixes=["ci-"],
             lifecycle_rules=[
                 ecr.LifecycleRule(max_image_age=cdk.Duration.days(365)),
                 ecr.LifecycleRule(tag_pattern_list=["release-*"], max_image_count=100),
             ],
         )
+        # max_tagged_images=None is still accepted (it was how to turn the old count rule off).
         no_rules = ImageRepository(
             variants, "NoRules", untagged_image_expiry=None, max_tagged_images=None
         )
@@ -205,9 +207,10 @@ def test_has_no_repository_policy_until_a_cross_account_grant(defaults: Template
     )
 
 
-def test_default_lifecycle_expires_untagged_after_14_days_and_keeps_30_tagged(
+def test_default_lifecycle_expires_untagged_images_after_14_days_and_never_a_tagged_one(
     synthesized: Synthesized,
 ) -> None:
+    """A tag a service runs must stay pullable by instances launched later: no count rule."""
     assert lifecycle(synthesized.defaults, DEFAULT_REPOSITORY_ID) == [
         {
             "rulePriority": 1,
@@ -217,17 +220,6 @@ def test_default_lifecycle_expires_untagged_after_14_days_and_keeps_30_tagged(
                 "countType": "sinceImagePushed",
                 "countNumber": 14,
                 "countUnit": "days",
-            },
-            "action": {"type": "expire"},
-        },
-        {
-            "rulePriority": 2,
-            "description": "Keep the 30 most recent tagged images",
-            "selection": {
-                "tagStatus": "tagged",
-                "tagPatternList": ["*"],
-                "countType": "imageCountMoreThan",
-                "countNumber": 30,
             },
             "action": {"type": "expire"},
         },
@@ -282,9 +274,11 @@ def test_destroy_on_removal_empties_and_deletes(synthesized: Synthesized) -> Non
     assert resource["Properties"]["EmptyOnDelete"] is True
 
 
-def test_lifecycle_orders_untagged_then_extra_rules_then_keep_last_n(
+def test_lifecycle_orders_untagged_then_extra_rules_then_one_count_rule_per_prefix(
     synthesized: Synthesized,
 ) -> None:
+    """ECR selects by a multi-entry tagPrefixList only images carrying every prefix: one rule
+    per prefix, each keeping its own most recent images."""
     rules = lifecycle(synthesized.configured, synthesized.web_id)
     assert [(r["rulePriority"], r["selection"]) for r in rules] == [
         (
@@ -309,15 +303,66 @@ def test_lifecycle_orders_untagged_then_extra_rules_then_keep_last_n(
             3,
             {
                 "tagStatus": "tagged",
-                "tagPatternList": ["*"],
+                "tagPrefixList": ["ci-"],
+                "countType": "imageCountMoreThan",
+                "countNumber": 10,
+            },
+        ),
+        (
+            4,
+            {
+                "tagStatus": "tagged",
+                "tagPrefixList": ["nightly."],
                 "countType": "imageCountMoreThan",
                 "countNumber": 10,
             },
         ),
     ]
+    assert [r["description"] for r in rules[2:]] == [
+        "Keep the 10 most recent images tagged ci-*",
+        "Keep the 10 most recent images tagged nightly.*",
+    ]
 
 
-def test_any_rule_goes_last_when_max_tagged_images_is_off(synthesized: Synthesized) -> None:
+def test_no_lifecycle_rule_selects_every_tag_unless_written_by_hand(
+    synthesized: Synthesized,
+) -> None:
+    for template, logical_id in (
+        (synthesized.defaults, DEFAULT_REPOSITORY_ID),
+        (synthesized.configured, synthesized.web_id),
+    ):
+        for rule in lifecycle(template, logical_id):
+            assert rule["selection"]["tagStatus"] != "any"
+            assert rule["selection"].get("tagPatternList") is None
+            assert "" not in rule["selection"].get("tagPrefixList", ["x"])
+
+
+def _rules_of(**kwargs: Any) -> list[dict[str, Any]]:
+    stack = make_stack("Rules")
+    repository = ImageRepository(stack, "Images", **kwargs)
+    logical_id = stack.get_logical_id(
+        cast(cdk.CfnElement, repository.repository.node.default_child)
+    )
+    return lifecycle(template_of(stack), logical_id)
+
+
+def test_tag_prefixes_keep_30_images_each_by_default() -> None:
+    rules = _rules_of(expire_tag_prefixes=["ci-"])
+    assert rules[1]["selection"] == {
+        "tagStatus": "tagged",
+        "tagPrefixList": ["ci-"],
+        "countType": "imageCountMoreThan",
+        "countNumber": 30,
+    }
+    assert len(rules) == 2
+
+
+def test_a_repeated_tag_prefix_gets_one_rule() -> None:
+    rules = _rules_of(expire_tag_prefixes=["ci-", "pr-", "ci-"], max_tagged_images=5)
+    assert [r["selection"]["tagPrefixList"] for r in rules[1:]] == [["ci-"], ["pr-"]]
+
+
+def test_any_rule_goes_last_after_the_prefix_rules(synthesized: Synthesized) -> None:
     rules = lifecycle(synthesized.variants, synthesized.any_last_id)
     assert [(r["rulePriority"], r["selection"]) for r in rules] == [
         (
@@ -331,6 +376,15 @@ def test_any_rule_goes_last_when_max_tagged_images_is_off(synthesized: Synthesiz
         ),
         (
             2,
+            {
+                "tagStatus": "tagged",
+                "tagPrefixList": ["ci-"],
+                "countType": "imageCountMoreThan",
+                "countNumber": 30,
+            },
+        ),
+        (
+            3,
             {
                 "tagStatus": "any",
                 "countType": "sinceImagePushed",
@@ -568,7 +622,46 @@ def test_fails_when_max_tagged_images_is_out_of_range(count: int) -> None:
     with pytest.raises(
         ConfigurationError, match=rf"max_tagged_images: got {count!r}; an integer from 1 to 10000"
     ):
-        ImageRepository(make_stack(), "Images", max_tagged_images=count)
+        ImageRepository(
+            make_stack(), "Images", max_tagged_images=count, expire_tag_prefixes=["ci-"]
+        )
+
+
+def test_fails_when_max_tagged_images_has_no_tag_prefix() -> None:
+    """The old default (keep the 30 most recent tagged images) now needs a prefix."""
+    with pytest.raises(ConfigurationError) as caught:
+        ImageRepository(make_stack(), "Images", max_tagged_images=30)
+    message = str(caught.value)
+    assert message.startswith(
+        "max_tagged_images: got 30; only with expire_tag_prefixes (e.g. ['ci-', 'pr-'])"
+    )
+    assert "would expire a tag that a service still runs as soon as 30 newer images" in message
+    assert "leave max_tagged_images out to keep every tagged image" in message
+
+
+@pytest.mark.parametrize(
+    ("prefix", "allowed"),
+    [
+        ("", "a non-empty tag prefix: an empty one would select every tagged image"),
+        ("*", "the start of an image tag"),
+        ("ci-*", "the start of an image tag"),
+        ("-ci", "the start of an image tag"),
+        (".ci", "the start of an image tag"),
+        ("c" * 129, "the start of an image tag"),
+        (7, "a non-empty tag prefix"),
+    ],
+)
+def test_fails_when_a_tag_prefix_is_invalid(prefix: Any, allowed: str) -> None:
+    with pytest.raises(ConfigurationError) as caught:
+        ImageRepository(make_stack(), "Images", expire_tag_prefixes=["ci-", prefix])
+    assert str(caught.value).startswith(f"expire_tag_prefixes[1]: got {prefix!r}; {allowed}")
+
+
+def test_fails_when_tag_prefixes_are_a_string() -> None:
+    with pytest.raises(
+        ConfigurationError, match=r"expire_tag_prefixes: got 'ci-'; a list of tag prefixes"
+    ):
+        ImageRepository(make_stack(), "Images", expire_tag_prefixes="ci-")
 
 
 def test_fails_when_a_lifecycle_rule_sets_its_own_priority() -> None:
@@ -626,15 +719,6 @@ def test_fails_when_an_untagged_rule_conflicts_with_untagged_image_expiry() -> N
         ImageRepository(make_stack(), "Images", lifecycle_rules=[rule])
 
 
-def test_fails_when_an_any_rule_conflicts_with_max_tagged_images() -> None:
-    rule = ecr.LifecycleRule(tag_status=ecr.TagStatus.ANY, max_image_count=50)
-    with pytest.raises(
-        ConfigurationError,
-        match=r"lifecycle_rules\[0\]: got 'TagStatus.ANY'; no TagStatus.ANY rule together",
-    ):
-        ImageRepository(make_stack(), "Images", lifecycle_rules=[rule])
-
-
 def test_fails_when_two_lifecycle_rules_select_the_same_images() -> None:
     rules = [
         ecr.LifecycleRule(tag_prefix_list=["pr-"], max_image_count=5),
@@ -648,12 +732,14 @@ def test_fails_when_two_lifecycle_rules_select_the_same_images() -> None:
         ImageRepository(make_stack(), "Images", lifecycle_rules=rules)
 
 
-def test_fails_when_a_lifecycle_rule_repeats_the_max_tagged_images_selection() -> None:
-    rule = ecr.LifecycleRule(tag_pattern_list=["*"], max_image_count=5)
+def test_fails_when_a_lifecycle_rule_repeats_a_tag_prefix_selection() -> None:
+    rule = ecr.LifecycleRule(tag_prefix_list=["ci-"], max_image_age=cdk.Duration.days(7))
     with pytest.raises(
-        ConfigurationError, match=r"lifecycle_rules\[0\]: .*max_tagged_images already selects"
+        ConfigurationError,
+        match=r"lifecycle_rules\[0\]: got \"TagStatus.TAGGED, tag_prefix_list=\['ci-'\]\"; "
+        r".*expire_tag_prefixes already selects",
     ):
-        ImageRepository(make_stack(), "Images", lifecycle_rules=[rule])
+        ImageRepository(make_stack(), "Images", expire_tag_prefixes=["ci-"], lifecycle_rules=[rule])
 
 
 def test_fails_when_a_lifecycle_rule_age_is_not_whole_days() -> None:
