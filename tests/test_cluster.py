@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import json
-import sys
 import tomllib
-import types
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, cast
@@ -28,7 +26,6 @@ from constructs_ecs.cluster import (
     InstanceImage,
     InstanceResources,
     SpotOptions,
-    _force_delete,
 )
 from constructs_ecs.errors import ConfigurationError
 from constructs_ecs.instance_types import spec_of
@@ -998,123 +995,6 @@ def test_isolated_network_cluster_passes_cfn_lint(synthesized: Synthesized) -> N
 
 def test_variants_pass_cfn_lint(variants: dict[str, Any]) -> None:
     assert_cfn_lint_clean(variants)
-
-
-# -- the force-delete handler, run against fakes ------------------------------------------------
-
-
-class _FakeAutoScaling:
-    def __init__(self, statuses: list[str | None]) -> None:
-        self.statuses = statuses
-        self.deleted: list[dict[str, Any]] = []
-
-    def describe_auto_scaling_groups(self, AutoScalingGroupNames: list[str]) -> dict[str, Any]:  # noqa: N803
-        status = self.statuses.pop(0) if len(self.statuses) > 1 else self.statuses[0]
-        groups = [] if status is None else [{"AutoScalingGroupName": "asg", "Status": status}]
-        return {"AutoScalingGroups": groups}
-
-    def delete_auto_scaling_group(self, **kwargs: Any) -> None:
-        self.deleted.append(kwargs)
-
-
-class _FakeCloudFormation:
-    def __init__(self, status: str) -> None:
-        self.status = status
-
-    def describe_stacks(self, StackName: str) -> dict[str, Any]:  # noqa: N803
-        return {"Stacks": [{"StackStatus": self.status}]}
-
-
-class _Context:
-    log_stream_name = "stream"
-
-    def get_remaining_time_in_millis(self) -> int:
-        return 900_000
-
-
-@pytest.fixture
-def handler(monkeypatch: pytest.MonkeyPatch) -> Any:
-    """The inline handler module, with boto3, time.sleep and the response PUT faked."""
-    clients: dict[str, Any] = {}
-    fake_boto3 = types.ModuleType("boto3")
-    fake_boto3.client = lambda name: clients[name]  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "boto3", fake_boto3)
-
-    def load(*, stack_status: str, group_statuses: list[str | None]) -> Any:
-        clients["autoscaling"] = _FakeAutoScaling(group_statuses)
-        clients["cloudformation"] = _FakeCloudFormation(stack_status)
-        module = types.ModuleType("force_delete_handler")
-        exec(compile(_force_delete._FORCE_DELETE_HANDLER, "index.py", "exec"), module.__dict__)
-        sent: list[dict[str, Any]] = []
-        monkeypatch.setattr(module.time, "sleep", lambda _: None)
-        monkeypatch.setattr(
-            module.urllib.request,
-            "urlopen",
-            lambda request, timeout: sent.append(json.loads(request.data)),
-        )
-        module.sent = sent
-        module.autoscaling = clients["autoscaling"]
-        return module
-
-    return load
-
-
-def event(request_type: str) -> dict[str, Any]:
-    return {
-        "RequestType": request_type,
-        "ResourceProperties": {"AutoScalingGroupName": "asg"},
-        "StackId": "arn:aws:cloudformation:eu-west-1:123456789012:stack/s/1",
-        "RequestId": "r",
-        "LogicalResourceId": "ForceDelete",
-        "ResponseURL": "https://example.invalid/response",
-    }
-
-
-def test_handler_force_deletes_and_waits_while_the_stack_is_deleted(handler: Any) -> None:
-    module = handler(
-        stack_status="DELETE_IN_PROGRESS", group_statuses=["InService", "Delete in progress", None]
-    )
-    module.handler(event("Delete"), _Context())
-    assert module.autoscaling.deleted == [{"AutoScalingGroupName": "asg", "ForceDelete": True}]
-    assert module.sent[0]["Status"] == "SUCCESS"
-    assert module.sent[0]["PhysicalResourceId"] == "force-delete-on-destroy"
-
-
-def test_handler_leaves_the_group_alone_when_the_stack_stays(handler: Any) -> None:
-    module = handler(
-        stack_status="UPDATE_COMPLETE_CLEANUP_IN_PROGRESS", group_statuses=["InService"]
-    )
-    module.handler(event("Delete"), _Context())
-    assert module.autoscaling.deleted == []
-    assert module.sent[0]["Status"] == "SUCCESS"
-
-
-def test_handler_does_nothing_on_create(handler: Any) -> None:
-    module = handler(stack_status="CREATE_IN_PROGRESS", group_statuses=["InService"])
-    module.handler(event("Create"), _Context())
-    assert module.autoscaling.deleted == []
-    assert module.sent[0]["Status"] == "SUCCESS"
-
-
-def test_handler_does_not_delete_twice(handler: Any) -> None:
-    module = handler(stack_status="DELETE_IN_PROGRESS", group_statuses=["Delete in progress", None])
-    module.handler(event("Delete"), _Context())
-    assert module.autoscaling.deleted == []
-    assert module.sent[0]["Status"] == "SUCCESS"
-
-
-def test_handler_reports_failures(handler: Any) -> None:
-    module = handler(stack_status="DELETE_IN_PROGRESS", group_statuses=["InService"])
-    module.autoscaling.delete_auto_scaling_group = lambda **_: (_ for _ in ()).throw(
-        RuntimeError("AccessDenied")
-    )
-    module.handler(event("Delete"), _Context())
-    assert module.sent[0]["Status"] == "FAILED"
-    assert "AccessDenied" in module.sent[0]["Reason"]
-
-
-def test_handler_fits_in_an_inline_zip_file() -> None:
-    assert len(_force_delete._FORCE_DELETE_HANDLER.strip()) < 4096
 
 
 # -- definition-time behaviour and validation ---------------------------------------------------

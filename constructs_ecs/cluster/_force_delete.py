@@ -13,22 +13,87 @@ from constructs_ecs._nag import acknowledge, arn_pattern, explain_wildcards
 
 __all__ = ["ForceDeleteOnDestroy"]
 
+FUNCTION_TIMEOUT_SECONDS = 900
+"""The Lambda function's timeout, Lambda's maximum: the handler's wait ends before it."""
+SERVICE_TIMEOUT_SECONDS = 1200
+"""How long CloudFormation waits for the custom resource's answer (its ``ServiceTimeout``).
+
+Longer than the function's timeout, so that the handler's own answer (it answers on every path,
+before its deadline) always arrives first; and a third of CloudFormation's default hour, the
+most a stack waits if the function could not run at all.
+"""
+
 
 _FORCE_DELETE_HANDLER = """
 import json
 import time
-import urllib.request
+from urllib.request import Request, urlopen
 
 import boto3
+from botocore.config import Config
+from botocore.exceptions import ClientError
 
-AUTOSCALING = boto3.client("autoscaling")
-CLOUDFORMATION = boto3.client("cloudformation")
+# Each call: at most 4 attempts of 5 s to connect and 10 s to read, backing off between them
+# (throttling included), so under 90 s at worst; the Lambda function has 900 s.
+CONFIG = Config(
+    connect_timeout=5, read_timeout=10, retries={"mode": "standard", "total_max_attempts": 4}
+)
+AUTOSCALING = boto3.client("autoscaling", config=CONFIG)
+CLOUDFORMATION = boto3.client("cloudformation", config=CONFIG)
 # Only a stack that is going away takes its instances with it: removing this resource from a
 # stack that stays (an update) must not touch the Auto Scaling group.
 STACK_GOING_AWAY = ("DELETE_IN_PROGRESS", "ROLLBACK_IN_PROGRESS")
+RETRIED = ("Throttling", "ThrottlingException", "RequestLimitExceeded", "ResourceContention")
+POLL_SECONDS = 15
+# Give up with this much time left: one more poll and call, then the response, fit in it.
+RESERVE_MS = 150000
+PUT_ATTEMPTS = 3
+PUT_TIMEOUT = 10
 
 
-def _respond(event, context, status, reason=""):
+def _late(context):
+    return context.get_remaining_time_in_millis() < RESERVE_MS
+
+
+def _call(context, method, **params):
+    # botocore retried already; throttling (or a busy group) is retried on until the deadline.
+    while True:
+        try:
+            return method(**params)
+        except ClientError as error:
+            if error.response["Error"]["Code"] not in RETRIED or _late(context):
+                raise
+        time.sleep(POLL_SECONDS)
+
+
+def _status(context, name):
+    found = _call(
+        context, AUTOSCALING.describe_auto_scaling_groups, AutoScalingGroupNames=[name]
+    )["AutoScalingGroups"]
+    return found[0].get("Status", "InService") if found else None
+
+
+def _force_delete(event, context):
+    stack_id = event["StackId"]
+    stack = _call(context, CLOUDFORMATION.describe_stacks, StackName=stack_id)["Stacks"][0]
+    if stack["StackStatus"] not in STACK_GOING_AWAY:
+        return
+    name = event["ResourceProperties"]["AutoScalingGroupName"]
+    status = _status(context, name)
+    if status is not None and status != "Delete in progress":
+        _call(
+            context,
+            AUTOSCALING.delete_auto_scaling_group,
+            AutoScalingGroupName=name,
+            ForceDelete=True,
+        )
+    while _status(context, name) is not None:
+        if _late(context):
+            raise TimeoutError(name + " is still being deleted: delete the stack again later")
+        time.sleep(POLL_SECONDS)
+
+
+def _respond(event, context, status, reason):
     body = json.dumps({
         "Status": status,
         "Reason": reason or "see log stream " + context.log_stream_name,
@@ -37,40 +102,28 @@ def _respond(event, context, status, reason=""):
         "RequestId": event["RequestId"],
         "LogicalResourceId": event["LogicalResourceId"],
     }).encode()
-    request = urllib.request.Request(
-        event["ResponseURL"], data=body, method="PUT", headers={"Content-Type": ""}
-    )
-    urllib.request.urlopen(request, timeout=30)
-
-
-def _status(name):
-    groups = AUTOSCALING.describe_auto_scaling_groups(AutoScalingGroupNames=[name])
-    found = groups["AutoScalingGroups"]
-    return found[0].get("Status", "InService") if found else None
-
-
-def _stack_going_away(stack_id):
-    stack = CLOUDFORMATION.describe_stacks(StackName=stack_id)["Stacks"][0]
-    return stack["StackStatus"] in STACK_GOING_AWAY
+    for attempt in range(PUT_ATTEMPTS):
+        if attempt:
+            time.sleep(2 ** attempt)
+        try:
+            request = Request(
+                event["ResponseURL"], data=body, method="PUT", headers={"Content-Type": ""}
+            )
+            urlopen(request, timeout=PUT_TIMEOUT).close()
+            return
+        except Exception as error:
+            print("Response not sent:", repr(error))
 
 
 def handler(event, context):
+    status, reason = "SUCCESS", ""
     try:
-        if event["RequestType"] == "Delete" and _stack_going_away(event["StackId"]):
-            name = event["ResourceProperties"]["AutoScalingGroupName"]
-            status = _status(name)
-            if status is not None and status != "Delete in progress":
-                AUTOSCALING.delete_auto_scaling_group(
-                    AutoScalingGroupName=name, ForceDelete=True
-                )
-            while _status(name) is not None:
-                if context.get_remaining_time_in_millis() < 60000:
-                    raise TimeoutError(name + " is still being deleted")
-                time.sleep(15)
-        _respond(event, context, "SUCCESS")
+        if event["RequestType"] == "Delete":
+            _force_delete(event, context)
     except Exception as error:
         print(repr(error))
-        _respond(event, context, "FAILED", str(error)[:500])
+        status, reason = "FAILED", str(error)[:500] or repr(error)
+    _respond(event, context, status, reason)
 """
 
 
@@ -82,6 +135,11 @@ class ForceDeleteOnDestroy(Construct):
     them regardless and drops pending lifecycle actions. It acts only while the stack itself
     is being deleted (or rolled back from its creation): nothing happens on create or update,
     nor when the resource is removed from a stack that stays.
+
+    It always answers CloudFormation: on success, on failure (access denied, a group still
+    deleting when the function's time runs out) and when the response PUT fails (retried), so a
+    stack waits at most the function's 15 minutes, and never more than ``ServiceTimeout``
+    (20 minutes) even if the function cannot run. Throttled calls are retried until then.
     """
 
     def __init__(
@@ -142,7 +200,7 @@ class ForceDeleteOnDestroy(Construct):
             runtime=lambda_.Runtime.PYTHON_3_14,
             handler="index.handler",
             code=lambda_.Code.from_inline(_FORCE_DELETE_HANDLER.strip() + "\n"),
-            timeout=cdk.Duration.minutes(15),
+            timeout=cdk.Duration.seconds(FUNCTION_TIMEOUT_SECONDS),
             role=role,
             log_group=log_group,
             description="Force-deletes the cluster's Auto Scaling group on stack deletion",
@@ -157,6 +215,7 @@ class ForceDeleteOnDestroy(Construct):
             service_token=self.function.function_arn,
             resource_type="Custom::AutoScalingGroupForceDelete",
             properties={"AutoScalingGroupName": group.auto_scaling_group_name},
+            service_timeout=cdk.Duration.seconds(SERVICE_TIMEOUT_SECONDS),
         )
 
 
