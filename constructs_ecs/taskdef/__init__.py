@@ -5,35 +5,37 @@
 output); ``TaskDefinitionSpec(containers=[ContainerSpec(...)], ...)`` builds the same in
 Python. The services bind a spec (``spec.bind(scope, id, log_group=...)``) to define the
 ``ecs.Ec2TaskDefinition`` with least-privilege roles.
+
+The modules, each importing only those listed before it: ``_common`` (paths, checks, read-only
+values) and ``references`` (images, secrets, roles); ``_kinds`` and ``_table`` (the field table:
+one entry per ECS field drives the JSON shape check, the import, validation and rendering);
+``units``; the models ``ports``, ``linux``, ``log_config``, ``container``, ``volumes`` and the
+``network_mode`` rules; ``importer`` (ECS JSON) and ``bind`` (the ``Ec2TaskDefinition``);
+``task`` (``TaskDefinitionSpec``, which ties them together).
 """
 
 from constructs_ecs.errors import ConfigurationError
 from constructs_ecs.taskdef.bind import BoundTaskDefinition
-from constructs_ecs.taskdef.spec import (
+from constructs_ecs.taskdef.container import (
     ContainerDependency,
     ContainerSpec,
-    Device,
-    DockerVolumeConfiguration,
-    EfsVolumeConfiguration,
-    FirelensConfiguration,
     HealthCheck,
     HostEntry,
-    ImageRepositoryLike,
-    LinuxParameters,
-    LogConfiguration,
     MountPoint,
-    PortMapping,
-    PortRange,
-    ProxyConfiguration,
-    ResourceNeeds,
     RestartPolicy,
-    TaskDefinitionSpec,
-    Tmpfs,
-    Ulimit,
-    Volume,
     VolumeFrom,
 )
+from constructs_ecs.taskdef.linux import Device, LinuxParameters, Tmpfs, Ulimit
+from constructs_ecs.taskdef.log_config import FirelensConfiguration, LogConfiguration
+from constructs_ecs.taskdef.ports import PortMapping, PortRange
+from constructs_ecs.taskdef.references import ImageRepositoryLike
+from constructs_ecs.taskdef.task import ProxyConfiguration, ResourceNeeds, TaskDefinitionSpec
 from constructs_ecs.taskdef.units import cpu_units, memory_mib
+from constructs_ecs.taskdef.volumes import (
+    DockerVolumeConfiguration,
+    EfsVolumeConfiguration,
+    Volume,
+)
 
 __all__ = [
     "BoundTaskDefinition",

@@ -1,16 +1,25 @@
-"""Small helpers shared by the spec, the importer and the binder: error paths and checks."""
+"""Small helpers below everything else in the package: error paths, checks, read-only values.
+
+Nothing here knows a task-definition field; ``_table`` builds on it.
+"""
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, TypeVar
+
+import aws_cdk as cdk
 
 from constructs_ecs.errors import ConfigurationError
 
 NAME_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,255}$")
 NAME_RULE = "1-255 letters, digits, hyphens and underscores"
+
+K = TypeVar("K")
+V = TypeVar("V")
 
 
 def join_path(prefix: str, field: str) -> str:
@@ -22,15 +31,95 @@ def join_path(prefix: str, field: str) -> str:
     return f"{prefix}{field}" if field.startswith("[") else f"{prefix}.{field}"
 
 
+def under(prefix: str, error: ConfigurationError) -> ConfigurationError:
+    """``error`` with its field placed under ``prefix``."""
+    return ConfigurationError(join_path(prefix, error.field), error.value, error.allowed)
+
+
 @contextmanager
 def at(prefix: str) -> Iterator[None]:
     """Re-raise a ``ConfigurationError`` from inside with its field placed under ``prefix``."""
     try:
         yield
     except ConfigurationError as error:
-        raise ConfigurationError(
-            join_path(prefix, error.field), error.value, error.allowed
-        ) from None
+        raise under(prefix, error) from None
+
+
+# --------------------------------------------------------------------------- read-only values
+
+
+class FrozenMap(Mapping[K, V]):
+    """A read-only, hashable mapping that keeps its insertion order (``spec.tags``,
+    ``container.environment``, ...): ``m["k"] = v`` raises ``TypeError``, and it compares
+    equal to a ``dict`` with the same items."""
+
+    __slots__ = ("_items",)
+
+    def __init__(self, items: Mapping[K, V] | Iterable[tuple[K, V]] = ()) -> None:
+        self._items: dict[K, V] = dict(items)
+
+    def __getitem__(self, key: K) -> V:
+        return self._items[key]
+
+    def __iter__(self) -> Iterator[K]:
+        return iter(self._items)
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def __hash__(self) -> int:
+        return hash(frozenset(self._items.items()))
+
+    def __repr__(self) -> str:
+        return repr(self._items)
+
+
+EMPTY_MAP: FrozenMap[Any, Any] = FrozenMap()
+
+
+def as_tuple(name: str, value: object) -> tuple[Any, ...]:
+    """``value`` (any sequence but a string) as a tuple, or a ``ConfigurationError``."""
+    if isinstance(value, str | bytes | Mapping) or not isinstance(value, Sequence):
+        raise ConfigurationError(name, value, "must be a list")
+    return tuple(value)
+
+
+def as_map(name: str, value: object) -> FrozenMap[Any, Any]:
+    """``value`` (any mapping) as a ``FrozenMap``, or a ``ConfigurationError``."""
+    if isinstance(value, FrozenMap):
+        return value
+    if not isinstance(value, Mapping):
+        raise ConfigurationError(name, value, "must be a mapping")
+    return FrozenMap(value)
+
+
+# --------------------------------------------------------------------------- tokens
+
+
+class _Token:
+    """Stands for a CDK token in an error: its encoding means nothing to a reader."""
+
+    def __repr__(self) -> str:
+        return "a CDK token (a value known only at deploy)"
+
+
+TOKEN = _Token()
+
+
+def is_token(value: object) -> bool:
+    """Whether ``value`` is an unresolved CDK token (``secret.secret_arn``, a number token).
+
+    Only strings holding an encoded token and floats are asked (a jsii round trip); literal
+    input costs nothing.
+    """
+    if isinstance(value, str):
+        return "Token[" in value and cdk.Token.is_unresolved(value)
+    if isinstance(value, float):
+        return cdk.Token.is_unresolved(value)
+    return False
+
+
+# --------------------------------------------------------------------------- checks
 
 
 def is_int(value: object) -> bool:
@@ -55,19 +144,9 @@ def check_int(
         raise ConfigurationError(field, value, f"must be between {minimum} and {maximum}{unit}")
     if minimum is not None and value < minimum:
         raise ConfigurationError(field, value, f"must be at least {minimum}{unit}")
+    if maximum is not None and value > maximum:
+        raise ConfigurationError(field, value, f"must be at most {maximum}{unit}")
     return value
-
-
-def check_optional_int(
-    field: str,
-    value: object,
-    *,
-    minimum: int | None = None,
-    maximum: int | None = None,
-    what: str = "",
-) -> None:
-    if value is not None:
-        check_int(field, value, minimum=minimum, maximum=maximum, what=what)
 
 
 def check_str(field: str, value: object, *, allow_empty: bool = False) -> str:
@@ -78,14 +157,10 @@ def check_str(field: str, value: object, *, allow_empty: bool = False) -> str:
     return value
 
 
-def check_optional_str(field: str, value: object, *, allow_empty: bool = False) -> None:
-    if value is not None:
-        check_str(field, value, allow_empty=allow_empty)
-
-
-def check_bool(field: str, value: object) -> None:
-    if value is not None and not isinstance(value, bool):
+def check_bool(field: str, value: object) -> bool:
+    if not isinstance(value, bool):
         raise ConfigurationError(field, value, "must be true or false")
+    return value
 
 
 def check_choice(field: str, value: object, allowed: Iterable[str]) -> str:
@@ -100,22 +175,11 @@ def check_choice(field: str, value: object, allowed: Iterable[str]) -> str:
     return value
 
 
-def check_name(field: str, value: object) -> str:
-    if not isinstance(value, str) or not NAME_PATTERN.match(value):
-        raise ConfigurationError(field, value, f"must be {NAME_RULE}")
+def check_ip_address(field: str, value: object) -> str:
+    try:
+        if not isinstance(value, str):
+            raise ValueError(value)
+        ipaddress.ip_address(value)
+    except ValueError:
+        raise ConfigurationError(field, value, "must be an IPv4 or IPv6 address") from None
     return value
-
-
-def check_str_list(field: str, values: Sequence[Any], *, allow_empty_items: bool = False) -> None:
-    for index, item in enumerate(values):
-        check_str(f"{field}[{index}]", item, allow_empty=allow_empty_items)
-
-
-def check_str_map(field: str, values: Mapping[Any, Any], *, what: str = "value") -> None:
-    for key, item in values.items():
-        if not isinstance(key, str) or not key:
-            raise ConfigurationError(field, key, "keys must be non-empty strings")
-        if not isinstance(item, str):
-            raise ConfigurationError(
-                f"{field}.{key}", item, f"must be a string (ECS accepts only string {what}s)"
-            )

@@ -2,8 +2,9 @@
 
 The L2 defines what it models (network mode, family, roles, placement constraints, and per
 container: image, name, cpu, memory, essential, port mappings, environment, logging, the
-FireLens router); everything else reaches the template as property overrides on the
-``AWS::ECS::TaskDefinition`` (``ContainerDefinitions.<i>.<Field>``), rendered from the spec.
+FireLens router): the field table marks those entries ``l2``. Everything else is rendered from
+the table (``_table.render``) and reaches the template as property overrides on the
+``AWS::ECS::TaskDefinition`` (``ContainerDefinitions.<i>.<Field>``).
 
 Permissions: the execution role gets exactly what the containers use: pull on the private ECR
 repositories their images name, read on each secret's parameter or secret ARN, write to the
@@ -15,8 +16,8 @@ else: the application's own permissions are granted by the user (``bound.task_ro
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable, Mapping
-from typing import TYPE_CHECKING, Any, cast
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any, Protocol, cast
 
 import aws_cdk as cdk
 from aws_cdk import aws_ecs as ecs
@@ -32,9 +33,9 @@ from constructs_ecs._nag import (
 )
 from constructs_ecs.errors import ConfigurationError
 from constructs_ecs.taskdef import references
-
-if TYPE_CHECKING:
-    from constructs_ecs.taskdef.spec import ContainerSpec, TaskDefinitionSpec, Volume
+from constructs_ecs.taskdef._table import render
+from constructs_ecs.taskdef.container import ContainerSpec
+from constructs_ecs.taskdef.volumes import Volume
 
 __all__ = ["BoundTaskDefinition", "bind_task_definition"]
 
@@ -86,6 +87,34 @@ REASON_LOG_STREAMS = (
 )
 
 
+class _Task(Protocol):
+    """What the binder reads of a ``TaskDefinitionSpec`` (``task.py``, which sits above this
+    module); the rest of the task's properties come from the field table (``render``)."""
+
+    @property
+    def containers(self) -> Sequence[ContainerSpec]: ...
+    @property
+    def volumes(self) -> Sequence[Volume]: ...
+    @property
+    def family(self) -> str | None: ...
+    @property
+    def network_mode(self) -> str: ...
+    @property
+    def memory_mib(self) -> int | None: ...
+    @property
+    def task_role_arn(self) -> str | None: ...
+    @property
+    def execution_role_arn(self) -> str | None: ...
+    @property
+    def placement_constraints(self) -> Sequence[str]: ...
+    @property
+    def enable_fault_injection(self) -> bool | None: ...
+    @property
+    def tags(self) -> Mapping[str, str]: ...
+    @property
+    def notes(self) -> Sequence[str]: ...
+
+
 class BoundTaskDefinition:
     """What ``TaskDefinitionSpec.bind`` defined."""
 
@@ -116,7 +145,7 @@ class BoundTaskDefinition:
 
 
 def bind_task_definition(
-    spec: TaskDefinitionSpec, scope: Construct, construct_id: str, *, log_group: logs.ILogGroup
+    spec: _Task, scope: Construct, construct_id: str, *, log_group: logs.ILogGroup
 ) -> BoundTaskDefinition:
     """Define ``spec`` as an ``ecs.Ec2TaskDefinition`` ``construct_id`` in ``scope``.
 
@@ -167,7 +196,7 @@ def bind_task_definition(
         )
         grants.for_container(container)
     for index, volume in enumerate(spec.volumes):
-        for key, value in _volume_properties(volume).items():
+        for key, value in render(volume).items():
             cfn.add_property_override(f"Volumes.{index}.{key}", value)
         grants.for_volume(volume, spec)
     _task_overrides(cfn, spec)
@@ -232,7 +261,7 @@ def _imported_role(scope: Construct, construct_id: str, arn: str | None) -> iam.
 def _add_container(
     task_definition: ecs.Ec2TaskDefinition,
     cfn: _Overrides,
-    spec: TaskDefinitionSpec,
+    spec: _Task,
     index: int,
     container: ContainerSpec,
     log_group: logs.ILogGroup,
@@ -313,244 +342,13 @@ def _add_container(
     prefix = f"ContainerDefinitions.{index}"
     if placeholder_reservation:
         cfn.add_property_deletion_override(f"{prefix}.MemoryReservation")
-    for key, value in container_properties(container).items():
+    for key, value in render(container).items():
         cfn.add_property_override(f"{prefix}.{key}", value)
     return definition
 
 
-def _pairs(values: Mapping[str, str], key: str, value: str) -> list[dict[str, str]]:
-    return [{key: k, value: v} for k, v in values.items()]
-
-
-def _optional(out: dict[str, Any], key: str, value: Any) -> None:
-    if value is not None and value != () and value != [] and value != {}:
-        out[key] = value
-
-
-def container_properties(container: ContainerSpec) -> dict[str, Any]:
-    """The CloudFormation properties of ``container`` that the L2 does not render.
-
-    Keys are ``ContainerDefinitions`` property names, or dotted paths below one
-    (``LogConfiguration.SecretOptions``).
-    """
-    out: dict[str, Any] = {}
-    _optional(out, "Command", list(container.command))
-    _optional(out, "EntryPoint", list(container.entry_point))
-    _optional(out, "WorkingDirectory", container.working_directory)
-    _optional(out, "User", container.user)
-    _optional(out, "Hostname", container.hostname)
-    _optional(out, "Links", list(container.links))
-    _optional(out, "DockerSecurityOptions", list(container.docker_security_options))
-    _optional(out, "DnsServers", list(container.dns_servers))
-    _optional(out, "DnsSearchDomains", list(container.dns_search_domains))
-    _optional(out, "CredentialSpecs", list(container.credential_specs))
-    _optional(out, "DockerLabels", dict(container.docker_labels))
-    _optional(out, "Privileged", container.privileged)
-    _optional(out, "ReadonlyRootFilesystem", container.readonly_root_filesystem)
-    _optional(out, "DisableNetworking", container.disable_networking)
-    _optional(out, "Interactive", container.interactive)
-    _optional(out, "PseudoTerminal", container.pseudo_terminal)
-    _optional(out, "StartTimeout", container.start_timeout_seconds)
-    _optional(out, "StopTimeout", container.stop_timeout_seconds)
-    _optional(out, "VersionConsistency", container.version_consistency)
-    _optional(out, "Secrets", _pairs(container.secrets, "Name", "ValueFrom"))
-    _optional(out, "SystemControls", _pairs(container.system_controls, "Namespace", "Value"))
-    _optional(
-        out, "EnvironmentFiles", [{"Type": "s3", "Value": v} for v in container.environment_files]
-    )
-    _optional(
-        out,
-        "DependsOn",
-        [
-            {"ContainerName": d.container_name, "Condition": d.condition}
-            for d in container.depends_on
-        ],
-    )
-    _optional(
-        out,
-        "VolumesFrom",
-        [
-            _compact({"SourceContainer": v.source_container, "ReadOnly": v.read_only})
-            for v in container.volumes_from
-        ],
-    )
-    _optional(
-        out,
-        "MountPoints",
-        [
-            _compact(
-                {
-                    "SourceVolume": m.source_volume,
-                    "ContainerPath": m.container_path,
-                    "ReadOnly": m.read_only,
-                }
-            )
-            for m in container.mount_points
-        ],
-    )
-    _optional(
-        out,
-        "Ulimits",
-        [
-            {"Name": u.name, "SoftLimit": u.soft_limit, "HardLimit": u.hard_limit}
-            for u in container.ulimits
-        ],
-    )
-    _optional(
-        out,
-        "ExtraHosts",
-        [{"Hostname": h.hostname, "IpAddress": h.ip_address} for h in container.extra_hosts],
-    )
-    if container.gpu_count is not None:
-        out["ResourceRequirements"] = [{"Type": "GPU", "Value": str(container.gpu_count)}]
-    if container.repository_credentials is not None:
-        out["RepositoryCredentials"] = {"CredentialsParameter": container.repository_credentials}
-    if container.health_check is not None:
-        check = container.health_check
-        out["HealthCheck"] = _compact(
-            {
-                "Command": list(check.command),
-                "Interval": check.interval_seconds,
-                "Timeout": check.timeout_seconds,
-                "Retries": check.retries,
-                "StartPeriod": check.start_period_seconds,
-            }
-        )
-    if container.firelens_configuration is not None:
-        firelens = container.firelens_configuration
-        out["FirelensConfiguration"] = _compact(
-            {"Type": firelens.type, "Options": dict(firelens.options) or None}
-        )
-    if container.restart_policy is not None:
-        policy = container.restart_policy
-        out["RestartPolicy"] = _compact(
-            {
-                "Enabled": policy.enabled,
-                "IgnoredExitCodes": list(policy.ignored_exit_codes) or None,
-                "RestartAttemptPeriod": policy.restart_attempt_period_seconds,
-            }
-        )
-    if container.linux_parameters is not None:
-        out["LinuxParameters"] = _linux_parameters(container)
-    log = container.log_configuration
-    if log is not None and log.secret_options:
-        out["LogConfiguration.SecretOptions"] = _pairs(log.secret_options, "Name", "ValueFrom")
-    return out
-
-
-def _compact(values: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in values.items() if v is not None}
-
-
-def _linux_parameters(container: ContainerSpec) -> dict[str, Any]:
-    params = container.linux_parameters
-    assert params is not None
-    out: dict[str, Any] = {}
-    capabilities = _compact(
-        {
-            "Add": list(params.capabilities_add) or None,
-            "Drop": list(params.capabilities_drop) or None,
-        }
-    )
-    _optional(out, "Capabilities", capabilities)
-    _optional(
-        out,
-        "Devices",
-        [
-            _compact(
-                {
-                    "HostPath": d.host_path,
-                    "ContainerPath": d.container_path,
-                    "Permissions": list(d.permissions) or None,
-                }
-            )
-            for d in params.devices
-        ],
-    )
-    _optional(out, "InitProcessEnabled", params.init_process_enabled)
-    _optional(out, "SharedMemorySize", params.shared_memory_size_mib)
-    _optional(
-        out,
-        "Tmpfs",
-        [
-            _compact(
-                {
-                    "ContainerPath": t.container_path,
-                    "Size": t.size_mib,
-                    "MountOptions": list(t.mount_options) or None,
-                }
-            )
-            for t in params.tmpfs
-        ],
-    )
-    _optional(out, "MaxSwap", params.max_swap_mib)
-    _optional(out, "Swappiness", params.swappiness)
-    return out
-
-
-# --------------------------------------------------------------------------- task
-
-
-def _volume_properties(volume: Volume) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    if volume.host_source_path is not None:
-        out["Host"] = {"SourcePath": volume.host_source_path}
-    if volume.docker is not None:
-        docker = volume.docker
-        out["DockerVolumeConfiguration"] = _compact(
-            {
-                "Scope": docker.scope,
-                "Autoprovision": docker.autoprovision,
-                "Driver": docker.driver,
-                "DriverOpts": dict(docker.driver_opts) or None,
-                "Labels": dict(docker.labels) or None,
-            }
-        )
-    if volume.efs is not None:
-        efs = volume.efs
-        authorization = _compact({"AccessPointId": efs.access_point_id, "IAM": efs.iam})
-        out["EFSVolumeConfiguration"] = _compact(
-            {
-                "FilesystemId": efs.file_system_id,
-                "RootDirectory": efs.root_directory,
-                "TransitEncryption": efs.transit_encryption,
-                "TransitEncryptionPort": efs.transit_encryption_port,
-                "AuthorizationConfig": authorization or None,
-            }
-        )
-    if volume.configured_at_launch is not None:
-        out["ConfiguredAtLaunch"] = volume.configured_at_launch
-    return out
-
-
-def task_properties(spec: TaskDefinitionSpec) -> dict[str, Any]:
-    """Task-level CloudFormation properties the L2 does not render."""
-    out: dict[str, Any] = {}
-    if spec.cpu is not None:
-        out["Cpu"] = str(spec.cpu)
-    if spec.memory_mib is not None:
-        out["Memory"] = str(spec.memory_mib)
-    _optional(out, "PidMode", spec.pid_mode)
-    _optional(out, "IpcMode", spec.ipc_mode)
-    if spec.proxy_configuration is not None:
-        proxy = spec.proxy_configuration
-        out["ProxyConfiguration"] = _compact(
-            {
-                "Type": proxy.type,
-                "ContainerName": proxy.container_name,
-                "ProxyConfigurationProperties": _pairs(proxy.properties, "Name", "Value") or None,
-            }
-        )
-    if spec.cpu_architecture is not None:
-        out["RuntimePlatform"] = {
-            "CpuArchitecture": spec.cpu_architecture,
-            "OperatingSystemFamily": "LINUX",
-        }
-    return out
-
-
-def _task_overrides(cfn: _Overrides, spec: TaskDefinitionSpec) -> None:
-    for key, value in task_properties(spec).items():
+def _task_overrides(cfn: _Overrides, spec: _Task) -> None:
+    for key, value in render(spec).items():
         cfn.add_property_override(key, value)
     for key, value in spec.tags.items():
         cfn.resource.tags.set_tag(key, value)
@@ -653,7 +451,7 @@ class _Grants:
         if options.get("awslogs-create-group", "").lower() == "true":
             self._execution(["logs:CreateLogGroup"], [arn, f"{arn}:*"])
 
-    def for_volume(self, volume: Volume, spec: TaskDefinitionSpec) -> None:
+    def for_volume(self, volume: Volume, spec: _Task) -> None:
         if volume.efs is None or volume.efs.iam != "ENABLED":
             return
         writes = any(

@@ -7,9 +7,14 @@ the binder turns the value objects into least-privilege IAM statements.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
-from constructs_ecs.errors import ConfigurationError
+from constructs_ecs.errors import ConfigurationError, closest
+
+if TYPE_CHECKING:
+    from aws_cdk import aws_ecs as ecs
 
 # Docker's reference grammar (distribution/reference), restricted to what ECS accepts.
 _ALNUM = r"[a-z0-9]+"
@@ -53,6 +58,62 @@ def check_image(field: str, image: object) -> str:
     if len(image) > IMAGE_MAX_LENGTH or not IMAGE_PATTERN.match(image):
         raise ConfigurationError(field, image, f"must be {IMAGE_RULE}")
     return image
+
+
+@runtime_checkable
+class ImageRepositoryLike(Protocol):
+    """What the importer needs of an image repository: ``image(tag)`` -> a container image.
+
+    ``constructs_ecs.ImageRepository`` is one; binding its image grants the execution role
+    pull on that repository only.
+    """
+
+    def image(self, tag: str) -> ecs.ContainerImage: ...
+
+
+def image_of(
+    field: str, value: object, repositories: Mapping[str, ImageRepositoryLike]
+) -> str | ecs.ContainerImage:
+    """The image a task-definition JSON ``image`` names: ``repository.image(tag)`` for an
+    ``alias:tag`` of ``repositories``, else the reference as written."""
+    image = check_image(field, value)
+    if not repositories:
+        return image
+    name, tag, digest = split_image(image)
+    repository = repositories.get(name)
+    if repository is None:
+        _check_not_a_misspelt_alias(field, image, name, repositories)
+        return image
+    if tag is None or digest is not None:
+        raise ConfigurationError(
+            field,
+            image,
+            f"names the image repository {name!r}: give it as {name}:<tag> (a tag of "
+            "letters, digits, '_', '.', '-', at most 128 characters; digests are not "
+            "supported for library repositories)",
+        )
+    return repository.image(tag)
+
+
+def _check_not_a_misspelt_alias(
+    field: str, image: str, name: str, repositories: Mapping[str, ImageRepositoryLike]
+) -> None:
+    """Reject a bare ``name[:tag|@digest]`` close to an alias: Docker would silently pull it
+    from Docker Hub's library instead of the repository the alias names. A name with a
+    registry host or a path (``docker.io/library/x``, ``org/x``) is always taken as written."""
+    if "/" in name:
+        return
+    aliases = sorted(repositories)
+    hint = closest(name, aliases)
+    if hint:
+        raise ConfigurationError(
+            field,
+            image,
+            f"must be an alias of the repositories passed ({aliases}) or a full image "
+            "reference; a bare name this close to an alias is taken for a misspelt alias, "
+            "not a Docker Hub image (write a Docker Hub image as "
+            f"docker.io/library/{name}:<tag>){hint}",
+        )
 
 
 def split_image(image: str) -> tuple[str, str | None, str | None]:

@@ -8,9 +8,13 @@ cluster's instances before deploy.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
 from constructs_ecs.errors import ConfigurationError
+from constructs_ecs.taskdef._kinds import ImportContext, Int
 
 #: CPU units of one vCPU.
 CPU_UNITS_PER_VCPU = 1024
@@ -98,3 +102,24 @@ def memory_mib(value: int | str, *, field: str = "memory") -> int:
             field, value, f"must be at least {MIN_CONTAINER_MEMORY_MIB} MiB (Docker's minimum)"
         )
     return mib
+
+
+@dataclass(frozen=True, kw_only=True)
+class TaskSize(Int):
+    """The kind of task-level ``cpu`` and ``memory``: an integer in Python; in ECS JSON also a
+    string, with a unit (``"1 vCPU"``, ``"2 GB"``) converted as ECS does; in CloudFormation a
+    string of digits."""
+
+    convert: Callable[..., int]
+    """``cpu_units`` or ``memory_mib``."""
+
+    def check_json(self, value: Any, path: str) -> Any:
+        if not (isinstance(value, str) or (isinstance(value, int) and not isinstance(value, bool))):
+            raise ConfigurationError(path, value, "must be a number or a string")
+        return value
+
+    def from_json(self, value: Any, context: ImportContext) -> Any:
+        return self.convert(value, field="")
+
+    def render(self, value: Any) -> Any:
+        return str(value)
