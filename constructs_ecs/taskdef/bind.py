@@ -4,7 +4,8 @@ The L2 defines what it models (network mode, family, roles, placement constraint
 container: image, name, cpu, memory, essential, port mappings, environment, logging, the
 FireLens router): the field table marks those entries ``l2``. Everything else is rendered from
 the table (``_table.render``) and reaches the template as property overrides on the
-``AWS::ECS::TaskDefinition`` (``ContainerDefinitions.<i>.<Field>``).
+``AWS::ECS::TaskDefinition``: one per container (``ContainerDefinitions.<i>``) and per volume
+(``Volumes.<i>``), deep-merged into what the L2 rendered, and one per task-level property.
 
 Permissions: the execution role gets exactly what the containers use: pull on the private ECR
 repositories their images name, read on each secret's parameter or secret ARN, write to the
@@ -196,8 +197,9 @@ def bind_task_definition(
         )
         grants.for_container(container)
     for index, volume in enumerate(spec.volumes):
-        for key, value in render(volume).items():
-            cfn.add_property_override(f"Volumes.{index}.{key}", value)
+        properties = render(volume)
+        if properties:
+            cfn.add_property_override(f"Volumes.{index}", properties)
         grants.for_volume(volume, spec)
     _task_overrides(cfn, spec)
 
@@ -339,11 +341,12 @@ def _add_container(
         cdk.Annotations.of(definition).acknowledge_warning(
             "@aws-cdk/aws-ecs:ecrImageRequiresPolicy", REASON_ECR_IMAGE
         )
-    prefix = f"ContainerDefinitions.{index}"
-    if placeholder_reservation:
-        cfn.add_property_deletion_override(f"{prefix}.MemoryReservation")
-    for key, value in render(container).items():
-        cfn.add_property_override(f"{prefix}.{key}", value)
+    # What the L2 does not render, as one override deep-merged into the container's properties.
+    properties = render(container)
+    if properties:
+        cfn.add_property_override(f"ContainerDefinitions.{index}", properties)
+    if placeholder_reservation:  # after the override above, which would replace it
+        cfn.add_property_deletion_override(f"ContainerDefinitions.{index}.MemoryReservation")
     return definition
 
 
