@@ -10,6 +10,8 @@
 - In Python, every field given a value of the wrong type, or ``None`` where one is needed, fails
   with a ``ConfigurationError`` naming it.
 - Validated specs are immutable all the way down.
+- A CDK token passes where an entry allows it (role ARNs), and is refused elsewhere with a
+  message that does not print its encoding.
 """
 
 from __future__ import annotations
@@ -23,7 +25,9 @@ from typing import Any
 
 import aws_cdk as cdk
 import pytest
+from aws_cdk import aws_iam as iam
 from aws_cdk import aws_logs as logs
+from aws_cdk.assertions import Template
 from cfnlint.schema import PROVIDER_SCHEMA_MANAGER
 
 from constructs_ecs.errors import ConfigurationError
@@ -375,3 +379,49 @@ def test_every_model_documents_its_fields_from_the_table() -> None:
     assert "- ``command`` (``command``, ``Command``): Exec form" in (HealthCheck.__doc__ or "")
     for cls in _one_of_each_model():
         assert all(entry.doc for entry in table_of(cls).entries), cls
+
+
+# --------------------------------------------------------------------------- tokens
+
+
+def _web() -> ContainerSpec:
+    return ContainerSpec(name="web", image="nginx", memory_mib=64)
+
+
+def test_a_token_role_arn_is_used_as_given() -> None:
+    stack = make_stack("TokenRole", nag=False)
+    role = iam.Role(stack, "AppRole", assumed_by=iam.ServicePrincipal("ecs-tasks.amazonaws.com"))
+    spec = TaskDefinitionSpec(containers=[_web()], task_role_arn=role.role_arn)
+    log_group = logs.LogGroup(stack, "Logs", removal_policy=cdk.RemovalPolicy.RETAIN)
+    bound = spec.bind(stack, "Task", log_group=log_group)
+    role_id = stack.get_logical_id(role.node.default_child)  # type: ignore[arg-type]
+    Template.from_stack(stack).has_resource_properties(
+        "AWS::ECS::TaskDefinition", {"TaskRoleArn": {"Fn::GetAtt": [role_id, "Arn"]}}
+    )
+    assert bound.task_role.role_arn == role.role_arn
+
+
+@pytest.mark.parametrize(
+    ("build", "field"),
+    [
+        (lambda: TaskDefinitionSpec(containers=[_web()], pid_mode=cdk.Aws.REGION), "pidMode"),
+        (
+            lambda: ContainerSpec(
+                name="web", image="nginx", cpu=cdk.Token.as_number(cdk.Fn.ref("Cpu"))
+            ),
+            "cpu",
+        ),
+        (lambda: ContainerSpec(name="web", image=cdk.Aws.ACCOUNT_ID), "image"),
+    ],
+)
+def test_fails_without_printing_the_token_where_a_literal_is_checked(
+    build: Any, field: str
+) -> None:
+    with pytest.raises(ConfigurationError) as error:
+        build()
+    assert error.value.field == field
+    assert "must be a literal value" in error.value.allowed
+    message = str(error.value)
+    assert "a CDK token" in message
+    assert "Token[" not in message
+    assert "e+" not in message  # a number token's encoding

@@ -201,14 +201,16 @@ class TaskDefinitionSpec:
         Str(check_with=references.check_role_arn),
         default=None,
         l2=True,
-        doc="An existing task role; omitted: a least-privilege task role is defined.",
+        tokens=True,
+        doc="An existing task role (ARN or token); omitted: a least-privilege role is defined.",
     )
     execution_role_arn: str | None = entry(
         "executionRoleArn",
         Str(check_with=references.check_role_arn),
         default=None,
         l2=True,
-        doc="An existing execution role; omitted: one is defined with exactly "
+        tokens=True,
+        doc="An existing execution role (ARN or token); omitted: one is defined with exactly "
         "what the containers need (image pulls, logs, secrets).",
     )
     volumes: Sequence[Volume] = entry(
