@@ -1049,14 +1049,19 @@ def test_instance_keeps_log_permissions_when_the_agent_writes_logs_itself() -> N
     assert logs_statement["Resource"] == "*"
 
 
-def test_log_actions_are_withheld_only_from_ecs_cluster() -> None:
-    """The group passes later grants through untouched, logs:* on * included."""
+def test_grants_go_to_the_instance_role_and_the_groups_role_is_a_read_only_view() -> None:
+    """The group holds ``instance_role.without_policy_updates()`` (so ecs.Cluster cannot add
+    logs:* on *): a grant through the group is dropped, one to instance_role is kept."""
     cluster = cluster_with()
     cluster.auto_scaling_group.add_to_role_policy(
+        iam.PolicyStatement(actions=["s3:GetObject"], resources=["arn:aws:s3:::via-group/*"])
+    )
+    cluster.instance_role.add_to_principal_policy(
         iam.PolicyStatement(actions=["logs:PutLogEvents"], resources=["*"])
     )
     actions = {a for s in policy_document(cluster)["Statement"] for a in actions_of(s)}
     assert "logs:PutLogEvents" in actions
+    assert "s3:GetObject" not in actions
     assert "logs:CreateLogStream" not in actions
 
 

@@ -847,7 +847,9 @@ def test_a_later_wildcard_grant_on_the_instance_role_stays_a_finding() -> None:
     cluster.instance_role.add_to_policy(
         iam.PolicyStatement(actions=["s3:ListAllMyBuckets"], resources=["*"])
     )
-    with pytest.raises(NagFindingsError, match=r"IAM5\[Resource::\*\] InstanceGrant/Cluster/Inst"):
+    with pytest.raises(
+        NagFindingsError, match=r"IAM5\[Resource::\*\] InstanceGrant/Cluster/Default/Inst"
+    ):
         template_of(stack)
 
 

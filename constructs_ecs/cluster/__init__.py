@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Mapping
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
@@ -33,6 +32,7 @@ from constructs_ecs.agent import (
     render_ecs_config,
     reserved_memory_of,
 )
+from constructs_ecs.cluster.capacity import InstanceCapacity
 from constructs_ecs.cluster.options import (
     AL2023_ECS_AMI_RELEASE,
     CapacityProviderOptions,
@@ -75,36 +75,6 @@ class _CollectAssociation:
         for child in node.node.children:
             if isinstance(child, ecs.CfnClusterCapacityProviderAssociations):
                 self._group.add(child)
-
-
-_AGENT_LOG_ACTIONS = frozenset({"logs:CreateLogStream", "logs:PutLogEvents"})
-"""What ``ecs.Cluster`` grants the instance role for the awslogs driver, on ``*``."""
-
-
-class _InstanceGroup(autoscaling.AutoScalingGroup):
-    """An Auto Scaling group that can hold back actions granted to its role on ``*``.
-
-    ``ecs.Cluster`` grants the instance role what the container agent needs through
-    ``add_to_role_policy`` (aws-cdk-lib offers no option to leave any of it out); while
-    ``withholding`` is active, the listed actions are dropped from statements on ``*``.
-    """
-
-    _withheld: frozenset[str] = frozenset()
-
-    @contextmanager
-    def withholding(self, actions: frozenset[str]) -> Iterator[None]:
-        self._withheld = actions
-        try:
-            yield
-        finally:
-            self._withheld = frozenset()
-
-    def add_to_role_policy(self, statement: iam.PolicyStatement) -> None:
-        kept = [a for a in statement.actions if a not in self._withheld]
-        if len(kept) == len(statement.actions) or statement.resources != ["*"]:
-            super().add_to_role_policy(statement)
-        elif kept:
-            super().add_to_role_policy(statement.copy(actions=kept))
 
 
 @jsii.implements(ec2.IConnectable)
@@ -171,7 +141,8 @@ class EcsCluster(Construct):
         :param exec_log_retention: How long ECS Exec session logs are kept. Default: one year.
         """
         super().__init__(scope, construct_id)
-        self._strategy_name: str | None = None
+        self._static_host_ports: dict[int, list[tuple[str, int]]] = {}
+        self._opened_to: set[tuple[ec2.IConnectable, int, int]] = set()
         options = capacity_provider_options or CapacityProviderOptions()
         image = image or InstanceImage.amazon_linux_2023()
         instance_type = instance_type or ec2.InstanceType("t3.medium")
@@ -191,7 +162,6 @@ class EcsCluster(Construct):
         self.vpc: ec2.IVpc = vpc
         """The VPC of the instances."""
         gpu = is_gpu_family(instance_type)
-        architecture = instance_type.architecture
 
         settings = merge_agent_settings(
             agent_settings, spot=spot is not None, gpu=gpu, bottlerocket=image.is_bottlerocket
@@ -231,67 +201,44 @@ class EcsCluster(Construct):
         )
         """The ``ecs.Cluster``."""
 
-        self.security_group = ec2.SecurityGroup(
-            self,
-            "InstanceSecurityGroup",
-            vpc=vpc,
-            description="ECS container instances: no ingress unless a service opens it",
-            allow_all_outbound=True,
-        )
-        """Security group of the instances: no ingress by default."""
-        # Not added to ``self.cluster.connections``: CDK would then open 32768-65535 from each
-        # load balancer (aws-cdk issue 9778); services open ``host_port_range`` themselves.
-        self.instance_role = iam.Role(
-            self,
-            "InstanceRole",
-            assumed_by=iam.ServicePrincipal("ec2.amazonaws.com"),
-            description="ECS container instances: the agent and SSM Session Manager",
-        )
-        """Role of the instances (the agent's permissions; tasks use task roles)."""
-        self.session_manager_policy = self._session_manager_policy(image)
-
         user_data = ec2.UserData.custom("") if image.is_bottlerocket else ec2.UserData.for_linux()
         if not image.is_bottlerocket:
             user_data.add_commands(*render_ecs_config(settings))
-        self.launch_template = ec2.LaunchTemplate(
+        # "Default": a construct id CDK leaves out of logical ids, so the resources keep the
+        # ids they had when EcsCluster defined them itself (a new id replaces them on deploy).
+        self.capacity = InstanceCapacity(
             self,
-            "LaunchTemplate",
-            machine_image=image._resolve(architecture=architecture, gpu=gpu),
-            instance_type=None if spot else instance_type,
-            role=self.instance_role,
-            security_group=self.security_group,
-            user_data=user_data,
-            http_endpoint=True,
-            http_tokens=ec2.LaunchTemplateHttpTokens.REQUIRED,
-            http_put_response_hop_limit=1,
-            block_devices=self._block_devices(image, root_volume_size_gib),
-        )
-        """The launch template of the instances."""
-
-        self.notifications_key: kms.Key | None = None
-        """KMS key of the notifications topic this construct defines (None for yours)."""
-        self.notifications_topic = notifications_topic or self._encrypted_topic()
-        """Topic of the Auto Scaling group's launch, terminate and error notifications."""
-        group = _InstanceGroup(
-            self,
-            "AutoScalingGroup",
+            "Default",
             vpc=vpc,
             vpc_subnets=self.vpc_subnets,
+            instance_types=self.instance_types,
+            image=image,
+            user_data=user_data,
+            spot=spot,
             min_capacity=min_capacity,
             max_capacity=max_capacity,
-            launch_template=None if spot else self.launch_template,
-            mixed_instances_policy=self._mixed_instances_policy(spot),
-            capacity_rebalance=spot.capacity_rebalance if spot else None,
-            notifications=[
-                autoscaling.NotificationConfiguration(
-                    topic=self.notifications_topic,
-                    scaling_events=autoscaling.ScalingEvents.ALL,
-                )
-            ],
-            group_metrics=[autoscaling.GroupMetrics.all()],
+            root_volume_size_gib=root_volume_size_gib,
+            notifications_topic=notifications_topic,
         )
-        self.auto_scaling_group: autoscaling.AutoScalingGroup = group
-        """The Auto Scaling group of the instances."""
+        """The instances: security group, role, launch template, Auto Scaling group, topic."""
+        self.security_group: ec2.SecurityGroup = self.capacity.security_group
+        """Security group of the instances: no ingress by default."""
+        # Not added to ``self.cluster.connections``: CDK would then open 32768-65535 from each
+        # load balancer (aws-cdk issue 9778); services open ``host_port_range`` themselves.
+        self.instance_role: iam.Role = self.capacity.role
+        """Role of the instances (the agent's permissions; tasks use task roles). Grant to it
+        directly: the Auto Scaling group holds it as a read-only view."""
+        self.session_manager_policy: iam.Policy | None = self.capacity.session_manager_policy
+        """The instances' Session Manager policy (None for Bottlerocket)."""
+        self.launch_template: ec2.LaunchTemplate = self.capacity.launch_template
+        """The launch template of the instances."""
+        self.notifications_key: kms.Key | None = self.capacity.notifications_key
+        """KMS key of the notifications topic this construct defines (None for yours)."""
+        self.notifications_topic: sns.ITopic = self.capacity.notifications_topic
+        """Topic of the Auto Scaling group's launch, terminate and error notifications."""
+        self.auto_scaling_group: autoscaling.AutoScalingGroup = self.capacity.auto_scaling_group
+        """The Auto Scaling group of the instances. Its ``role`` is ``instance_role`` without
+        policy updates (``add_to_role_policy`` adds nothing): grant to ``instance_role``."""
 
         self.capacity_provider = ecs.AsgCapacityProvider(
             self,
@@ -312,9 +259,8 @@ class EcsCluster(Construct):
         # this library has one), unless the agent is told to use the instance's credentials.
         override = settings.get("ECS_ENABLE_AWSLOGS_EXECUTIONROLE_OVERRIDE")
         self._instance_writes_logs = override == "false"
-        withheld = frozenset() if self._instance_writes_logs else _AGENT_LOG_ACTIONS
-        with group.withholding(withheld):
-            self.cluster.add_asg_capacity_provider(self.capacity_provider)
+        self.cluster.add_asg_capacity_provider(self.capacity_provider)
+        self._grant_agent(image)
         self.cluster.add_default_capacity_provider_strategy(self.capacity_provider_strategies)
         if image.is_bottlerocket:
             # After CDK's "[settings.ecs]" and cluster lines: TOML lets a table be opened once.
@@ -374,9 +320,11 @@ class EcsCluster(Construct):
 
         The same as the cluster's default capacity provider strategy.
         """
-        if self._strategy_name is None:  # one jsii round trip, not one per service
-            self._strategy_name = self.capacity_provider.capacity_provider_name
-        return [ecs.CapacityProviderStrategy(capacity_provider=self._strategy_name, weight=1)]
+        return [
+            ecs.CapacityProviderStrategy(
+                capacity_provider=self.capacity_provider.capacity_provider_name, weight=1
+            )
+        ]
 
     @property
     def capacity_provider_dependency(self) -> IDependable:
@@ -389,6 +337,31 @@ class EcsCluster(Construct):
         while a service still uses the capacity provider (aws-cdk issues 14732 and 18179).
         """
         return self._capacity_provider_dependency
+
+    # -- what the services of the cluster share ---------------------------------------------
+
+    def static_host_port_holders(self, port: int) -> tuple[tuple[str, int], ...]:
+        """``(construct path, instances)`` of each workload that binds static host ``port``
+        on this cluster's instances, with how many instances it may occupy (one task each)."""
+        return tuple(self._static_host_ports.get(port, ()))
+
+    def hold_static_host_port(self, port: int, *, holder: str, instances: int) -> None:
+        """Record that the workload at construct path ``holder`` may occupy static host
+        ``port`` on up to ``instances`` instances; later workloads' checks count it."""
+        self._static_host_ports.setdefault(port, []).append((holder, instances))
+
+    def open_host_ports_to(self, peer: ec2.IConnectable, low: int, high: int) -> None:
+        """Let ``peer`` (a load balancer) reach the instances on host ports ``low``-``high``.
+
+        Every bridge-mode service behind one load balancer needs the same rule: it is defined
+        once per cluster, peer and range (aws-cdk-lib would find the existing rule too, in
+        three more jsii round trips per service).
+        """
+        if (peer, low, high) in self._opened_to:
+            return
+        self._opened_to.add((peer, low, high))
+        ports = ec2.Port.tcp(low) if low == high else ec2.Port.tcp_range(low, high)
+        self.connections.allow_from(peer, ports, "Load balancer to task host ports")
 
     # -- construction helpers ---------------------------------------------------------------
 
@@ -487,104 +460,40 @@ class EcsCluster(Construct):
                 )
         return result
 
-    @staticmethod
-    def _block_devices(image: InstanceImage, size: int) -> list[ec2.BlockDevice]:
-        def volume(gib: int) -> ec2.BlockDeviceVolume:
-            return ec2.BlockDeviceVolume.ebs(
-                gib, encrypted=True, volume_type=ec2.EbsDeviceVolumeType.GP3
-            )
-
+    def _grant_agent(self, image: InstanceImage) -> None:
+        """What ``ecs.Cluster`` would grant the agent, written here: the same statements, in the
+        same order, but CloudWatch Logs only when the agent writes logs with the instance's
+        credentials (``ECS_ENABLE_AWSLOGS_EXECUTIONROLE_OVERRIDE=false``)."""
+        role, cluster_arn = self.instance_role, self.cluster.cluster_arn
         if image.is_bottlerocket:
-            # Bottlerocket: a small OS volume and a data volume for images and containers.
-            return [
-                ec2.BlockDevice(device_name="/dev/xvda", volume=volume(4)),
-                ec2.BlockDevice(device_name="/dev/xvdb", volume=volume(size)),
-            ]
-        return [ec2.BlockDevice(device_name="/dev/xvda", volume=volume(size))]
-
-    def _session_manager_policy(self, image: InstanceImage) -> iam.Policy | None:
-        if image.is_bottlerocket:
-            return None  # CDK attaches AmazonSSMManagedInstanceCore for Bottlerocket.
-        stack = cdk.Stack.of(self)
-        return iam.Policy(
-            self,
-            "SessionManagerPolicy",
-            roles=[self.instance_role],
-            statements=[
-                iam.PolicyStatement(
-                    actions=["ssm:UpdateInstanceInformation"],
-                    resources=[
-                        stack.format_arn(service="ec2", resource="instance", resource_name="*")
-                    ],
-                ),
-                iam.PolicyStatement(
-                    actions=[
-                        "ssmmessages:CreateControlChannel",
-                        "ssmmessages:CreateDataChannel",
-                        "ssmmessages:OpenControlChannel",
-                        "ssmmessages:OpenDataChannel",
-                    ],
-                    resources=["*"],
-                ),
-            ],
-        )
-
-    def _encrypted_topic(self) -> sns.Topic:
-        key = kms.Key(
-            self,
-            "NotificationsKey",
-            enable_key_rotation=True,
-            description="Encrypts the Auto Scaling notifications of an ECS cluster",
-            removal_policy=cdk.RemovalPolicy.DESTROY,
-            pending_window=cdk.Duration.days(7),
-        )
-        # Auto Scaling publishes as its service-linked role. Matching it by aws:PrincipalArn
-        # rather than naming it as principal keeps the key creatable in an account where the
-        # role does not exist yet (it is created with the first Auto Scaling group).
-        stack = cdk.Stack.of(self)
-        key.add_to_resource_policy(
+            for name in (
+                "AmazonSSMManagedInstanceCore",
+                "service-role/AmazonEC2ContainerServiceforEC2Role",
+            ):
+                role.add_managed_policy(iam.ManagedPolicy.from_aws_managed_policy_name(name))
+        role.add_to_principal_policy(
             iam.PolicyStatement(
-                sid="AllowAutoScalingNotifications",
-                principals=[iam.AnyPrincipal()],
-                actions=["kms:Decrypt", "kms:GenerateDataKey*"],
-                resources=["*"],
-                conditions={
-                    "StringEquals": {
-                        "aws:PrincipalArn": (
-                            f"arn:{stack.partition}:iam::{stack.account}:role/aws-service-role/"
-                            "autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling"
-                        ),
-                        "kms:CallerAccount": stack.account,
-                    }
-                },
+                actions=[
+                    "ecs:DeregisterContainerInstance",
+                    "ecs:RegisterContainerInstance",
+                    "ecs:Submit*",
+                ],
+                resources=[cluster_arn],
             )
         )
-        self.notifications_key = key
-        return sns.Topic(
-            self,
-            "NotificationsTopic",
-            master_key=key,
-            enforce_ssl=True,
-            display_name="ECS cluster Auto Scaling notifications",
+        role.add_to_principal_policy(
+            iam.PolicyStatement(
+                actions=["ecs:Poll", "ecs:StartTelemetrySession"],
+                resources=["*"],
+                conditions={"ArnEquals": {"ecs:cluster": cluster_arn}},
+            )
         )
-
-    def _mixed_instances_policy(
-        self, spot: SpotOptions | None
-    ) -> autoscaling.MixedInstancesPolicy | None:
-        if spot is None:
-            return None
-        return autoscaling.MixedInstancesPolicy(
-            launch_template=self.launch_template,
-            instances_distribution=autoscaling.InstancesDistribution(
-                on_demand_base_capacity=spot.on_demand_base_capacity,
-                on_demand_percentage_above_base_capacity=(
-                    spot.on_demand_percentage_above_base_capacity
-                ),
-                spot_allocation_strategy=spot.allocation_strategy,
-            ),
-            launch_template_overrides=[
-                autoscaling.LaunchTemplateOverrides(instance_type=t) for t in self.instance_types
-            ],
+        logs = ["logs:CreateLogStream", "logs:PutLogEvents"] if self._instance_writes_logs else []
+        role.add_to_principal_policy(
+            iam.PolicyStatement(
+                actions=["ecs:DiscoverPollEndpoint", "ecr:GetAuthorizationToken", *logs],
+                resources=["*"],
+            )
         )
 
     def _order_deletion(self) -> None:

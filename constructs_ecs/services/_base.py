@@ -1,0 +1,334 @@
+"""What every workload shares: its log group, its bound task definition, placement checks;
+and what every long-running service adds: Service Connect, ECS Exec, auto scaling, the
+capacity provider dependency."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+import aws_cdk as cdk
+from aws_cdk import aws_ec2 as ec2
+from aws_cdk import aws_ecs as ecs
+from aws_cdk import aws_elasticloadbalancingv2 as elbv2
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_logs as logs
+from constructs import Construct, IDependable
+
+from constructs_ecs._nag import LOG_STREAMS_OF_ONE_GROUP, explain_wildcards
+from constructs_ecs.budget import enforce_resource_budget
+from constructs_ecs.errors import ConfigurationError
+from constructs_ecs.services.options import Placement, Scaling, ServiceConnect
+
+if TYPE_CHECKING:
+    from constructs_ecs.cluster import EcsCluster
+    from constructs_ecs.taskdef import BoundTaskDefinition, PortMapping, TaskDefinitionSpec
+
+CIRCUIT_BREAKER = ecs.DeploymentCircuitBreaker(enable=True, rollback=True)
+"""Every service: a deploy whose tasks do not stabilise fails and rolls back (minutes, not 3 h)."""
+
+_EXEC_CHANNELS = frozenset(
+    {
+        "ssmmessages:CreateControlChannel",
+        "ssmmessages:CreateDataChannel",
+        "ssmmessages:OpenControlChannel",
+        "ssmmessages:OpenDataChannel",
+    }
+)
+_EXEC_LOGS = frozenset({"logs:CreateLogStream", "logs:DescribeLogStreams", "logs:PutLogEvents"})
+
+
+def _exec_wildcard_reason(actions: frozenset[str], resource: str) -> str | None:
+    """Why the task role of a service with ECS Exec holds the wildcards CDK grants it."""
+    if resource == "*" and actions <= _EXEC_CHANNELS | {"logs:DescribeLogGroups"}:
+        return (
+            "ECS Exec: the SSM message channel actions and logs:DescribeLogGroups have no "
+            "resource-level permissions (AWS documents Resource '*' for them)."
+        )
+    if LOG_STREAMS_OF_ONE_GROUP.search(resource) and actions <= _EXEC_LOGS:
+        return (
+            "ECS Exec session logging: ':*' names the log streams of the cluster's one exec "
+            "log group, created per session."
+        )
+    return None
+
+
+class Workload(Construct):
+    """What every workload shares: its log group, its bound task definition, placement checks."""
+
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        cluster: EcsCluster,
+        task_definition: TaskDefinitionSpec,
+        log_retention: logs.RetentionDays,
+    ) -> None:
+        super().__init__(scope, construct_id)
+        enforce_resource_budget(scope)
+        self._cluster = cluster
+        self._spec = task_definition
+        self.log_group = logs.LogGroup(
+            self,
+            "LogGroup",
+            retention=log_retention,
+            removal_policy=cdk.RemovalPolicy.RETAIN,
+        )
+        """The service's log group (retained on delete): containers without a
+        ``logConfiguration`` log here through awslogs."""
+        self._check_fits(cluster, task_definition)
+        bound: BoundTaskDefinition = task_definition.bind(
+            self, "TaskDefinition", log_group=self.log_group
+        )
+        self._bound = bound
+        self.task_definition: ecs.Ec2TaskDefinition = bound.task_definition
+
+    @property
+    def task_role(self) -> iam.IRole:
+        """The role the containers run as; grant the application's permissions to it."""
+        return self._bound.task_role
+
+    @property
+    def execution_role(self) -> iam.IRole:
+        """The role the agent uses to pull images, write logs and read secrets."""
+        return self._bound.execution_role
+
+    @staticmethod
+    def _check_fits(cluster: EcsCluster, spec: TaskDefinitionSpec) -> None:
+        wanted = spec.cpu_architecture
+        if wanted is not None:
+            arm = wanted.upper() == "ARM64"
+            for instance_type in cluster.instance_types:
+                is_arm = instance_type.architecture == ec2.InstanceArchitecture.ARM_64
+                if is_arm != arm:
+                    raise ConfigurationError(
+                        "task_definition.runtimePlatform.cpuArchitecture",
+                        wanted,
+                        f"the cluster runs {instance_type.to_string()} "
+                        f"({'ARM64' if is_arm else 'X86_64'}) instances; use an image and "
+                        "runtimePlatform of that architecture, or another cluster",
+                    )
+        needs = spec.resource_needs()
+        offer = cluster.instance_resources
+        if offer is None:
+            return
+        for what, need, have, unit in (
+            ("cpu", needs.cpu_units, offer.cpu_units, "CPU units"),
+            ("memory", needs.memory_mib, offer.memory_mib, "MiB"),
+            ("gpus", needs.gpus, offer.gpus, "GPUs"),
+        ):
+            if need > have:
+                types = ", ".join(t.to_string() for t in cluster.instance_types)
+                raise ConfigurationError(
+                    f"task_definition.{what}",
+                    need,
+                    f"one instance of the cluster ({types}) offers {have} {unit} to tasks; "
+                    "use a larger instance type or a smaller task",
+                )
+
+    def _check_static_ports(
+        self, tasks: int, *, max_healthy_percent: int = 200, field: str = "desired_count"
+    ) -> None:
+        """A static host port fits one task per instance, during deploys too, counting every
+        service of the cluster that binds the same port."""
+        ports = self._spec.static_host_ports()
+        if not ports or self._spec.network_mode not in ("bridge", "host"):
+            return
+        slots = -(-tasks * max_healthy_percent // 100)  # ceil: tasks while deploying
+        capacity = self._cluster.max_capacity
+        for port in ports:
+            others = self._cluster.static_host_port_holders(port)
+            if slots + sum(n for _, n in others) > capacity:
+                sharing = (
+                    f"; {', '.join(f'{path} holds {n}' for path, n in others)} of its instances"
+                    if others
+                    else ""
+                )
+                raise ConfigurationError(
+                    field,
+                    tasks,
+                    f"the task binds static host port {port}, so each instance runs at most one "
+                    f"such task, and a rolling deploy runs up to {slots} tasks "
+                    f"({max_healthy_percent} % of {tasks}) while the cluster has at most "
+                    f"{capacity} instances{sharing}; at most "
+                    f"{(capacity - sum(n for _, n in others)) * 100 // max_healthy_percent} "
+                    "tasks: raise the cluster's max_capacity or use dynamic host ports "
+                    "(hostPort 0 or absent)",
+                )
+        for port in ports:
+            self._cluster.hold_static_host_port(port, holder=self.node.path, instances=slots)
+
+    def _check_distinct_instances(self, placement: Placement, tasks: int) -> None:
+        """``distinctInstance`` allows one task per instance, during a 200 % deploy too."""
+        distinct = any(
+            rule.type == "distinctInstance"
+            for constraint in placement.constraints
+            for rule in constraint.to_json()
+        )
+        capacity = self._cluster.max_capacity
+        if distinct and tasks * 2 > capacity:
+            raise ConfigurationError(
+                "placement.constraints",
+                "distinctInstance",
+                f"one task per instance: {tasks} tasks need {tasks * 2} instances during a "
+                f"rolling deploy (200 %) and the cluster has at most {capacity}; at most "
+                f"{capacity // 2} tasks, or raise the cluster's max_capacity",
+            )
+
+    def _network_options(
+        self,
+    ) -> tuple[list[ec2.ISecurityGroup] | None, ec2.SubnetSelection | None]:
+        if self._spec.network_mode != "awsvpc":
+            self.security_group: ec2.SecurityGroup | None = None
+            return None, None
+        self.security_group = ec2.SecurityGroup(
+            self,
+            "SecurityGroup",
+            vpc=self._cluster.vpc,
+            description="Tasks of this service (awsvpc network mode)",
+            allow_all_outbound=True,
+        )
+        return [self.security_group], self._cluster.vpc_subnets
+
+
+class ServiceBase(Workload):
+    """What every long-running service adds: Service Connect and the clean-delete dependency."""
+
+    def _service_connect(self, options: ServiceConnect | None) -> ecs.ServiceConnectProps | None:
+        if options is None:
+            return None
+        namespace = self._cluster.cluster.default_cloud_map_namespace
+        if namespace is None:
+            raise ConfigurationError(
+                "service_connect",
+                options,
+                "the cluster has no Service Connect namespace: call "
+                "cluster.cluster.add_default_cloud_map_namespace(name='...', "
+                "use_for_service_connect=True) first",
+            )
+        services = []
+        if options.dns_name is not None:
+            mapping = self._named_port_mapping(options.port_mapping_name)
+            services.append(
+                ecs.ServiceConnectService(
+                    port_mapping_name=mapping.name or "",
+                    dns_name=options.dns_name,
+                    port=options.port or mapping.container_port,
+                )
+            )
+            self._admit_service_connect_clients(mapping)
+        return ecs.ServiceConnectProps(
+            namespace=namespace.namespace_arn,
+            services=services or None,
+            log_driver=ecs.LogDrivers.aws_logs(
+                stream_prefix="service-connect", log_group=self.log_group
+            ),
+        )
+
+    def _add_scaling(
+        self,
+        scaling: Scaling | None,
+        *,
+        target_group: elbv2.ApplicationTargetGroup | None = None,
+    ) -> ecs.ScalableTaskCount | None:
+        """Target tracking on the task count (requests per target needs ``target_group``)."""
+        if scaling is None:
+            return None
+        count = self.service.auto_scale_task_count(
+            min_capacity=scaling.min_count, max_capacity=scaling.max_count
+        )
+        scale_in, scale_out = scaling.scale_in_cooldown, scaling.scale_out_cooldown
+        if scaling.cpu_percent is not None:
+            count.scale_on_cpu_utilization(
+                "CpuScaling",
+                target_utilization_percent=scaling.cpu_percent,
+                scale_in_cooldown=scale_in,
+                scale_out_cooldown=scale_out,
+            )
+        if scaling.memory_percent is not None:
+            count.scale_on_memory_utilization(
+                "MemoryScaling",
+                target_utilization_percent=scaling.memory_percent,
+                scale_in_cooldown=scale_in,
+                scale_out_cooldown=scale_out,
+            )
+        if scaling.requests_per_target is not None and target_group is not None:
+            count.scale_on_request_count(
+                "RequestScaling",
+                requests_per_target=scaling.requests_per_target,
+                target_group=target_group,
+                scale_in_cooldown=scale_in,
+                scale_out_cooldown=scale_out,
+            )
+        return count
+
+    def _admit_service_connect_clients(self, mapping: PortMapping) -> None:
+        """Let the cluster's instances reach this server's port: Service Connect proxies call
+        it from the client task's instance (bridge and host clients leave with the instance's
+        security group)."""
+        mode = self._spec.network_mode
+        if mode == "awsvpc":
+            assert self.security_group is not None
+            self.security_group.add_ingress_rule(
+                self._cluster.security_group,
+                ec2.Port.tcp(mapping.container_port),
+                "Service Connect clients on the cluster's instances",
+            )
+            return
+        if mode == "host" or mapping.host_port:
+            ports = ec2.Port.tcp(mapping.host_port or mapping.container_port)
+        else:
+            low, high = self._cluster.host_port_range
+            ports = ec2.Port.tcp_range(low, high)
+        instances = self._cluster.security_group
+        instances.add_ingress_rule(instances, ports, "Service Connect between tasks")
+
+    def _named_port_mapping(self, name: str | None) -> PortMapping:
+        named = [pm for c in self._spec.containers for pm in c.port_mappings if pm.name]
+        for mapping in named:
+            if name is None or mapping.name == name:
+                return mapping
+        allowed = [pm.name for pm in named] or "no port mapping has a name"
+        raise ConfigurationError(
+            "service_connect.port_mapping_name",
+            name,
+            f"must name a port mapping of the task ({allowed}); give the port mapping a "
+            '"name" in the task definition',
+        )
+
+    def _define_service(
+        self,
+        *,
+        placement_constraints: Sequence[ecs.PlacementConstraint],
+        service_connect: ServiceConnect | None,
+        enable_exec: bool,
+        **specific: Any,
+    ) -> ecs.Ec2Service:
+        """The ``Ec2Service`` with what every service shares; ``specific`` adds the rest."""
+        security_groups, subnets = self._network_options()
+        service = ecs.Ec2Service(
+            self,
+            "Service",
+            cluster=self._cluster.cluster,
+            task_definition=self.task_definition,
+            circuit_breaker=CIRCUIT_BREAKER,
+            placement_constraints=list(placement_constraints) or None,
+            enable_execute_command=enable_exec,
+            enable_ecs_managed_tags=True,
+            propagate_tags=ecs.PropagatedTagSource.SERVICE,
+            service_connect_configuration=self._service_connect(service_connect),
+            security_groups=security_groups,
+            vpc_subnets=subnets,
+            **specific,
+        )
+        self.service = service
+        """The ``ecs.Ec2Service``."""
+        if enable_exec:
+            explain_wildcards(self.task_role, _exec_wildcard_reason)
+        return service
+
+    def _wait_for(self, *others: IDependable) -> None:
+        """Create the service after the cluster's capacity provider (and delete it before:
+        a clean ``cdk destroy``) and after ``others``; one jsii call for all of them."""
+        self.service.node.add_dependency(self._cluster.capacity_provider_dependency, *others)

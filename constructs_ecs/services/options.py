@@ -1,0 +1,180 @@
+"""Option groups of the services: placement, task auto scaling, the target health check,
+Service Connect."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import aws_cdk as cdk
+from aws_cdk import aws_ecs as ecs
+from aws_cdk import aws_elasticloadbalancingv2 as elbv2
+
+from constructs_ecs.errors import ConfigurationError
+
+__all__ = [
+    "DEFAULT_PLACEMENT_STRATEGIES",
+    "Placement",
+    "Scaling",
+    "ServiceConnect",
+    "TargetHealthCheck",
+]
+
+
+def default_placement_strategies() -> tuple[ecs.PlacementStrategy, ...]:
+    """Spread tasks across availability zones, then bin-pack on memory within each zone."""
+    return (
+        ecs.PlacementStrategy.spread_across(ecs.BuiltInAttributes.AVAILABILITY_ZONE),
+        ecs.PlacementStrategy.packed_by_memory(),
+    )
+
+
+if TYPE_CHECKING:
+    DEFAULT_PLACEMENT_STRATEGIES: tuple[ecs.PlacementStrategy, ...]
+    """Spread tasks across availability zones, then bin-pack on memory within each zone."""
+
+
+def __getattr__(name: str) -> Any:
+    # Made on first use, not at import: each strategy is a jsii round trip.
+    if name == "DEFAULT_PLACEMENT_STRATEGIES":
+        return default_placement_strategies()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def placement_rules(strategies: Sequence[ecs.PlacementStrategy]) -> list[Any]:
+    """The strategies as ECS receives them: two lists of the same rules are equal, whichever
+    objects built them."""
+    return [rule for strategy in strategies for rule in strategy.to_json()]
+
+
+@dataclass(frozen=True, kw_only=True)
+class Placement:
+    """Where ECS places a workload's tasks on the cluster's instances."""
+
+    strategies: Sequence[ecs.PlacementStrategy] = field(
+        default_factory=default_placement_strategies
+    )
+    """Tried in order. Default: spread across availability zones, then bin-pack on memory
+    (daemons take none)."""
+    constraints: Sequence[ecs.PlacementConstraint] = ()
+    """E.g. ``ecs.PlacementConstraint.distinct_instances()`` or
+    ``ecs.PlacementConstraint.member_of("attribute:ecs.instance-type =~ m7g.*")``.
+    Default: none."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class Scaling:
+    """Auto scaling of a service's task count (target tracking).
+
+    Once scaling is set, the service template omits ``DesiredCount``: a deploy never resets the
+    count that scaling chose (aws-cdk issue 3919). ECS creates the service with one task, and
+    scaling raises it to ``min_count`` right after.
+    """
+
+    min_count: int
+    """Fewest tasks."""
+    max_count: int
+    """Most tasks."""
+    cpu_percent: float | None = 70
+    """Target average CPU utilization. ``None`` turns CPU tracking off. Default: 70 %."""
+    memory_percent: float | None = None
+    """Target average memory utilization. Default: memory is not tracked."""
+    requests_per_target: int | None = None
+    """Target ALB requests per task per minute (web services only). Default: not tracked."""
+    scale_in_cooldown: cdk.Duration = field(default_factory=lambda: cdk.Duration.seconds(120))
+    """Wait after a scale-in before the next one. Default: 2 minutes."""
+    scale_out_cooldown: cdk.Duration = field(default_factory=lambda: cdk.Duration.seconds(60))
+    """Wait after a scale-out before the next one. Default: 1 minute."""
+
+    def __post_init__(self) -> None:
+        if self.min_count < 0:
+            raise ConfigurationError("scaling.min_count", self.min_count, "must be 0 or more")
+        if self.max_count < max(self.min_count, 1):
+            raise ConfigurationError(
+                "scaling.max_count",
+                self.max_count,
+                f"must be at least 1 and at least min_count ({self.min_count})",
+            )
+        for name in ("cpu_percent", "memory_percent"):
+            value = getattr(self, name)
+            if value is not None and not 1 <= value <= 100:
+                raise ConfigurationError(f"scaling.{name}", value, "must be between 1 and 100")
+        if self.requests_per_target is not None and self.requests_per_target < 1:
+            raise ConfigurationError(
+                "scaling.requests_per_target", self.requests_per_target, "must be 1 or more"
+            )
+        if (self.cpu_percent, self.memory_percent, self.requests_per_target) == (None,) * 3:
+            raise ConfigurationError(
+                "scaling",
+                "no metric",
+                "set at least one of cpu_percent, memory_percent, requests_per_target",
+            )
+
+
+@dataclass(frozen=True, kw_only=True)
+class TargetHealthCheck:
+    """The target group's health check of a web service."""
+
+    path: str = "/"
+    """HTTP path probed on each task. Default: ``/``."""
+    healthy_http_codes: str = "200-399"
+    """Status codes that count as healthy. Default: ``200-399``."""
+    interval: cdk.Duration = field(default_factory=lambda: cdk.Duration.seconds(15))
+    """Time between probes. Default: 15 seconds (ALB default is 30: slower deploys)."""
+    timeout: cdk.Duration = field(default_factory=lambda: cdk.Duration.seconds(5))
+    """Time a probe may take. Default: 5 seconds."""
+    healthy_threshold: int = 2
+    """Consecutive successes before a task receives traffic. Default: 2."""
+    unhealthy_threshold: int = 3
+    """Consecutive failures before a task is taken out. Default: 3."""
+
+    def __post_init__(self) -> None:
+        if not self.path.startswith("/") or len(self.path) > 1024:
+            raise ConfigurationError(
+                "health_check.path", self.path, "must start with '/' and be at most 1024 chars"
+            )
+        for name in ("healthy_threshold", "unhealthy_threshold"):
+            value = getattr(self, name)
+            if not 2 <= value <= 10:
+                raise ConfigurationError(f"health_check.{name}", value, "must be between 2 and 10")
+        interval, timeout = self.interval.to_seconds(), self.timeout.to_seconds()
+        if not 5 <= interval <= 300:
+            raise ConfigurationError(
+                "health_check.interval", f"{interval}s", "must be 5 to 300 seconds"
+            )
+        if not 2 <= timeout <= 120 or timeout >= interval:
+            raise ConfigurationError(
+                "health_check.timeout",
+                f"{timeout}s",
+                f"must be 2 to 120 seconds and less than the interval ({interval}s)",
+            )
+
+    def bind(self) -> elbv2.HealthCheck:
+        """The target group's ``elbv2.HealthCheck``."""
+        return elbv2.HealthCheck(
+            port="traffic-port",
+            path=self.path,
+            healthy_http_codes=self.healthy_http_codes,
+            interval=self.interval,
+            timeout=self.timeout,
+            healthy_threshold_count=self.healthy_threshold,
+            unhealthy_threshold_count=self.unhealthy_threshold,
+        )
+
+
+@dataclass(frozen=True, kw_only=True)
+class ServiceConnect:
+    """ECS Service Connect: call other services by name, and be called by ``dns_name``.
+
+    The cluster needs a Service Connect namespace first, e.g.
+    ``platform.cluster.add_default_cloud_map_namespace(name="shop.internal",
+    use_for_service_connect=True)``.
+    """
+
+    dns_name: str | None = None
+    """Name other services use to call this one. Default: client only (calls others)."""
+    port_mapping_name: str | None = None
+    """The named port mapping published. Default: the first port mapping that has a name."""
+    port: int | None = None
+    """Port clients call. Default: the port mapping's container port."""

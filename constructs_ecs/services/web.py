@@ -1,0 +1,184 @@
+"""WebService: a service behind the shared load balancer."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+import aws_cdk as cdk
+from aws_cdk import aws_ec2 as ec2
+from aws_cdk import aws_elasticloadbalancingv2 as elbv2
+from aws_cdk import aws_logs as logs
+from constructs import Construct
+
+from constructs_ecs.errors import ConfigurationError
+from constructs_ecs.services._base import ServiceBase
+from constructs_ecs.services.options import (
+    Placement,
+    Scaling,
+    ServiceConnect,
+    TargetHealthCheck,
+)
+
+if TYPE_CHECKING:
+    from constructs_ecs.cluster import EcsCluster
+    from constructs_ecs.load_balancer import LoadBalancer
+    from constructs_ecs.taskdef import PortMapping, TaskDefinitionSpec
+
+__all__ = ["WebService"]
+
+GRACE_PERIOD_S = 60
+"""Health-check grace period of a web service: time for a task to start before the ALB counts."""
+DEREGISTRATION_DELAY_S = 30
+"""Connection draining of a web service's targets: deploys finish in a minute, not five."""
+
+
+class WebService(ServiceBase):
+    """A service behind the shared ``LoadBalancer``, routed by path and/or host.
+
+    Defaults: 2 tasks, 100/200 % healthy during deploys (full capacity kept), circuit breaker
+    with rollback, a target group with a 30 s deregistration delay and a 15 s health check on
+    ``/``, a 60 s health-check grace period, spread across AZs then bin-packed on memory, and an
+    ingress rule on the instances from the load balancer's security group only, on the ports the
+    tasks use (the agent's dynamic host-port range in bridge mode).
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        cluster: EcsCluster,
+        load_balancer: LoadBalancer,
+        task_definition: TaskDefinitionSpec,
+        desired_count: int = 2,
+        path_patterns: Sequence[str] = (),
+        host_headers: Sequence[str] = (),
+        priority: int | None = None,
+        container_name: str | None = None,
+        container_port: int | None = None,
+        health_check: TargetHealthCheck | None = None,
+        scaling: Scaling | None = None,
+        placement: Placement | None = None,
+        service_connect: ServiceConnect | None = None,
+        enable_exec: bool = False,
+        log_retention: logs.RetentionDays = logs.RetentionDays.ONE_MONTH,
+    ) -> None:
+        """
+        :param cluster: The ``EcsCluster`` the tasks run on.
+        :param load_balancer: The shared ``LoadBalancer`` that routes to this service.
+        :param task_definition: What to run (``TaskDefinitionSpec.from_file(...)`` or Python).
+        :param desired_count: Tasks to run. Default: 2. Ignored once ``scaling`` is set.
+        :param path_patterns: Listener-rule path patterns. Default: ``/*`` when no
+            ``host_headers`` are given either.
+        :param host_headers: Listener-rule host headers. Default: any host.
+        :param priority: Listener-rule priority. Default: derived from the construct path,
+            stable across synths and unchanged when other services come and go.
+        :param container_name: Container that receives traffic. Default: the first container
+            with a port mapping.
+        :param container_port: Its port. Default: that container's first port mapping.
+        :param health_check: Target-group health check. Default: ``TargetHealthCheck()``.
+        :param scaling: Task auto scaling. Default: a fixed ``desired_count``.
+        :param placement: Strategies and constraints. Default: spread across AZs, then
+            bin-pack on memory; no constraint.
+        :param service_connect: Service Connect (call/be called by name). Default: off.
+        :param enable_exec: ECS Exec into the tasks, logged to the cluster's exec log group.
+            Default: off.
+        :param log_retention: Retention of the service's log group. Default: one month.
+        """
+        placement = placement or Placement()
+        health_check = health_check or TargetHealthCheck()
+        super().__init__(
+            scope,
+            construct_id,
+            cluster=cluster,
+            task_definition=task_definition,
+            log_retention=log_retention,
+        )
+        if desired_count < 1:
+            raise ConfigurationError("desired_count", desired_count, "must be 1 or more")
+        container, port = self._exposed_port(task_definition, container_name, container_port)
+        self._check_static_ports(scaling.max_count if scaling else desired_count)
+        self._check_distinct_instances(placement, scaling.max_count if scaling else desired_count)
+        service = self._define_service(
+            placement_constraints=placement.constraints,
+            service_connect=service_connect,
+            enable_exec=enable_exec,
+            desired_count=None if scaling else desired_count,
+            capacity_provider_strategies=cluster.capacity_provider_strategies,
+            min_healthy_percent=100,
+            max_healthy_percent=200,
+            health_check_grace_period=cdk.Duration.seconds(GRACE_PERIOD_S),
+            placement_strategies=list(placement.strategies) or None,
+        )
+        awsvpc = task_definition.network_mode == "awsvpc"
+        self.target_group = elbv2.ApplicationTargetGroup(
+            self,
+            "TargetGroup",
+            vpc=cluster.vpc,
+            port=port.container_port,
+            protocol=elbv2.ApplicationProtocol.HTTP,
+            target_type=elbv2.TargetType.IP if awsvpc else elbv2.TargetType.INSTANCE,
+            deregistration_delay=cdk.Duration.seconds(DEREGISTRATION_DELAY_S),
+            targets=[
+                service.load_balancer_target(
+                    container_name=container, container_port=port.container_port
+                )
+            ],
+            health_check=health_check.bind(),
+        )
+        """The service's ``elbv2.ApplicationTargetGroup``."""
+        routes = tuple(path_patterns) or (() if host_headers else ("/*",))
+        self.listener_rule = load_balancer.add_route(
+            self,
+            target_group=self.target_group,
+            path_patterns=routes,
+            host_headers=tuple(host_headers),
+            priority=priority,
+        )
+        """The ``elbv2.ApplicationListenerRule`` that forwards to this service."""
+        # ECS refuses a target group that no listener rule uses yet: wait for the rule.
+        self._wait_for(self.listener_rule)
+        self._open_from(load_balancer, port)
+        self.scalable_task_count = self._add_scaling(scaling, target_group=self.target_group)
+
+    @staticmethod
+    def _exposed_port(
+        spec: TaskDefinitionSpec, container_name: str | None, container_port: int | None
+    ) -> tuple[str, PortMapping]:
+        candidates = [
+            (c.name, pm)
+            for c in spec.containers
+            if container_name is None or c.name == container_name
+            for pm in c.port_mappings
+            if pm.protocol == "tcp"
+            and (container_port is None or pm.container_port == container_port)
+        ]
+        if not candidates:
+            exposed = [
+                f"{c.name}:{pm.container_port}" for c in spec.containers for pm in c.port_mappings
+            ]
+            raise ConfigurationError(
+                "task_definition",
+                f"container_name={container_name!r}, container_port={container_port!r}",
+                "a web service needs a container with a TCP port mapping to send traffic to; "
+                f"the task exposes {exposed or 'no port'}",
+            )
+        return candidates[0]
+
+    def _open_from(self, load_balancer: LoadBalancer, port: PortMapping) -> None:
+        """Let the load balancer, and nothing else, reach the tasks' ports."""
+        mode = self._spec.network_mode
+        if mode == "awsvpc":
+            assert self.security_group is not None
+            self.security_group.connections.allow_from(
+                load_balancer.connections,
+                ec2.Port.tcp(port.container_port),
+                "Load balancer to the tasks",
+            )
+            return
+        if mode == "host" or port.host_port:
+            low = high = port.host_port or port.container_port
+        else:
+            low, high = self._cluster.host_port_range
+        self._cluster.open_host_ports_to(load_balancer.connections, low, high)

@@ -1,0 +1,123 @@
+"""WorkerService: a service with no load balancer, or a daemon on every instance."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from aws_cdk import aws_ecs as ecs
+from aws_cdk import aws_logs as logs
+from constructs import Construct
+
+from constructs_ecs.errors import ConfigurationError
+from constructs_ecs.services._base import ServiceBase
+from constructs_ecs.services.options import (
+    Placement,
+    Scaling,
+    ServiceConnect,
+    default_placement_strategies,
+    placement_rules,
+)
+
+if TYPE_CHECKING:
+    from constructs_ecs.cluster import EcsCluster
+    from constructs_ecs.taskdef import TaskDefinitionSpec
+
+__all__ = ["WorkerService"]
+
+
+class WorkerService(ServiceBase):
+    """A service with no load balancer: queue consumers, stream processors, agents.
+
+    ``daemon=True`` runs exactly one task on every instance (DAEMON scheduling). Daemon services
+    cannot use a capacity provider strategy, and a cluster whose default strategy is a capacity
+    provider rejects a daemon service that names none (containers-roadmap issue 692), so a
+    daemon service sets ``LaunchType: EC2`` explicitly.
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        cluster: EcsCluster,
+        task_definition: TaskDefinitionSpec,
+        desired_count: int = 1,
+        daemon: bool = False,
+        scaling: Scaling | None = None,
+        placement: Placement | None = None,
+        service_connect: ServiceConnect | None = None,
+        enable_exec: bool = False,
+        log_retention: logs.RetentionDays = logs.RetentionDays.ONE_MONTH,
+    ) -> None:
+        """
+        :param cluster: The ``EcsCluster`` the tasks run on.
+        :param task_definition: What to run.
+        :param desired_count: Tasks to run (replica services). Default: 1.
+        :param daemon: One task per instance instead of ``desired_count``. Default: replica.
+        :param scaling: Task auto scaling on CPU/memory (replica services). Default: none.
+        :param placement: Strategies and constraints. Default: spread across AZs, then
+            bin-pack on memory (daemons take no strategy); no constraint.
+        :param service_connect: Service Connect. Default: off.
+        :param enable_exec: ECS Exec into the tasks. Default: off.
+        :param log_retention: Retention of the service's log group. Default: one month.
+        """
+        placement = placement or Placement()
+        super().__init__(
+            scope,
+            construct_id,
+            cluster=cluster,
+            task_definition=task_definition,
+            log_retention=log_retention,
+        )
+        if daemon and scaling is not None:
+            raise ConfigurationError(
+                "scaling", scaling, "a daemon service runs one task per instance: omit scaling"
+            )
+        if daemon and desired_count != 1:
+            raise ConfigurationError(
+                "desired_count",
+                desired_count,
+                "a daemon service runs one task per instance: omit desired_count",
+            )
+        if daemon and placement_rules(placement.strategies) != placement_rules(
+            default_placement_strategies()
+        ):
+            raise ConfigurationError(
+                "placement.strategies",
+                [str(p) for p in placement.strategies],
+                "a daemon service places one task on every instance and takes no strategy",
+            )
+        if scaling is not None and scaling.requests_per_target is not None:
+            raise ConfigurationError(
+                "scaling.requests_per_target",
+                scaling.requests_per_target,
+                "a worker has no load balancer to count requests: track cpu_percent or "
+                "memory_percent",
+            )
+        if not daemon and desired_count < 0:
+            raise ConfigurationError("desired_count", desired_count, "must be 0 or more")
+        if daemon:  # one task on every instance: the port is taken everywhere
+            self._check_static_ports(cluster.max_capacity, max_healthy_percent=100)
+        else:
+            self._check_static_ports(scaling.max_count if scaling else desired_count)
+            self._check_distinct_instances(
+                placement, scaling.max_count if scaling else desired_count
+            )
+        service = self._define_service(
+            placement_constraints=placement.constraints,
+            service_connect=service_connect,
+            enable_exec=enable_exec,
+            daemon=daemon,
+            desired_count=None if (daemon or scaling) else desired_count,
+            capacity_provider_strategies=None if daemon else cluster.capacity_provider_strategies,
+            # A daemon is replaced instance by instance: stop the old task, then start the new.
+            min_healthy_percent=0 if daemon else 100,
+            max_healthy_percent=100 if daemon else 200,
+            placement_strategies=None if daemon else (list(placement.strategies) or None),
+        )
+        self._wait_for()
+        if daemon:
+            cfn = service.node.default_child
+            assert isinstance(cfn, ecs.CfnService)
+            cfn.launch_type = "EC2"
+        self.scalable_task_count = self._add_scaling(scaling)
