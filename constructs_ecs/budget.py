@@ -8,46 +8,69 @@ and count. The fix is to put services in several ``ServicesStack``s on one ``Pla
 
 from __future__ import annotations
 
-import weakref
-
 import aws_cdk as cdk
 import jsii
-from constructs import IConstruct, IValidation
+from constructs import Construct, IConstruct, IValidation
 
-__all__ = ["RESOURCE_BUDGET", "enforce_resource_budget"]
+from constructs_ecs.errors import ConfigurationError
+
+__all__ = ["RESOURCE_BUDGET", "ResourceBudget", "enforce_resource_budget"]
 
 RESOURCE_BUDGET = 450
 """Most resources this library lets one stack hold (CloudFormation's hard limit is 500)."""
-
-_CHECKED: weakref.WeakSet[cdk.Stack] = weakref.WeakSet()
+CLOUDFORMATION_LIMIT = 500
+"""Resources per stack (a CloudFormation quota)."""
 
 
 @jsii.implements(IValidation)
-class _ResourceBudget:
-    def __init__(self, stack: cdk.Stack, budget: int) -> None:
+class ResourceBudget(Construct):
+    """Defines nothing: the one validator of a stack's resource count, a child of the stack
+    named ``ResourceBudget``. It applies the smallest budget asked for."""
+
+    def __init__(self, stack: cdk.Stack, construct_id: str) -> None:
+        super().__init__(stack, construct_id)
         self._stack = stack
-        self._budget = budget
+        self.budget = RESOURCE_BUDGET
+        """Most resources the stack may hold."""
+        self.node.add_validation(self)
 
     def validate(self) -> list[str]:
         stack = self._stack
-        # Resources of nested stacks count too (conservative, and one jsii call cheaper each).
+        # Resources of nested stacks count too (conservative).
         count = sum(1 for child in stack.node.find_all() if isinstance(child, cdk.CfnResource))
-        if count <= self._budget:
+        if count <= self.budget:
             return []
         return [
             f"stack {stack.stack_name!r} defines {count} resources, over this library's budget of "
-            f"{self._budget} (CloudFormation rejects more than 500 at deploy): move services "
-            "into more ServicesStacks on the same PlatformStack (README: 'Many services')"
+            f"{self.budget} (CloudFormation rejects more than {CLOUDFORMATION_LIMIT} at deploy): "
+            "move services into more ServicesStacks on the same PlatformStack (README: 'Many "
+            "services')"
         ]
 
 
-def enforce_resource_budget(scope: IConstruct, budget: int = RESOURCE_BUDGET) -> None:
+def enforce_resource_budget(scope: IConstruct, budget: int = RESOURCE_BUDGET) -> ResourceBudget:
     """Fail synthesis when the stack of ``scope`` holds more than ``budget`` resources.
 
-    Called by every service of this library for its own stack; idempotent per stack.
+    Every service of this library calls it for its own stack. Called several times for one
+    stack, the smallest budget applies, whenever it was asked for. Returns the stack's
+    ``ResourceBudget``.
     """
+    if isinstance(budget, bool) or not isinstance(budget, int) or budget < 1:
+        raise ConfigurationError(
+            "budget", budget, f"a whole number of resources, at most {CLOUDFORMATION_LIMIT}"
+        )
+    if budget > CLOUDFORMATION_LIMIT:
+        raise ConfigurationError(
+            "budget",
+            budget,
+            f"at most {CLOUDFORMATION_LIMIT}: CloudFormation rejects a larger stack at deploy",
+        )
     stack = scope if isinstance(scope, cdk.Stack) else cdk.Stack.of(scope)
-    if stack in _CHECKED:
-        return
-    _CHECKED.add(stack)
-    stack.node.add_validation(_ResourceBudget(stack, budget))
+    existing = stack.node.try_find_child("ResourceBudget")
+    validator = (
+        existing
+        if isinstance(existing, ResourceBudget)
+        else ResourceBudget(stack, "ResourceBudget")
+    )
+    validator.budget = min(validator.budget, budget)
+    return validator

@@ -11,7 +11,6 @@ from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_logs as logs
 from constructs import Construct
 
-from constructs_ecs._roundtrips import is_unresolved
 from constructs_ecs.errors import ConfigurationError
 
 __all__ = ["INTERFACE_ENDPOINTS", "Network"]
@@ -229,7 +228,7 @@ class Network(Construct):
         its region at deploy time, so there the prefix is chosen by a condition on it.
         """
         services = dict(INTERFACE_ENDPOINTS)
-        if not is_unresolved(cdk.Stack.of(self).region):
+        if not cdk.Token.is_unresolved(cdk.Stack.of(self).region):
             return services
         stack = cdk.Stack.of(self)
         # One condition per stack, as aws-cdk-lib keeps one mapping per regional fact: every
@@ -271,7 +270,7 @@ class Network(Construct):
             )
         region = cdk.Stack.of(self).region
         for zone in unique:
-            if not is_unresolved(region) and not zone.startswith(region):
+            if not cdk.Token.is_unresolved(region) and not zone.startswith(region):
                 raise ConfigurationError(
                     "availability_zones",
                     zone,
@@ -331,14 +330,14 @@ class Network(Construct):
             raise ConfigurationError(
                 "cidr", cidr, "must be an IPv4 network from /16 to /20, e.g. '10.0.0.0/16'"
             )
-        if not is_unresolved(max_azs) and max_azs < 2:
+        if not cdk.Token.is_unresolved(max_azs) and max_azs < 2:
             raise ConfigurationError(
                 "max_azs",
                 max_azs,
                 "must be at least 2: an Application Load Balancer needs subnets in two "
                 "Availability Zones, and one zone is no cheaper (subnets are free)",
             )
-        if is_unresolved(nat_gateways):
+        if cdk.Token.is_unresolved(nat_gateways):
             return
         if not 0 <= nat_gateways <= max_azs:
             raise ConfigurationError(

@@ -14,7 +14,6 @@ from aws_cdk import aws_kms as kms
 from constructs import Construct
 
 from constructs_ecs._nag import acknowledge, ecr_token_reason, explain_wildcards
-from constructs_ecs._roundtrips import is_unresolved
 from constructs_ecs.errors import ConfigurationError
 
 __all__ = ["ImageRepository"]
@@ -205,7 +204,7 @@ class ImageRepository(Construct):
             )
         accounts: list[str] = []
         for account in account_ids:
-            if not is_unresolved(account) and not _ACCOUNT.fullmatch(str(account)):
+            if not cdk.Token.is_unresolved(account) and not _ACCOUNT.fullmatch(str(account)):
                 raise ConfigurationError(
                     "account_ids", account, "12-digit AWS account ids such as '123456789012'"
                 )
@@ -227,7 +226,9 @@ class ImageRepository(Construct):
         The statement's principal is ``*`` restricted by ``aws:PrincipalOrgID``: only IAM
         principals of accounts in that organization match it.
         """
-        if not is_unresolved(organization_id) and not _ORGANIZATION.fullmatch(str(organization_id)):
+        if not cdk.Token.is_unresolved(organization_id) and not _ORGANIZATION.fullmatch(
+            str(organization_id)
+        ):
             raise ConfigurationError(
                 "organization_id",
                 organization_id,
@@ -260,7 +261,7 @@ class ImageRepository(Construct):
         repository only. ``latest`` is refused while tags are immutable: it can be pushed only
         once, so it would pin the first image forever; use a version or commit tag.
         """
-        if not is_unresolved(tag):
+        if not cdk.Token.is_unresolved(tag):
             if not isinstance(tag, str) or not _TAG.fullmatch(tag):
                 raise ConfigurationError(
                     "tag",
@@ -280,7 +281,7 @@ class ImageRepository(Construct):
 
 
 def _validate_name(name: str) -> None:
-    if is_unresolved(name):
+    if cdk.Token.is_unresolved(name):
         return
     allowed = (
         "2 to 256 characters: lowercase letters and digits, separated by single '.', '_' or '-', "
@@ -331,7 +332,7 @@ def _count_rules(
 
 
 def _validate_prefix(prefix: str, field: str) -> None:
-    if is_unresolved(prefix):
+    if cdk.Token.is_unresolved(prefix):
         return
     if not isinstance(prefix, str) or not prefix:
         raise ConfigurationError(

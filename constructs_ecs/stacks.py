@@ -19,7 +19,6 @@ from aws_cdk import aws_certificatemanager as acm
 from aws_cdk import aws_ec2 as ec2
 from constructs import Construct
 
-from constructs_ecs._roundtrips import is_unresolved
 from constructs_ecs.cluster import EcsCluster
 from constructs_ecs.load_balancer import LoadBalancer
 from constructs_ecs.network import Network
@@ -91,7 +90,7 @@ class ServicesStack(cdk.Stack):
         :param stack_props: ``cdk.Stack`` keyword arguments (``env``, ``description``, ...).
             Default ``env``: the platform's.
         """
-        if "env" not in stack_props and not is_unresolved(platform.account):
+        if "env" not in stack_props and not cdk.Token.is_unresolved(platform.account):
             stack_props["env"] = cdk.Environment(account=platform.account, region=platform.region)
         super().__init__(scope, construct_id, **stack_props)
         self.platform = platform

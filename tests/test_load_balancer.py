@@ -19,7 +19,12 @@ from syrupy.assertion import SnapshotAssertion
 
 from constructs_ecs._nag import acknowledge
 from constructs_ecs.errors import ConfigurationError
-from constructs_ecs.load_balancer import LOG_DELIVERY_PRINCIPAL, LoadBalancer, preferred_priority
+from constructs_ecs.load_balancer import (
+    LOG_DELIVERY_PRINCIPAL,
+    Band,
+    LoadBalancer,
+    preferred_priority,
+)
 from constructs_ecs.network import Network
 from constructs_ecs.testing import (
     NagFindingsError,
@@ -677,8 +682,7 @@ def test_two_load_balancers_in_a_stack_share_one_region_condition(
     synthesized: Synthesized,
 ) -> None:
     template = synthesized.two
-    first_condition = synthesized.first_lb.node.find_child("ElbAccountRegion")
-    assert list(template["Conditions"]) == [logical_id_of_element(first_condition)]
+    assert list(template["Conditions"]) == ["ElbAccountRegion"]
     assert list(template["Mappings"]) == ["Elbv2AccountMap"]
     (condition_id,) = template["Conditions"]
     policies = of_type(template, "AWS::S3::BucketPolicy")
@@ -732,17 +736,20 @@ def test_nag_reports_what_a_user_chose_and_must_acknowledge() -> None:
 # ----------------------------------------------------------------------- routing (synth)
 
 
-def test_rules_get_the_crc32_priorities_of_their_owners(synthesized: Synthesized) -> None:
+def test_rules_get_the_priorities_their_owners_derive_in_their_bands(
+    synthesized: Synthesized,
+) -> None:
     rules = of_type(synthesized.routes, "AWS::ElasticLoadBalancingV2::ListenerRule")
     priorities = {k: v["Properties"]["Priority"] for k, v in rules.items()}
-    # Pinned: changing the hash would move every rule of every deployed load balancer.
+    # Pinned: changing the scheme would move every rule of every deployed load balancer.
     assert priorities == {
-        logical_id(synthesized.orders): 18021,
-        logical_id(synthesized.api): 46122,
-        logical_id(synthesized.web): 20584,
+        logical_id(synthesized.orders): 29690,
+        logical_id(synthesized.api): 9095,
+        logical_id(synthesized.web): 31863,
         logical_id(synthesized.pinned): 10,
     }
-    assert preferred_priority("Routes/Orders") == 18021
+    assert preferred_priority("Routes/Orders", Band.PATH) == 29690
+    assert preferred_priority("Routes/Api", Band.HOST_AND_PATH) == 9095
 
 
 def test_each_service_owns_its_rule(synthesized: Synthesized) -> None:
@@ -771,57 +778,116 @@ def test_rule_count(synthesized: Synthesized) -> None:
     assert synthesized.default_lb.rule_count == 0
 
 
-# ------------------------------------------------------------------ routing (definition)
+# ------------------------------------------------------------------ routing (priorities)
 
 
-def build(names: Sequence[str], stack_id: str = "Shop") -> dict[str, int]:
+Routes = Sequence[tuple[str, dict[str, Any]]]
+
+
+def priorities(routes: Routes, stack_id: str = "Shop") -> dict[str, int]:
+    """``{owner id: priority}`` of the synthesized rules of ``routes`` on one listener."""
     stack = make_stack(stack_id)
     vpc = imported_vpc(stack)
     lb = LoadBalancer(stack, "LoadBalancer", vpc=vpc, access_logs=False)
-    rules = {n: service(stack, n, lb, vpc, paths=[f"/{n.lower()}/*"]) for n in names}
-    return {n: priority_of(r) for n, r in rules.items()}
+    acknowledge(
+        cast(cdk.CfnResource, lb.load_balancer.node.default_child), "ELB2", "test: no logs"
+    )
+    rules = {name: service(stack, name, lb, vpc, **options) for name, options in routes}
+    template = template_of(stack)
+    return {
+        name: template["Resources"][logical_id(rule)]["Properties"]["Priority"]
+        for name, rule in rules.items()
+    }
+
+
+def paths(*names: str) -> list[tuple[str, dict[str, Any]]]:
+    return [(name, {"paths": [f"/{name.lower()}/*"]}) for name in names]
 
 
 def test_priorities_are_stable_across_synths() -> None:
-    assert build(["Orders", "Cart", "Search"]) == build(["Orders", "Cart", "Search"])
+    assert priorities(paths("Orders", "Cart", "Search")) == priorities(
+        paths("Orders", "Cart", "Search")
+    )
 
 
 def test_priorities_unchanged_when_a_service_is_added_or_removed() -> None:
-    three = build(["Orders", "Cart", "Search"])
-    two = build(["Orders", "Search"])
-    four = build(["Orders", "Cart", "Search", "Payments"])
+    three = priorities(paths("Orders", "Cart", "Search"))
+    two = priorities(paths("Orders", "Search"))
+    four = priorities(paths("Payments", "Orders", "Cart", "Search"))
     assert two == {k: three[k] for k in two}
     assert {k: four[k] for k in three} == three
 
 
 def test_priorities_do_not_depend_on_definition_order() -> None:
-    assert build(["Orders", "Cart", "Search"]) == build(["Search", "Cart", "Orders"])
+    assert priorities(paths("Orders", "Cart", "Search")) == priorities(
+        paths("Search", "Cart", "Orders")
+    )
 
 
-def test_colliding_hashes_go_to_the_path_that_sorts_first_then_the_next_number() -> None:
-    # "Collide/Svc67" and "Collide/Svc130" both hash to 25449.
-    assert preferred_priority("Collide/Svc67") == preferred_priority("Collide/Svc130") == 25449
-    forward = build(["Svc67", "Svc130"], "Collide")
-    backward = build(["Svc130", "Svc67"], "Collide")
-    assert forward == backward == {"Svc130": 25449, "Svc67": 25450}
+def test_more_specific_routes_come_first_whatever_their_order() -> None:
+    """Host and path, then host, then path, then the catch-all: no explicit priority needed."""
+    found = priorities(
+        [
+            ("CatchAll", {"paths": ["/*"]}),
+            ("Web", {"paths": ["/web/*"]}),
+            ("Admin", {"hosts": ["admin.example.com"]}),
+            ("AdminApi", {"hosts": ["admin.example.com"], "paths": ["/api/*"]}),
+        ]
+    )
+    assert found["AdminApi"] < found["Admin"] < found["Web"] < found["CatchAll"]
+    assert Band.HOST_AND_PATH.first <= found["AdminApi"] <= Band.HOST_AND_PATH.last
+    assert Band.HOST.first <= found["Admin"] <= Band.HOST.last
+    assert Band.PATH.first <= found["Web"] <= Band.PATH.last
+    assert Band.CATCH_ALL.first <= found["CatchAll"] <= Band.CATCH_ALL.last
 
 
-def test_explicit_priority_keeps_its_number_and_the_hashed_route_moves_up() -> None:
-    stack, vpc, lb = fresh()
-    wanted = preferred_priority("Fresh/Hashed")
-    hashed = service(stack, "Hashed", lb, vpc, paths=["/hashed/*"])
-    assert priority_of(hashed) == wanted
-    explicit = service(stack, "Explicit", lb, vpc, paths=["/explicit/*"], priority=wanted)
-    assert (priority_of(explicit), priority_of(hashed)) == (wanted, wanted + 1)
+def test_a_host_with_every_path_is_a_host_route() -> None:
+    found = priorities([("Shop", {"hosts": ["shop.example.com"], "paths": ["/*"]})])
+    assert Band.HOST.first <= found["Shop"] <= Band.HOST.last
 
 
-def test_next_number_after_50000_is_1() -> None:
-    assert preferred_priority("Wrap/Svc71435") == 50000
-    stack = make_stack("Wrap")
-    vpc = imported_vpc(stack)
-    lb = LoadBalancer(stack, "LoadBalancer", vpc=vpc, access_logs=False)
-    service(stack, "Last", lb, vpc, paths=["/last/*"], priority=50000)
-    assert priority_of(service(stack, "Svc71435", lb, vpc, paths=["/wrap/*"])) == 1
+def colliding_pair(stack_id: str, band: Band) -> tuple[str, str]:
+    """Two owner names of ``stack_id`` whose paths ask for one priority of ``band``."""
+    seen: dict[int, str] = {}
+    for index in range(10_000):
+        name = f"Svc{index}"
+        wanted = preferred_priority(f"{stack_id}/{name}", band)
+        if wanted in seen:
+            return seen[wanted], name
+        seen[wanted] = name
+    raise AssertionError("no collision found")
+
+
+def test_colliding_derived_priorities_go_to_the_path_that_sorts_first_then_the_next() -> None:
+    first, second = colliding_pair("Collide", Band.PATH)
+    wanted = preferred_priority(f"Collide/{first}", Band.PATH)
+    winner, loser = sorted([first, second], key=lambda n: f"Collide/{n}")
+    forward = priorities(paths(first, second), "Collide")
+    backward = priorities(paths(second, first), "Collide")
+    assert forward == backward == {winner: wanted, loser: wanted + 1}
+
+
+def test_explicit_priority_keeps_its_number_and_the_derived_route_moves_up() -> None:
+    wanted = preferred_priority("Fresh/Hashed", Band.PATH)
+    alone = priorities(paths("Hashed"), "Fresh")
+    assert alone == {"Hashed": wanted}
+    both = priorities(
+        [*paths("Hashed"), ("Explicit", {"paths": ["/explicit/*"], "priority": wanted})], "Fresh"
+    )
+    assert both == {"Hashed": wanted + 1, "Explicit": wanted}
+
+
+def test_the_next_number_after_a_bands_last_is_its_first() -> None:
+    stack_id = "Wrap"
+    name = next(
+        f"Svc{i}"
+        for i in range(200_000)
+        if preferred_priority(f"{stack_id}/Svc{i}", Band.PATH) == Band.PATH.last
+    )
+    found = priorities(
+        [("Last", {"paths": ["/last/*"], "priority": Band.PATH.last}), *paths(name)], stack_id
+    )
+    assert found[name] == Band.PATH.first
 
 
 def test_disjoint_paths_and_hosts_do_not_clash() -> None:
@@ -834,30 +900,46 @@ def test_disjoint_paths_and_hosts_do_not_clash() -> None:
     assert lb.rule_count == 5
 
 
-def test_explicit_distinct_priorities_allow_overlapping_routes() -> None:
+def test_explicit_distinct_priorities_allow_overlapping_routes_of_one_band() -> None:
     stack, vpc, lb = fresh()
-    service(stack, "Api", lb, vpc, paths=["/api/*"], priority=10)
-    service(stack, "CatchAll", lb, vpc, paths=["/*"], priority=50000)
+    service(stack, "Orders", lb, vpc, paths=["/api/orders"], priority=20_001)
+    service(stack, "Api", lb, vpc, paths=["/api/*"], priority=20_002)
     assert lb.rule_count == 2
 
 
 @pytest.mark.parametrize(
     ("first", "second"),
     [
-        ({"paths": ["/api/*"]}, {"paths": ["/api/*"]}),
-        ({"paths": ["/api/*"]}, {"paths": ["/api/orders"]}),
-        ({"paths": ["/api/v?/x"]}, {"paths": ["/api/v1/*"]}),
         ({"paths": ["/*"]}, {"paths": ["/web/*"]}),
         ({"paths": ["/api/*"]}, {"paths": ["/api/*"], "hosts": ["api.example.com"]}),
-        ({"hosts": ["*.example.com"]}, {"hosts": ["API.example.com"]}),
         ({"hosts": ["a.example.com"]}, {"paths": ["/a/*"]}),
         (
             {"paths": ["/a/*"], "hosts": ["Shop.example.com"]},
             {"paths": ["/*"], "hosts": ["shop.example.com"]},
         ),
+        ({"paths": ["/api/*"], "priority": 10}, {"paths": ["/api/orders"]}),
     ],
 )
-def test_fails_when_two_services_routes_clash(
+def test_overlapping_routes_of_different_bands_combine(
+    first: dict[str, Any], second: dict[str, Any]
+) -> None:
+    """Their order is the bands' (or an explicit priority outside the other's band)."""
+    stack, vpc, lb = fresh()
+    service(stack, "First", lb, vpc, **first)
+    service(stack, "Second", lb, vpc, **second)
+    assert lb.rule_count == 2
+
+
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [
+        ({"paths": ["/api/*"]}, {"paths": ["/api/orders"]}),
+        ({"paths": ["/api/v?/x"]}, {"paths": ["/api/v1/*"]}),
+        ({"hosts": ["*.example.com"]}, {"hosts": ["API.example.com"]}),
+        ({"paths": ["/api/*"], "priority": 30_000}, {"paths": ["/api/orders"]}),
+    ],
+)
+def test_fails_when_two_routes_of_one_band_overlap_without_explicit_priorities(
     first: dict[str, Any], second: dict[str, Any]
 ) -> None:
     stack, vpc, lb = fresh()
@@ -867,14 +949,29 @@ def test_fails_when_two_services_routes_clash(
     message = str(caught.value)
     assert message.startswith("path_patterns: got {'owner': 'Fresh/Second'")
     assert "Fresh/First" in message
+    assert "band" in message
     assert "explicit priorities" in message
 
 
-def test_fails_when_only_one_of_two_clashing_services_has_a_priority() -> None:
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [
+        ({"paths": ["/api/*"]}, {"paths": ["/api/*"]}),
+        ({"paths": ["/api/*"], "priority": 5}, {"paths": ["/api/*"], "priority": 6}),
+        (
+            {"hosts": ["a.example.com"], "paths": ["/x/*", "/y/*"]},
+            {"hosts": ["A.example.com"], "paths": ["/y/*", "/x/*"]},
+        ),
+    ],
+)
+def test_fails_when_two_routes_have_the_same_conditions(
+    first: dict[str, Any], second: dict[str, Any]
+) -> None:
+    """Even with explicit priorities: the second rule would never be matched."""
     stack, vpc, lb = fresh()
-    service(stack, "First", lb, vpc, paths=["/api/*"], priority=5)
-    with pytest.raises(ConfigurationError, match=r"Fresh/First .*can match the same requests"):
-        service(stack, "Second", lb, vpc, paths=["/api/*"])
+    service(stack, "First", lb, vpc, **first)
+    with pytest.raises(ConfigurationError, match=r"Fresh/First .* has the same"):
+        service(stack, "Second", lb, vpc, **second)
 
 
 def test_fails_when_the_listener_already_has_100_rules() -> None:

@@ -548,7 +548,7 @@ def test_fails_when_container_name_is_not_in_the_task(bare: Any) -> None:
 def test_fails_when_two_services_clash_on_a_path(bare: Any) -> None:
     stack, cluster, lb = bare
     WebService(stack, "One", cluster=cluster, load_balancer=lb, task_definition=web_spec())
-    with pytest.raises(ConfigurationError, match=r"Validation/One .*can match the same requests"):
+    with pytest.raises(ConfigurationError, match=r"Validation/One .* has the same"):
         WebService(stack, "Two", cluster=cluster, load_balancer=lb, task_definition=web_spec())
 
 

@@ -23,7 +23,6 @@ from constructs_ecs._nag import (
     explain_managed_policies,
     explain_wildcards,
 )
-from constructs_ecs._roundtrips import is_unresolved
 from constructs_ecs.agent import (
     host_port_range_of,
     merge_agent_settings,
@@ -396,7 +395,7 @@ class EcsCluster(Construct):
 
     @staticmethod
     def _validate_capacity(min_capacity: int, max_capacity: int, spot: SpotOptions | None) -> None:
-        if is_unresolved(min_capacity) or is_unresolved(max_capacity):
+        if cdk.Token.is_unresolved(min_capacity) or cdk.Token.is_unresolved(max_capacity):
             return
         if min_capacity < 0:
             raise ConfigurationError("min_capacity", min_capacity, "must be 0 or more")
@@ -420,7 +419,7 @@ class EcsCluster(Construct):
     @staticmethod
     def _validate_volume(size: int, image: InstanceImage) -> None:
         low = 30 if image.kind == "amazon-linux-2023" else 1
-        if is_unresolved(size):
+        if cdk.Token.is_unresolved(size):
             return
         if not low <= size <= 16384:
             why = " (the size of the AMI's snapshot)" if low == 30 else ""

@@ -1,0 +1,400 @@
+"""One Application Load Balancer that many services share, routed by path and host."""
+
+from __future__ import annotations
+
+import contextlib
+import ipaddress
+from collections.abc import Sequence
+from typing import cast
+
+import aws_cdk as cdk
+import jsii
+from aws_cdk import aws_certificatemanager as acm
+from aws_cdk import aws_ec2 as ec2
+from aws_cdk import aws_elasticloadbalancingv2 as elbv2
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_s3 as s3
+from constructs import Construct
+
+from constructs_ecs._nag import acknowledge
+from constructs_ecs.errors import ConfigurationError
+from constructs_ecs.load_balancer.access_logs import (
+    LOG_DELIVERY_PRINCIPAL,
+    log_delivery_principals,
+    new_log_bucket,
+)
+from constructs_ecs.load_balancer.routes import (
+    MAX_RULES,
+    Band,
+    Route,
+    RouteTable,
+    clean_conditions,
+    preferred_priority,
+)
+
+__all__ = [
+    "LOG_DELIVERY_PRINCIPAL",
+    "MAX_RULES",
+    "Band",
+    "LoadBalancer",
+    "RouteTable",
+    "preferred_priority",
+]
+
+HTTP_PORT = 80
+HTTPS_PORT = 443
+
+
+class LoadBalancer(Construct):
+    """One Application Load Balancer that many services attach to, with a rule each.
+
+    With a ``certificate``, ``listener`` is HTTPS on 443 and ``redirect_listener`` answers
+    HTTP on 80 with a permanent redirect to HTTPS; without one, ``listener`` is HTTP on 80.
+    A request no service's rule matches gets a fixed 404. Services call ``add_route``.
+
+    Defined by default: an internet-facing ALB in the VPC's public subnets; a security group
+    that admits only the listener ports from ``ingress_cidrs`` and sends nothing until a service
+    opens a port (``cluster.connections.allow_from(lb.connections, port)``); invalid header
+    fields dropped; HTTP/2 on; defensive desync mitigation; 60 s idle timeout; access logs to a
+    new S3 bucket (SSE-S3, TLS-only, public access blocked, logs expire after 90 days, retained
+    when the stack is deleted); no deletion protection.
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        vpc: ec2.IVpc,
+        internet_facing: bool = True,
+        vpc_subnets: ec2.SubnetSelection | None = None,
+        certificate: acm.ICertificate | None = None,
+        ssl_policy: elbv2.SslPolicy = elbv2.SslPolicy.TLS13_12_PQ,
+        ingress_cidrs: Sequence[str] | None = None,
+        deletion_protection: bool = False,
+        access_logs: bool = True,
+        access_log_bucket: s3.IBucket | None = None,
+        access_log_retention: cdk.Duration | None = None,
+        idle_timeout: cdk.Duration | None = None,
+    ) -> None:
+        """Define the load balancer, its security group, listener(s) and access-log bucket.
+
+        :param vpc: The VPC to place the load balancer in.
+        :param internet_facing: ``False`` for an internal load balancer. Default: internet
+            facing.
+        :param vpc_subnets: Where to place the load balancer. Default: the public subnets when
+            internet facing, the private subnets otherwise.
+        :param certificate: An ACM certificate: the listener is then HTTPS and port 80
+            redirects to it. Default: plain HTTP on port 80 only.
+        :param ssl_policy: The HTTPS listener's security policy. Default:
+            ``ELBSecurityPolicy-TLS13-1-2-PQ-2025-09``: TLS 1.3 and 1.2 with forward-secret AEAD
+            ciphers only, plus hybrid post-quantum key exchange for clients that offer it.
+        :param ingress_cidrs: IPv4 CIDR blocks allowed to reach the listener ports; an empty
+            sequence admits no one (open to security groups with ``connections.allow_from``).
+            A token (known at deploy time only) is passed on as is: cdk-nag's EC23 cannot
+            evaluate it, so acknowledge EC23 on ``security_group`` with your reason.
+            Default: ``0.0.0.0/0`` when internet facing; when internal, the VPC's primary CIDR
+            block (written literally for a VPC defined in this app; when it is a token, as for
+            a VPC imported by reference, EC23 is acknowledged: the peer is the VPC's own block).
+        :param deletion_protection: ``True`` makes deleting the load balancer fail until
+            protection is turned off. Default: off.
+        :param access_logs: ``False`` turns access logging off (cdk-nag's ELB2 then reports the
+            load balancer: acknowledge it with your reason). Default: on.
+        :param access_log_bucket: An existing bucket (SSE-S3 encrypted, same region) for the
+            access logs; if it is defined in this app, its policy gets the log delivery grant.
+            Default: a new bucket.
+        :param access_log_retention: How long the new access-log bucket keeps logs. Default:
+            90 days.
+        :param idle_timeout: Idle connection timeout, 1 to 4000 seconds. Default: 60 seconds.
+        """
+        super().__init__(scope, construct_id)
+        self._validate_options(access_logs, access_log_bucket, access_log_retention, idle_timeout)
+        peers = self._peers(ingress_cidrs, internet_facing, vpc)
+        self.routes = RouteTable()
+        """The routes of ``listener`` and their priorities (see ``constructs_ecs.load_balancer
+        .routes``)."""
+
+        security_group = ec2.SecurityGroup(
+            self,
+            "SecurityGroup",
+            vpc=vpc,
+            description="Load balancer: listener ports from the allowed CIDR blocks only",
+            allow_all_outbound=False,
+        )
+        self.security_group: ec2.SecurityGroup = security_group
+        """The load balancer's ``ec2.SecurityGroup`` (no egress until targets are opened)."""
+        self.load_balancer: elbv2.ApplicationLoadBalancer = elbv2.ApplicationLoadBalancer(
+            self,
+            "LoadBalancer",
+            vpc=vpc,
+            internet_facing=internet_facing,
+            vpc_subnets=vpc_subnets,
+            security_group=security_group,
+            deletion_protection=deletion_protection,
+            drop_invalid_header_fields=True,
+            http2_enabled=True,
+            desync_mitigation_mode=elbv2.DesyncMitigationMode.DEFENSIVE,
+            idle_timeout=idle_timeout,
+        )
+        """The ``elbv2.ApplicationLoadBalancer``."""
+        self.connections: ec2.Connections = self.load_balancer.connections
+        """The load balancer's ``ec2.Connections``: open targets to it with ``allow_from``."""
+
+        listener, redirect_listener = self._add_listeners(certificate, ssl_policy)
+        self.listener: elbv2.ApplicationListener = listener
+        """The ``elbv2.ApplicationListener`` services route on (HTTPS with a certificate)."""
+        self.redirect_listener: elbv2.ApplicationListener | None = redirect_listener
+        """The HTTP listener that redirects to HTTPS; ``None`` without a certificate."""
+        ports = [HTTP_PORT] if certificate is None else [HTTP_PORT, HTTPS_PORT]
+        for peer, label in peers:
+            for port in ports:
+                security_group.add_ingress_rule(
+                    peer,
+                    ec2.Port.tcp(port),
+                    f"{'HTTPS' if port == HTTPS_PORT else 'HTTP'} from {label}",
+                )
+        if internet_facing and any(label == "0.0.0.0/0" for _, label in peers):
+            acknowledge(
+                cast(cdk.CfnResource, security_group.node.default_child),
+                "EC23",
+                "Internet-facing load balancer: the world may reach its listener ports "
+                f"({', '.join(str(p) for p in ports)}) and nothing else; that is its purpose.",
+            )
+        elif ingress_cidrs is None and cdk.Token.is_unresolved(_vpc_cidr(vpc)):
+            acknowledge(
+                cast(cdk.CfnResource, security_group.node.default_child),
+                "EC23",
+                "Internal load balancer: ingress is limited to the listener ports "
+                f"({', '.join(str(p) for p in ports)}) from the VPC's own CIDR block, known "
+                "only at deploy time (imported VPC): cdk-nag cannot evaluate the token.",
+            )
+
+        self.access_log_bucket: s3.IBucket | None = None
+        """The ``s3.IBucket`` receiving access logs; ``None`` when they are off."""
+        if access_logs:
+            self.access_log_bucket = access_log_bucket or new_log_bucket(
+                self, access_log_retention or cdk.Duration.days(90)
+            )
+            self._log_to(self.access_log_bucket)
+
+    def _add_listeners(
+        self, certificate: acm.ICertificate | None, ssl_policy: elbv2.SslPolicy
+    ) -> tuple[elbv2.ApplicationListener, elbv2.ApplicationListener | None]:
+        """The routing listener (404 by default) and, with a certificate, the redirect."""
+        not_found = elbv2.ListenerAction.fixed_response(
+            404, content_type="text/plain", message_body="Not Found"
+        )
+        # open=False: ingress is added per CIDR and port by the caller, never 0.0.0.0/0 by CDK.
+        if certificate is None:
+            http = self.load_balancer.add_listener(
+                "HttpListener",
+                protocol=elbv2.ApplicationProtocol.HTTP,
+                port=HTTP_PORT,
+                open=False,
+                default_action=not_found,
+            )
+            return http, None
+        https = self.load_balancer.add_listener(
+            "HttpsListener",
+            protocol=elbv2.ApplicationProtocol.HTTPS,
+            port=HTTPS_PORT,
+            certificates=[elbv2.ListenerCertificate.from_certificate_manager(certificate)],
+            ssl_policy=ssl_policy,
+            open=False,
+            default_action=not_found,
+        )
+        redirect = self.load_balancer.add_listener(
+            "HttpListener",
+            protocol=elbv2.ApplicationProtocol.HTTP,
+            port=HTTP_PORT,
+            open=False,
+            default_action=elbv2.ListenerAction.redirect(
+                protocol="HTTPS", port=str(HTTPS_PORT), permanent=True
+            ),
+        )
+        return https, redirect
+
+    # ----------------------------------------------------------------------------- routing
+
+    @property
+    def rule_count(self) -> int:
+        """How many listener rules ``add_route`` has defined on ``listener`` (quota: 100)."""
+        return len(self.routes)
+
+    def add_route(
+        self,
+        owner: Construct,
+        *,
+        target_group: elbv2.IApplicationTargetGroup,
+        path_patterns: Sequence[str] = (),
+        host_headers: Sequence[str] = (),
+        priority: int | None = None,
+    ) -> elbv2.ApplicationListenerRule:
+        """Forward requests matching the patterns to ``target_group``; return the rule.
+
+        The rule is defined inside ``owner`` (the service) as ``ListenerRule``, so each service
+        owns its rule and one owner has at most one route. A request matches when its path
+        matches one of ``path_patterns`` and its host one of ``host_headers``; an omitted
+        condition matches every request. At least one is required: route a catch-all service
+        with ``path_patterns=["/*"]``.
+
+        Priority: ``priority`` when given (1-50000, unique on this load balancer); otherwise
+        derived in the route's band (host and path, host, path, catch-all: the more specific
+        first) from ``owner``'s construct path, stable across synths and unaffected by other
+        services coming and going (``constructs_ecs.load_balancer.routes``). Routes of
+        different bands combine freely; two routes of one band that can match the same
+        request (``/api/*`` and ``/api/orders``) need explicit priorities (the lower number
+        wins), and two with the same conditions are refused.
+
+        :param owner: The construct that owns the rule, usually the service.
+        :param target_group: Where matching requests go.
+        :param path_patterns: Path patterns (case-sensitive, ``*`` and ``?`` wildcards, up to
+            128 characters, starting with ``/`` or a wildcard). Default: any path.
+        :param host_headers: Host names (case-insensitive, ``*`` and ``?`` wildcards, with a
+            dot and a letters-only last label). Default: any host.
+        :param priority: An explicit rule priority. Default: derived in the route's band.
+        """
+        owner_path = owner.node.path
+        paths, hosts = clean_conditions(path_patterns, host_headers)
+        route = Route(owner=owner_path, hosts=hosts, paths=paths, priority=priority)
+        self.routes.add(route)
+        conditions = []
+        if hosts:
+            conditions.append(elbv2.ListenerCondition.host_headers(list(hosts)))
+        if paths:
+            conditions.append(elbv2.ListenerCondition.path_patterns(list(paths)))
+        return elbv2.ApplicationListenerRule(
+            owner,
+            "ListenerRule",
+            listener=self.listener,
+            priority=priority or cdk.Lazy.number(_RulePriority(self.routes, owner_path)),
+            conditions=conditions,
+            target_groups=[target_group],
+        )
+
+    # ------------------------------------------------------------------------- set-up help
+
+    @staticmethod
+    def _validate_options(
+        access_logs: bool,
+        access_log_bucket: s3.IBucket | None,
+        access_log_retention: cdk.Duration | None,
+        idle_timeout: cdk.Duration | None,
+    ) -> None:
+        if not access_logs and (access_log_bucket or access_log_retention):
+            raise ConfigurationError(
+                "access_logs",
+                False,
+                "True when access_log_bucket or access_log_retention is given (or drop them)",
+            )
+        if access_log_bucket is not None and access_log_retention is not None:
+            raise ConfigurationError(
+                "access_log_retention",
+                access_log_retention.to_human_string(),
+                "only with the bucket this construct defines: an existing access_log_bucket "
+                "keeps its own lifecycle rules",
+            )
+        if access_log_bucket is not None and access_log_bucket.encryption_key is not None:
+            raise ConfigurationError(
+                "access_log_bucket",
+                access_log_bucket.node.path,
+                "a bucket encrypted with SSE-S3: load balancer access logs cannot be written "
+                "to a KMS-encrypted bucket",
+            )
+        if access_log_retention is not None:
+            hours = access_log_retention.to_hours()
+            if hours < 24 or hours % 24:
+                raise ConfigurationError(
+                    "access_log_retention",
+                    access_log_retention.to_human_string(),
+                    "whole days, at least 1 (S3 lifecycle expiration is in days)",
+                )
+        if idle_timeout is not None:
+            seconds = idle_timeout.to_seconds()
+            if not 1 <= seconds <= 4000:
+                raise ConfigurationError(
+                    "idle_timeout", idle_timeout.to_human_string(), "1 to 4000 seconds"
+                )
+
+    @staticmethod
+    def _peers(
+        ingress_cidrs: Sequence[str] | None, internet_facing: bool, vpc: ec2.IVpc
+    ) -> list[tuple[ec2.IPeer, str]]:
+        if ingress_cidrs is None:
+            if internet_facing:
+                return [(ec2.Peer.any_ipv4(), "0.0.0.0/0")]
+            return [(ec2.Peer.ipv4(_vpc_cidr(vpc)), "the VPC")]
+        if isinstance(ingress_cidrs, str):
+            raise ConfigurationError(
+                "ingress_cidrs",
+                ingress_cidrs,
+                "a sequence of IPv4 CIDR blocks, e.g. ['10.0.0.0/8']",
+            )
+        peers: list[tuple[ec2.IPeer, str]] = []
+        for cidr in ingress_cidrs:
+            if cdk.Token.is_unresolved(cidr):
+                peers.append((ec2.Peer.ipv4(cidr), "a CIDR block"))
+                continue
+            try:
+                network = ipaddress.ip_network(cidr, strict=True)
+            except ValueError:
+                hint = ""
+                with contextlib.suppress(ValueError):
+                    hint = f" (did you mean {str(ipaddress.ip_network(cidr, strict=False))!r}?)"
+                raise ConfigurationError(
+                    "ingress_cidrs", cidr, "IPv4 CIDR blocks such as '203.0.113.0/24'" + hint
+                ) from None
+            if network.version != 4:
+                raise ConfigurationError(
+                    "ingress_cidrs",
+                    cidr,
+                    "IPv4 CIDR blocks: the load balancer has IPv4 addresses only",
+                )
+            if str(network) not in [label for _, label in peers]:
+                peers.append((ec2.Peer.ipv4(str(network)), str(network)))
+        return peers
+
+    def _log_to(self, bucket: s3.IBucket) -> None:
+        """Enable access logs; the bucket policy grant works in environment-agnostic stacks."""
+        stack = cdk.Stack.of(self)
+        bucket.add_to_resource_policy(
+            iam.PolicyStatement(
+                actions=["s3:PutObject"],
+                principals=log_delivery_principals(stack),
+                resources=[bucket.arn_for_objects(f"AWSLogs/{stack.account}/*")],
+            )
+        )
+        self.load_balancer.set_attribute("access_logs.s3.enabled", "true")
+        self.load_balancer.set_attribute("access_logs.s3.bucket", bucket.bucket_name)
+        policy = bucket.policy
+        if policy is not None:
+            cast(cdk.CfnResource, self.load_balancer.node.default_child).add_resource_dependency(
+                cast(cdk.CfnResource, policy.node.default_child)
+            )
+
+
+@jsii.implements(cdk.IStableNumberProducer)
+class _RulePriority:
+    """A rule's priority, from all the routes of its listener once they are known."""
+
+    def __init__(self, routes: RouteTable, owner: str) -> None:
+        self._routes = routes
+        self._owner = owner
+
+    def produce(self) -> int:
+        return self._routes.priority_of(self._owner)
+
+
+def _vpc_cidr(vpc: ec2.IVpc) -> str:
+    """The VPC's primary IPv4 CIDR block, as a literal whenever it is known at synth time.
+
+    ``vpc.vpc_cidr_block`` of a VPC defined in this app is a ``Fn::GetAtt`` token (which
+    cdk-nag's EC23 cannot evaluate); its ``CfnVPC`` holds the literal block it was given.
+    An imported VPC returns what it was imported with: a literal, or a token.
+    """
+    resource = vpc.node.default_child
+    if isinstance(resource, ec2.CfnVPC):
+        cidr = resource.cidr_block
+        if cidr is not None and not cdk.Token.is_unresolved(cidr):
+            return cidr
+    return vpc.vpc_cidr_block

@@ -1,0 +1,103 @@
+"""The load balancer's access logs: the bucket, and who may write into it."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, cast
+
+import aws_cdk as cdk
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_s3 as s3
+from aws_cdk import region_info
+from constructs import Construct
+
+from constructs_ecs._nag import acknowledge
+
+__all__ = ["LOG_DELIVERY_PRINCIPAL", "log_delivery_principals", "new_log_bucket"]
+
+LOG_DELIVERY_PRINCIPAL = "logdelivery.elasticloadbalancing.amazonaws.com"
+_ELB_ACCOUNT_REGION = "ElbAccountRegion"
+"""Stack-level condition: the stack's region delivers access logs from an ELB account."""
+
+
+def new_log_bucket(scope: Construct, retention: cdk.Duration) -> s3.Bucket:
+    """An SSE-S3, TLS-only, private bucket that keeps access logs ``retention`` days."""
+    bucket = s3.Bucket(
+        scope,
+        "AccessLogs",
+        encryption=s3.BucketEncryption.S3_MANAGED,
+        enforce_ssl=True,
+        minimum_tls_version=1.2,
+        block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
+        object_ownership=s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+        lifecycle_rules=[
+            s3.LifecycleRule(
+                id="ExpireAccessLogs",
+                expiration=cdk.Duration.days(int(retention.to_hours() // 24)),
+                abort_incomplete_multipart_upload_after=cdk.Duration.days(1),
+            )
+        ],
+        removal_policy=cdk.RemovalPolicy.RETAIN,
+    )
+    acknowledge(
+        cast(cdk.CfnResource, bucket.node.default_child),
+        "S1",
+        "This bucket only receives the load balancer's access logs, written by the ELB "
+        "log delivery service; server access logs of a log bucket would need yet another "
+        "bucket and add nothing a reviewer needs.",
+    )
+    return bucket
+
+
+def log_delivery_principals(stack: cdk.Stack) -> list[iam.IPrincipal]:
+    """Who writes access logs: the region's ELB account, or the log delivery service.
+
+    Regions launched before August 2022 deliver from a regional Elastic Load Balancing
+    account; later ones from ``logdelivery.elasticloadbalancing.amazonaws.com`` (the same
+    rule ``ApplicationLoadBalancer.log_access_logs`` applies). In an environment-agnostic
+    stack the choice is made at deploy time by one condition on ``AWS::Region``, shared by
+    every load balancer of the stack (CloudFormation warns about equivalent conditions).
+    """
+    if not cdk.Token.is_unresolved(stack.region):
+        account = region_info.RegionInfo.get(stack.region).elbv2_account
+        if account:
+            return [iam.AccountPrincipal(account)]
+        return [iam.ServicePrincipal(LOG_DELIVERY_PRINCIPAL)]
+    condition = stack.node.try_find_child(_ELB_ACCOUNT_REGION)
+    if not isinstance(condition, cdk.CfnCondition):
+        partitions = stack.node.try_get_context("@aws-cdk/core:target-partitions")
+        accounts = (
+            region_info.RegionInfo.limited_region_map(
+                region_info.FactName.ELBV2_ACCOUNT, list(partitions)
+            )
+            if isinstance(partitions, list)
+            else region_info.RegionInfo.region_map(region_info.FactName.ELBV2_ACCOUNT)
+        )
+        condition = cdk.CfnCondition(
+            stack, _ELB_ACCOUNT_REGION, expression=_region_is(sorted(accounts))
+        )
+    account = stack.regional_fact(region_info.FactName.ELBV2_ACCOUNT)
+    arn = f"arn:{cdk.Aws.PARTITION}:iam::{account}:root"
+    return [
+        iam.ArnPrincipal(
+            cdk.Token.as_string(cdk.Fn.condition_if(condition.logical_id, arn, cdk.Aws.NO_VALUE))
+        ),
+        iam.ServicePrincipal(
+            cdk.Token.as_string(
+                cdk.Fn.condition_if(condition.logical_id, cdk.Aws.NO_VALUE, LOG_DELIVERY_PRINCIPAL)
+            )
+        ),
+    ]
+
+
+def _region_is(regions: Sequence[str]) -> cdk.ICfnConditionExpression:
+    """``AWS::Region`` equals one of ``regions`` (``Fn::Or`` takes 2 to 10 conditions)."""
+    conditions: list[Any] = [cdk.Fn.condition_equals(cdk.Aws.REGION, r) for r in regions]
+    while len(conditions) > 1:
+        conditions = [
+            conditions[i]
+            if len(conditions[i : i + 10]) == 1
+            else cdk.Fn.condition_or(*conditions[i : i + 10])
+            for i in range(0, len(conditions), 10)
+        ]
+    return cast(cdk.ICfnConditionExpression, conditions[0])
