@@ -22,18 +22,17 @@ _DEFAULT_CIDR = "10.0.0.0/16"
 
 
 class _EndpointServices(Mapping[str, ec2.InterfaceVpcEndpointAwsService]):
-    """Read-only id -> service map; each service is looked up (a jsii round trip) on first use,
-    not when the module is imported."""
+    """Read-only id -> service map; each service is read from aws-cdk-lib (a jsii round trip)
+    when asked for, not when the module is imported."""
 
     def __init__(self, names: Mapping[str, str]) -> None:
         self._names = dict(names)
-        self._services: dict[str, ec2.InterfaceVpcEndpointAwsService] = {}
 
     def __getitem__(self, key: str) -> ec2.InterfaceVpcEndpointAwsService:
-        if key not in self._services:
-            name = self._names[key]
-            self._services[key] = getattr(ec2.InterfaceVpcEndpointAwsService, name)
-        return self._services[key]
+        service: ec2.InterfaceVpcEndpointAwsService = getattr(
+            ec2.InterfaceVpcEndpointAwsService, self._names[key]
+        )
+        return service
 
     def __iter__(self) -> Iterator[str]:
         return iter(self._names)
