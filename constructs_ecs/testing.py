@@ -169,28 +169,51 @@ class MissingContextError(AssertionError):
         )
 
 
+_SOURCES = {
+    "Construct Annotations": "aws-cdk-lib annotations (warnings of the constructs, not cdk-nag)",
+    "CloudFormation Validate": "aws-cdk-lib's template validation (not cdk-nag)",
+}
+
+
+def _source(plugin: str) -> str:
+    return _SOURCES.get(plugin, f"cdk-nag {plugin} pack")
+
+
 class NagFindingsError(AssertionError):
-    """Synthesis stopped on unacknowledged cdk-nag findings; ``findings`` lists them."""
+    """Validation found what was not acknowledged: ``findings`` lists each one
+    (``<rule id> <construct path>: <description>``), ``by_source`` groups them by where they
+    come from (a cdk-nag pack, aws-cdk-lib's annotations, its template validation)."""
 
-    def __init__(self, findings: list[str]) -> None:
+    def __init__(self, findings: list[str], by_source: dict[str, list[str]] | None = None) -> None:
         self.findings = findings
-        super().__init__("cdk-nag AwsSolutions findings:\n" + "\n".join(findings))
+        self.by_source = by_source or {"validation": findings}
+        lines = ["unacknowledged validation findings:"]
+        for source, found in self.by_source.items():
+            lines.append(f"{source}:")
+            lines.extend(f"  {finding}" for finding in found)
+        super().__init__("\n".join(lines))
 
 
-def _validation_findings(outdir: str) -> list[str]:
+def _validation_findings(outdir: str) -> dict[str, list[str]]:
+    """Findings of the validation report by source."""
     report = Path(outdir) / "validation-report.json"
     if not report.is_file():
-        return []
+        return {}
     data = json.loads(report.read_text(encoding="utf-8"))
-    found = []
+    found: dict[str, list[str]] = {}
     for plugin in data.get("pluginReports", []):
         for violation in plugin.get("violations", []):
             for construct in violation.get("violatingConstructs", []):
-                found.append(
+                found.setdefault(_source(plugin.get("pluginName", "")), []).append(
                     f"{violation['ruleName']} {construct['constructPath']}: "
                     f"{violation.get('description', '')}"
                 )
-    return sorted(found)
+    return {source: sorted(findings) for source, findings in sorted(found.items())}
+
+
+def _raise_findings(by_source: dict[str, list[str]]) -> None:
+    if by_source:
+        raise NagFindingsError(sorted(f for found in by_source.values() for f in found), by_source)
 
 
 def synth(app: cdk.Stage, *, allow_warnings: bool = False) -> cx_api.CloudAssembly:
@@ -207,16 +230,14 @@ def synth(app: cdk.Stage, *, allow_warnings: bool = False) -> cx_api.CloudAssemb
     except RuntimeError as error:
         if "ValidationFailed" not in str(error) and "Validation failed" not in str(error):
             raise
-        findings = _validation_findings(app.outdir) or [str(error)]
-        raise NagFindingsError(findings) from None
+        by_source = _validation_findings(app.outdir) or {"synthesis": [str(error)]}
+        _raise_findings(by_source)
     manifest = json.loads((Path(assembly.directory) / "manifest.json").read_text("utf-8"))
     missing = [m["key"] for m in manifest.get("missing", [])]
     if missing:
         raise MissingContextError(sorted(missing))
     if not allow_warnings:
-        findings = _validation_findings(app.outdir)
-        if findings:
-            raise NagFindingsError(findings)
+        _raise_findings(_validation_findings(app.outdir))
     return assembly
 
 
@@ -356,18 +377,34 @@ def assert_cfn_lint_clean(
     assert not findings, "cfn-lint findings:\n" + "\n".join(findings)
 
 
-def assert_nag_clean(stack: cdk.Stack) -> None:
-    """Fail, listing each finding, unless cdk-nag AwsSolutions reports nothing unacknowledged.
+def assert_nag_clean(stack: cdk.Stack, *, packs: Iterable[Any] | None = None) -> None:
+    """Fail, listing each finding, unless cdk-nag reports nothing unacknowledged in the app of
+    ``stack``.
 
-    The app must have been made with ``new_app(nag=True)``.
+    The app is synthesized (once), then cdk-nag's packs run on it here, whether or not the
+    app registered them: an app made without cdk-nag cannot pass by not asking. Default
+    ``packs``: ``AwsSolutionsChecks()``; pass others (``HIPAASecurityChecks()``, ...) to hold
+    the app to them too.
     """
+    from cdk_nag import AwsSolutionsChecks
+
     stage = cdk.Stage.of(stack)
     assert stage is not None
-    synth(stage)
-    report = Path(stage.outdir) / "validation-report.json"
-    if report.is_file():
-        findings = _validation_findings(stage.outdir)
-        assert not findings, "cdk-nag AwsSolutions findings:\n" + "\n".join(findings)
+    try:
+        synth(stage, allow_warnings=True)
+    except NagFindingsError as error:
+        if any(source.startswith("cdk-nag") for source in error.by_source):
+            raise
+    by_source: dict[str, list[str]] = {}
+    for pack in packs or [AwsSolutionsChecks()]:
+        report = pack.validate_scope(stage)
+        for violation in report.violations:
+            for resource in violation.violating_resources:
+                by_source.setdefault(_source(pack.read_pack_name), []).append(
+                    f"{violation.rule_name} {resource.construct_path}: {violation.description}"
+                )
+    if by_source:
+        raise NagFindingsError(sorted(f for found in by_source.values() for f in found), by_source)
 
 
 def nag_acknowledgements(template: Mapping[str, Any]) -> dict[str, list[str]]:

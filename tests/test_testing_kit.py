@@ -16,6 +16,7 @@ from constructs_ecs._nag import acknowledge
 from constructs_ecs.testing import (
     MissingContextError,
     NagFindingsError,
+    assert_nag_clean,
     availability_zones_context,
     cfn_lint_findings,
     load_cdk_context,
@@ -153,3 +154,37 @@ def test_cfn_lint_leaves_out_what_cdk_acknowledged_on_that_resource_only() -> No
     assert [f.split(" ")[:2] for f in findings] == [
         ["W3010", "Resources/Other/Properties/AvailabilityZone:"]
     ]
+
+
+def test_assert_nag_clean_fails_on_an_app_that_never_registered_cdk_nag() -> None:
+    """It runs cdk-nag itself: an unencrypted, non-TLS queue cannot pass by not asking."""
+    _, stack = new_stack("Unchecked", nag=False)
+    sqs.Queue(stack, "Queue")
+    template_of(stack)  # nothing registered, nothing reported by synthesis
+    with pytest.raises(NagFindingsError) as caught:
+        assert_nag_clean(stack)
+    assert [f.split(" ")[0] for f in caught.value.findings] == [
+        "AwsSolutions-SQS3",
+        "AwsSolutions-SQS4",
+    ]
+    assert list(caught.value.by_source) == ["cdk-nag AwsSolutions pack"]
+
+
+def test_assert_nag_clean_passes_when_every_finding_is_acknowledged() -> None:
+    _, stack = new_stack("Acknowledged", nag=False)
+    queue = sqs.Queue(stack, "Queue", enforce_ssl=True)
+    acknowledge(queue.node.default_child, "SQS3", "test: this queue is a dead-letter queue")  # type: ignore[arg-type]
+    assert_nag_clean(stack)
+
+
+def test_cdk_annotations_are_labelled_as_such_not_as_cdk_nag() -> None:
+    _, stack = new_stack("Annotated")
+    cdk.Annotations.of(stack).add_warning_v2("my:warning", "a construct's warning")
+    with pytest.raises(NagFindingsError) as caught:
+        template_of(stack)
+    source = "aws-cdk-lib annotations (warnings of the constructs, not cdk-nag)"
+    assert caught.value.by_source[source] == [
+        "Annotation::my:warning Annotated: a construct's warning"
+    ]
+    assert not any(s.startswith("cdk-nag") for s in caught.value.by_source)
+    assert f"{source}:\n  Annotation::my:warning Annotated:" in str(caught.value)
