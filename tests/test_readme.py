@@ -33,15 +33,40 @@ def test_readme_has_examples() -> None:
     assert len(examples()) >= 6
 
 
+DEFINES = {
+    "Network": "AWS::EC2::VPC",
+    "EcsCluster": "AWS::ECS::Cluster",
+    "LoadBalancer": "AWS::ElasticLoadBalancingV2::LoadBalancer",
+    "ImageRepository": "AWS::ECR::Repository",
+    "WebService": "AWS::ElasticLoadBalancingV2::ListenerRule",
+    "WorkerService": "AWS::ECS::Service",
+    "ScheduledTask": "AWS::Scheduler::Schedule",
+    "PlatformStack": "AWS::ECS::CapacityProvider",
+}
+"""What a block that uses one of these constructs (called, not only imported) must define."""
+
+
+def expected_types(code: str) -> set[str]:
+    return {kind for name, kind in DEFINES.items() if re.search(rf"\b{name}\(", code)}
+
+
 @pytest.mark.parametrize("code", examples())
 def test_readme_example_synthesizes_clean(code: str) -> None:
+    """The block runs, defines what the constructs it calls define, and its stacks pass
+    cdk-nag (at synthesis) and cfn-lint."""
     app = new_app(cdk_json=CDK_JSON)
     namespace: dict[str, Any] = {"app": app, "__name__": "readme_example"}
     if re.search(r"\bstack\b", code):
         namespace["stack"] = cdk.Stack(app, "ReadmeExample")
     exec(compile(code, "README.md", "exec"), namespace)
     stacks = synth(app).stacks
-    assert stacks, "the example defines no stack"
+    defined = {r["Type"] for a in stacks for r in a.template.get("Resources", {}).values()}
+    assert expected_types(code) <= defined, expected_types(code) - defined
     for artifact in stacks:
         assert artifact.template["Resources"], f"{artifact.stack_name} defines nothing"
         assert_cfn_lint_clean(artifact.template)
+
+
+def test_every_construct_of_the_library_appears_in_a_readme_block() -> None:
+    covered = set().union(*(expected_types(p.values[0]) for p in examples()))
+    assert covered == set(DEFINES.values())

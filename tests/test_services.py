@@ -33,6 +33,7 @@ from constructs_ecs.testing import (
     template_of,
 )
 from tests.conftest import make_stack
+from tests.factories import Platform as Bare
 
 
 def web_spec(name: str = "web", port: int = 80, host_port: int | None = None) -> TaskDefinitionSpec:
@@ -493,93 +494,72 @@ def test_target_group_sends_to_the_chosen_container_and_port(
 
 
 @pytest.fixture
-def bare() -> tuple[cdk.Stack, EcsCluster, LoadBalancer]:
-    stack = make_stack("Validation")
-    cluster, lb = platform(stack)
-    return stack, cluster, lb
+def bare() -> Bare:
+    return Bare("Validation")
 
 
-def test_fails_when_task_needs_more_memory_than_an_instance_offers(bare: Any) -> None:
-    stack, cluster, _ = bare
+def test_fails_when_task_needs_more_memory_than_an_instance_offers(bare: Bare) -> None:
     with pytest.raises(ConfigurationError, match=r"task_definition\.memory: got 65536;.*offers"):
-        WorkerService(stack, "Big", cluster=cluster, task_definition=worker_spec(memory=65536))
+        bare.worker("Big", task_definition=worker_spec(memory=65536))
 
 
-def test_fails_when_task_needs_more_cpu_than_an_instance_offers(bare: Any) -> None:
-    stack, cluster, _ = bare
+def test_fails_when_task_needs_more_cpu_than_an_instance_offers(bare: Bare) -> None:
     with pytest.raises(ConfigurationError, match=r"task_definition\.cpu: got 8192;"):
-        WorkerService(stack, "Hot", cluster=cluster, task_definition=worker_spec(cpu=8192))
+        bare.worker("Hot", task_definition=worker_spec(cpu=8192))
 
 
-def test_fails_when_static_host_port_has_more_tasks_than_instances(bare: Any) -> None:
-    stack, cluster, lb = bare
+def test_fails_when_static_host_port_has_more_tasks_than_instances(bare: Bare) -> None:
     with pytest.raises(ConfigurationError, match=r"desired_count: got 5;.*static host port"):
-        WebService(
-            stack,
+        bare.web(
             "Static",
-            cluster=cluster,
-            load_balancer=lb,
             task_definition=web_spec(host_port=80),
             desired_count=5,
         )
 
 
-def test_fails_when_web_task_exposes_no_port(bare: Any) -> None:
-    stack, cluster, lb = bare
+def test_fails_when_web_task_exposes_no_port(bare: Bare) -> None:
     with pytest.raises(ConfigurationError, match=r"task_definition:.*no port"):
-        WebService(
-            stack, "Portless", cluster=cluster, load_balancer=lb, task_definition=worker_spec()
-        )
+        bare.web("Portless", task_definition=worker_spec())
 
 
-def test_fails_when_container_name_is_not_in_the_task(bare: Any) -> None:
-    stack, cluster, lb = bare
+def test_fails_when_container_name_is_not_in_the_task(bare: Bare) -> None:
     with pytest.raises(ConfigurationError, match=r"exposes \['web:80'\]"):
-        WebService(
-            stack,
+        bare.web(
             "Wrong",
-            cluster=cluster,
-            load_balancer=lb,
             task_definition=web_spec(),
             container_name="sidecar",
         )
 
 
-def test_fails_when_two_services_clash_on_a_path(bare: Any) -> None:
-    stack, cluster, lb = bare
-    WebService(stack, "One", cluster=cluster, load_balancer=lb, task_definition=web_spec())
+def test_fails_when_two_services_clash_on_a_path(bare: Bare) -> None:
+    bare.web("One", task_definition=web_spec())
     with pytest.raises(ConfigurationError, match=r"Validation/One .* has the same"):
-        WebService(stack, "Two", cluster=cluster, load_balancer=lb, task_definition=web_spec())
+        bare.web("Two", task_definition=web_spec())
 
 
-def test_fails_when_daemon_is_given_scaling(bare: Any) -> None:
-    stack, cluster, _ = bare
+def test_fails_when_daemon_is_given_scaling(bare: Bare) -> None:
     with pytest.raises(ConfigurationError, match=r"scaling: .*daemon"):
-        WorkerService(
-            stack,
+        bare.worker(
             "D",
-            cluster=cluster,
             task_definition=worker_spec(),
             daemon=True,
             scaling=Scaling(min_count=1, max_count=2),
         )
 
 
-def test_fails_when_service_connect_has_no_namespace(bare: Any) -> None:
-    stack, cluster, _ = bare
+def test_fails_when_service_connect_has_no_namespace(bare: Bare) -> None:
     with pytest.raises(ConfigurationError, match="no Service Connect namespace"):
-        WorkerService(
-            stack,
+        bare.worker(
             "Sc",
-            cluster=cluster,
             task_definition=worker_spec(),
             service_connect=ServiceConnect(),
         )
 
 
-def test_fails_when_service_connect_port_has_no_name(bare: Any) -> None:
-    stack, cluster, lb = bare
-    cluster.cluster.add_default_cloud_map_namespace(name="x.internal", use_for_service_connect=True)
+def test_fails_when_service_connect_port_has_no_name(bare: Bare) -> None:
+    bare.cluster.cluster.add_default_cloud_map_namespace(
+        name="x.internal", use_for_service_connect=True
+    )
     spec = TaskDefinitionSpec.from_dict(
         {
             "family": "anon",
@@ -594,11 +574,8 @@ def test_fails_when_service_connect_port_has_no_name(bare: Any) -> None:
         }
     )
     with pytest.raises(ConfigurationError, match=r"service_connect\.port_mapping_name"):
-        WebService(
-            stack,
+        bare.web(
             "Anon",
-            cluster=cluster,
-            load_balancer=lb,
             task_definition=spec,
             service_connect=ServiceConnect(dns_name="anon"),
         )
@@ -646,49 +623,37 @@ def test_fails_when_health_check_is_invalid(kwargs: dict[str, Any], field: str) 
 def test_fails_when_schedule_options_are_invalid(
     bare: Any, kwargs: dict[str, Any], field: str
 ) -> None:
-    stack, cluster, _ = bare
     with pytest.raises(ConfigurationError, match=rf"^{field}: got"):
-        ScheduledTask(
-            stack,
+        bare.scheduled(
             "Job",
-            cluster=cluster,
             task_definition=worker_spec(),
             schedule=scheduler.ScheduleExpression.rate(cdk.Duration.hours(1)),
             **kwargs,
         )
 
 
-def test_fails_when_desired_count_is_zero_for_a_web_service(bare: Any) -> None:
-    stack, cluster, lb = bare
+def test_fails_when_desired_count_is_zero_for_a_web_service(bare: Bare) -> None:
     with pytest.raises(ConfigurationError, match="desired_count: got 0"):
-        WebService(
-            stack,
+        bare.web(
             "Zero",
-            cluster=cluster,
-            load_balancer=lb,
             task_definition=web_spec(),
             desired_count=0,
         )
 
 
-def test_fails_when_static_host_port_cannot_roll_within_the_instances(bare: Any) -> None:
+def test_fails_when_static_host_port_cannot_roll_within_the_instances(bare: Bare) -> None:
     """3 tasks fit on 4 instances, but a 200 % rolling deploy needs 6 port-80 slots."""
-    stack, cluster, lb = bare
     with pytest.raises(
         ConfigurationError, match=r"desired_count: got 3;.*up to 6 tasks.*at most 2"
     ):
-        WebService(
-            stack,
+        bare.web(
             "Rolling",
-            cluster=cluster,
-            load_balancer=lb,
             task_definition=web_spec(host_port=80),
             desired_count=3,
         )
 
 
-def test_fails_when_task_architecture_is_not_the_clusters(bare: Any) -> None:
-    stack, cluster, _ = bare
+def test_fails_when_task_architecture_is_not_the_clusters(bare: Bare) -> None:
     spec = TaskDefinitionSpec.from_dict(
         {
             "family": "arm",
@@ -700,11 +665,10 @@ def test_fails_when_task_architecture_is_not_the_clusters(bare: Any) -> None:
         ConfigurationError,
         match=r"task_definition\.runtimePlatform\.cpuArchitecture: got 'ARM64';.*t3\.medium",
     ):
-        WorkerService(stack, "Arm", cluster=cluster, task_definition=spec)
+        bare.worker("Arm", task_definition=spec)
 
 
-def test_fails_when_task_needs_a_gpu_the_instances_do_not_have(bare: Any) -> None:
-    stack, cluster, _ = bare
+def test_fails_when_task_needs_a_gpu_the_instances_do_not_have(bare: Bare) -> None:
     spec = TaskDefinitionSpec.from_dict(
         {
             "family": "gpu",
@@ -719,57 +683,44 @@ def test_fails_when_task_needs_a_gpu_the_instances_do_not_have(bare: Any) -> Non
         }
     )
     with pytest.raises(ConfigurationError, match=r"task_definition\.gpus: got 1;.*offers 0 GPUs"):
-        WorkerService(stack, "Gpu", cluster=cluster, task_definition=spec)
+        bare.worker("Gpu", task_definition=spec)
 
 
-def test_fails_when_worker_desired_count_is_negative(bare: Any) -> None:
-    stack, cluster, _ = bare
+def test_fails_when_worker_desired_count_is_negative(bare: Bare) -> None:
     with pytest.raises(ConfigurationError, match=r"^desired_count: got -1;"):
-        WorkerService(
-            stack, "Neg", cluster=cluster, task_definition=worker_spec(), desired_count=-1
-        )
+        bare.worker("Neg", task_definition=worker_spec(), desired_count=-1)
 
 
-def test_fails_when_worker_scales_on_requests(bare: Any) -> None:
-    stack, cluster, _ = bare
+def test_fails_when_worker_scales_on_requests(bare: Bare) -> None:
     with pytest.raises(ConfigurationError, match=r"^scaling\.requests_per_target: got 100;"):
-        WorkerService(
-            stack,
+        bare.worker(
             "Req",
-            cluster=cluster,
             task_definition=worker_spec(),
             scaling=Scaling(min_count=1, max_count=2, cpu_percent=None, requests_per_target=100),
         )
 
 
-def test_fails_when_daemon_is_given_a_desired_count(bare: Any) -> None:
-    stack, cluster, _ = bare
+def test_fails_when_daemon_is_given_a_desired_count(bare: Bare) -> None:
     with pytest.raises(ConfigurationError, match=r"^desired_count: got 3;.*daemon"):
-        WorkerService(
-            stack,
+        bare.worker(
             "D3",
-            cluster=cluster,
             task_definition=worker_spec(),
             daemon=True,
             desired_count=3,
         )
 
 
-def test_fails_when_daemon_is_given_placement_strategies(bare: Any) -> None:
-    stack, cluster, _ = bare
+def test_fails_when_daemon_is_given_placement_strategies(bare: Bare) -> None:
     with pytest.raises(ConfigurationError, match=r"^placement\.strategies: got .*daemon"):
-        WorkerService(
-            stack,
+        bare.worker(
             "Dp",
-            cluster=cluster,
             task_definition=worker_spec(),
             daemon=True,
             placement=Placement(strategies=[ecs.PlacementStrategy.packed_by_cpu()]),
         )
 
 
-def test_fails_when_web_task_exposes_only_udp(bare: Any) -> None:
-    stack, cluster, lb = bare
+def test_fails_when_web_task_exposes_only_udp(bare: Bare) -> None:
     spec = TaskDefinitionSpec.from_dict(
         {
             "family": "dns",
@@ -784,16 +735,13 @@ def test_fails_when_web_task_exposes_only_udp(bare: Any) -> None:
         }
     )
     with pytest.raises(ConfigurationError, match="TCP port mapping"):
-        WebService(stack, "Dns", cluster=cluster, load_balancer=lb, task_definition=spec)
+        bare.web("Dns", task_definition=spec)
 
 
-def test_fails_when_scheduled_tasks_need_more_static_ports_than_instances(bare: Any) -> None:
-    stack, cluster, _ = bare
+def test_fails_when_scheduled_tasks_need_more_static_ports_than_instances(bare: Bare) -> None:
     with pytest.raises(ConfigurationError, match=r"^task_count: got 5;.*static host port"):
-        ScheduledTask(
-            stack,
+        bare.scheduled(
             "Ports",
-            cluster=cluster,
             task_definition=web_spec(host_port=8080),
             schedule=scheduler.ScheduleExpression.rate(cdk.Duration.hours(1)),
             task_count=5,
@@ -854,16 +802,12 @@ def test_a_later_wildcard_grant_on_the_instance_role_stays_a_finding() -> None:
 
 
 def test_fails_when_services_together_need_more_static_port_slots_than_instances(
-    bare: Any,
+    bare: Bare,
 ) -> None:
     """Two web services on host port 80 take the 4 instances (2 each while deploying)."""
-    stack, cluster, lb = bare
     for name in ("A", "B"):
-        WebService(
-            stack,
+        bare.web(
             name,
-            cluster=cluster,
-            load_balancer=lb,
             task_definition=web_spec(f"web{name.lower()}", host_port=80),
             path_patterns=[f"/{name.lower()}/*"],
             desired_count=1,
@@ -871,24 +815,19 @@ def test_fails_when_services_together_need_more_static_port_slots_than_instances
     with pytest.raises(
         ConfigurationError, match=r"port 80.*Validation/A holds 2, Validation/B holds 2"
     ):
-        WorkerService(
-            stack,
+        bare.worker(
             "Proxy",
-            cluster=cluster,
             task_definition=web_spec("proxy", host_port=80),
             daemon=True,
         )
 
 
-def test_fails_when_distinct_instances_cannot_roll_within_the_instances(bare: Any) -> None:
-    stack, cluster, _ = bare
+def test_fails_when_distinct_instances_cannot_roll_within_the_instances(bare: Bare) -> None:
     with pytest.raises(
         ConfigurationError, match=r"^placement\.constraints: got 'distinctInstance';"
     ):
-        WorkerService(
-            stack,
+        bare.worker(
             "Spread",
-            cluster=cluster,
             task_definition=worker_spec(),
             desired_count=3,
             placement=Placement(constraints=[ecs.PlacementConstraint.distinct_instances()]),
