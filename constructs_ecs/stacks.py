@@ -19,6 +19,7 @@ from aws_cdk import aws_certificatemanager as acm
 from aws_cdk import aws_ec2 as ec2
 from constructs import Construct
 
+from constructs_ecs.budget import ResourceBudget, enforce_resource_budget
 from constructs_ecs.cluster import EcsCluster
 from constructs_ecs.load_balancer import LoadBalancer
 from constructs_ecs.network import Network
@@ -53,6 +54,8 @@ class PlatformStack(cdk.Stack):
         :param stack_props: ``cdk.Stack`` keyword arguments (``env``, ``description``, ...).
         """
         super().__init__(scope, construct_id, **stack_props)
+        self.resource_budget: ResourceBudget = enforce_resource_budget(self)
+        """The stack's ``ResourceBudget`` (``RESOURCE_BUDGET`` resources)."""
         self.network = Network(self, "Network", vpc=vpc)
         cluster_options: dict[str, Any] = {}
         if instance_type is not None:
@@ -93,6 +96,8 @@ class ServicesStack(cdk.Stack):
         if "env" not in stack_props and not cdk.Token.is_unresolved(platform.account):
             stack_props["env"] = cdk.Environment(account=platform.account, region=platform.region)
         super().__init__(scope, construct_id, **stack_props)
+        self.resource_budget: ResourceBudget = enforce_resource_budget(self)
+        """The stack's ``ResourceBudget`` (``RESOURCE_BUDGET`` resources)."""
         self.platform = platform
         self.cluster: EcsCluster = platform.cluster
         self.load_balancer: LoadBalancer = platform.load_balancer

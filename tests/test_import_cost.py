@@ -42,8 +42,16 @@ def test_importing_the_platform_and_services_makes_no_jsii_call() -> None:
 
 
 def test_default_placement_is_the_published_default() -> None:
-    from constructs_ecs import DEFAULT_PLACEMENT_STRATEGIES, Placement
+    """Placement() leaves the strategies to the cluster, whose default is the published one."""
+    import aws_cdk as cdk
+
+    from constructs_ecs import DEFAULT_PLACEMENT_STRATEGIES, EcsCluster, Network, Placement
     from constructs_ecs.services.options import placement_rules
 
-    assert placement_rules(Placement().strategies) == placement_rules(DEFAULT_PLACEMENT_STRATEGIES)
+    stack = cdk.Stack(cdk.App(), "Placement")
+    cluster = EcsCluster(stack, "Cluster", vpc=Network(stack, "Network").vpc)
+    assert Placement().strategies is None
+    assert placement_rules(cluster.placement_strategies) == placement_rules(
+        DEFAULT_PLACEMENT_STRATEGIES
+    )
     assert len(DEFAULT_PLACEMENT_STRATEGIES) == 2

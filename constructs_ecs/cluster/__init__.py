@@ -37,6 +37,7 @@ from constructs_ecs.cluster.options import (
     CapacityProviderOptions,
     InstanceImage,
     SpotOptions,
+    default_placement_strategies,
 )
 from constructs_ecs.errors import ConfigurationError
 from constructs_ecs.instance_types import (
@@ -260,7 +261,15 @@ class EcsCluster(Construct):
         self._instance_writes_logs = override == "false"
         self.cluster.add_asg_capacity_provider(self.capacity_provider)
         self._grant_agent(image)
+        self._strategy = ecs.CapacityProviderStrategy(
+            capacity_provider=self.capacity_provider.capacity_provider_name, weight=1
+        )
         self.cluster.add_default_capacity_provider_strategy(self.capacity_provider_strategies)
+        self.placement_strategies: tuple[ecs.PlacementStrategy, ...] = (
+            default_placement_strategies()
+        )
+        """Where the services of this library place tasks unless their ``Placement`` says
+        otherwise: spread across availability zones, then bin-pack on memory."""
         if image.is_bottlerocket:
             # After CDK's "[settings.ecs]" and cluster lines: TOML lets a table be opened once.
             ecs_lines, trailer = render_bottlerocket_settings(settings)
@@ -319,11 +328,7 @@ class EcsCluster(Construct):
 
         The same as the cluster's default capacity provider strategy.
         """
-        return [
-            ecs.CapacityProviderStrategy(
-                capacity_provider=self.capacity_provider.capacity_provider_name, weight=1
-            )
-        ]
+        return [self._strategy]
 
     @property
     def capacity_provider_dependency(self) -> IDependable:

@@ -9,6 +9,7 @@ from typing import Literal
 
 from aws_cdk import aws_autoscaling as autoscaling
 from aws_cdk import aws_ec2 as ec2
+from aws_cdk import aws_ecs as ecs
 
 from constructs_ecs.errors import ConfigurationError
 
@@ -17,6 +18,7 @@ __all__ = [
     "CapacityProviderOptions",
     "InstanceImage",
     "SpotOptions",
+    "default_placement_strategies",
 ]
 
 AL2023_ECS_AMI_RELEASE = "2023.0.20261030"
@@ -207,3 +209,11 @@ class CapacityProviderOptions:
         if self.force_delete_on_destroy is None:
             return self.managed_termination_protection
         return self.force_delete_on_destroy
+
+
+def default_placement_strategies() -> tuple[ecs.PlacementStrategy, ...]:
+    """Spread tasks across availability zones, then bin-pack on memory within each zone."""
+    return (
+        ecs.PlacementStrategy.spread_across(ecs.BuiltInAttributes.AVAILABILITY_ZONE),
+        ecs.PlacementStrategy.packed_by_memory(),
+    )

@@ -16,9 +16,15 @@ from aws_cdk import aws_logs as logs
 from constructs import Construct, IDependable
 
 from constructs_ecs._nag import LOG_STREAMS_OF_ONE_GROUP, explain_wildcards
-from constructs_ecs.budget import enforce_resource_budget
+from constructs_ecs.budget import ResourceBudget, enforce_resource_budget
 from constructs_ecs.errors import ConfigurationError
-from constructs_ecs.services.options import Placement, Scaling, ServiceConnect
+from constructs_ecs.services.options import (
+    SCALE_IN_COOLDOWN_S,
+    SCALE_OUT_COOLDOWN_S,
+    Placement,
+    Scaling,
+    ServiceConnect,
+)
 
 if TYPE_CHECKING:
     from constructs_ecs.cluster import EcsCluster
@@ -66,7 +72,9 @@ class Workload(Construct):
         log_retention: logs.RetentionDays,
     ) -> None:
         super().__init__(scope, construct_id)
-        enforce_resource_budget(scope)
+        stack = scope if isinstance(scope, cdk.Stack) else cdk.Stack.of(scope)
+        if not isinstance(getattr(stack, "resource_budget", None), ResourceBudget):
+            enforce_resource_budget(stack)
         self._cluster = cluster
         self._spec = task_definition
         self.log_group = logs.LogGroup(
@@ -159,6 +167,13 @@ class Workload(Construct):
         for port in ports:
             self._cluster.hold_static_host_port(port, holder=self.node.path, instances=slots)
 
+    def _placement_strategies(self, placement: Placement) -> list[ecs.PlacementStrategy] | None:
+        """The strategies ECS is given: the placement's, else the cluster's default."""
+        strategies = placement.strategies
+        if strategies is None:
+            strategies = self._cluster.placement_strategies
+        return list(strategies) or None
+
     def _check_distinct_instances(self, placement: Placement, tasks: int) -> None:
         """``distinctInstance`` allows one task per instance, during a 200 % deploy too."""
         distinct = any(
@@ -238,7 +253,8 @@ class ServiceBase(Workload):
         count = self.service.auto_scale_task_count(
             min_capacity=scaling.min_count, max_capacity=scaling.max_count
         )
-        scale_in, scale_out = scaling.scale_in_cooldown, scaling.scale_out_cooldown
+        scale_in = scaling.scale_in_cooldown or cdk.Duration.seconds(SCALE_IN_COOLDOWN_S)
+        scale_out = scaling.scale_out_cooldown or cdk.Duration.seconds(SCALE_OUT_COOLDOWN_S)
         if scaling.cpu_percent is not None:
             count.scale_on_cpu_utilization(
                 "CpuScaling",

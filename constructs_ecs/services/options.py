@@ -4,13 +4,14 @@ Service Connect."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import aws_cdk as cdk
 from aws_cdk import aws_ecs as ecs
 from aws_cdk import aws_elasticloadbalancingv2 as elbv2
 
+from constructs_ecs.cluster.options import default_placement_strategies
 from constructs_ecs.errors import ConfigurationError
 
 __all__ = [
@@ -19,15 +20,8 @@ __all__ = [
     "Scaling",
     "ServiceConnect",
     "TargetHealthCheck",
+    "default_placement_strategies",
 ]
-
-
-def default_placement_strategies() -> tuple[ecs.PlacementStrategy, ...]:
-    """Spread tasks across availability zones, then bin-pack on memory within each zone."""
-    return (
-        ecs.PlacementStrategy.spread_across(ecs.BuiltInAttributes.AVAILABILITY_ZONE),
-        ecs.PlacementStrategy.packed_by_memory(),
-    )
 
 
 if TYPE_CHECKING:
@@ -52,11 +46,9 @@ def placement_rules(strategies: Sequence[ecs.PlacementStrategy]) -> list[Any]:
 class Placement:
     """Where ECS places a workload's tasks on the cluster's instances."""
 
-    strategies: Sequence[ecs.PlacementStrategy] = field(
-        default_factory=default_placement_strategies
-    )
-    """Tried in order. Default: spread across availability zones, then bin-pack on memory
-    (daemons take none)."""
+    strategies: Sequence[ecs.PlacementStrategy] | None = None
+    """Tried in order; ``()`` for none. Default: the cluster's ``placement_strategies`` (spread
+    across availability zones, then bin-pack on memory); daemons take none."""
     constraints: Sequence[ecs.PlacementConstraint] = ()
     """E.g. ``ecs.PlacementConstraint.distinct_instances()`` or
     ``ecs.PlacementConstraint.member_of("attribute:ecs.instance-type =~ m7g.*")``.
@@ -82,9 +74,9 @@ class Scaling:
     """Target average memory utilization. Default: memory is not tracked."""
     requests_per_target: int | None = None
     """Target ALB requests per task per minute (web services only). Default: not tracked."""
-    scale_in_cooldown: cdk.Duration = field(default_factory=lambda: cdk.Duration.seconds(120))
+    scale_in_cooldown: cdk.Duration | None = None
     """Wait after a scale-in before the next one. Default: 2 minutes."""
-    scale_out_cooldown: cdk.Duration = field(default_factory=lambda: cdk.Duration.seconds(60))
+    scale_out_cooldown: cdk.Duration | None = None
     """Wait after a scale-out before the next one. Default: 1 minute."""
 
     def __post_init__(self) -> None:
@@ -112,6 +104,12 @@ class Scaling:
             )
 
 
+INTERVAL_S, TIMEOUT_S = 15, 5
+"""The target health check's default interval and timeout."""
+SCALE_IN_COOLDOWN_S, SCALE_OUT_COOLDOWN_S = 120, 60
+"""Task auto scaling's default cooldowns."""
+
+
 @dataclass(frozen=True, kw_only=True)
 class TargetHealthCheck:
     """The target group's health check of a web service."""
@@ -120,9 +118,9 @@ class TargetHealthCheck:
     """HTTP path probed on each task. Default: ``/``."""
     healthy_http_codes: str = "200-399"
     """Status codes that count as healthy. Default: ``200-399``."""
-    interval: cdk.Duration = field(default_factory=lambda: cdk.Duration.seconds(15))
+    interval: cdk.Duration | None = None
     """Time between probes. Default: 15 seconds (ALB default is 30: slower deploys)."""
-    timeout: cdk.Duration = field(default_factory=lambda: cdk.Duration.seconds(5))
+    timeout: cdk.Duration | None = None
     """Time a probe may take. Default: 5 seconds."""
     healthy_threshold: int = 2
     """Consecutive successes before a task receives traffic. Default: 2."""
@@ -138,7 +136,8 @@ class TargetHealthCheck:
             value = getattr(self, name)
             if not 2 <= value <= 10:
                 raise ConfigurationError(f"health_check.{name}", value, "must be between 2 and 10")
-        interval, timeout = self.interval.to_seconds(), self.timeout.to_seconds()
+        interval = self.interval.to_seconds() if self.interval is not None else INTERVAL_S
+        timeout = self.timeout.to_seconds() if self.timeout is not None else TIMEOUT_S
         if not 5 <= interval <= 300:
             raise ConfigurationError(
                 "health_check.interval", f"{interval}s", "must be 5 to 300 seconds"
@@ -156,8 +155,8 @@ class TargetHealthCheck:
             port="traffic-port",
             path=self.path,
             healthy_http_codes=self.healthy_http_codes,
-            interval=self.interval,
-            timeout=self.timeout,
+            interval=self.interval or cdk.Duration.seconds(INTERVAL_S),
+            timeout=self.timeout or cdk.Duration.seconds(TIMEOUT_S),
             healthy_threshold_count=self.healthy_threshold,
             unhealthy_threshold_count=self.unhealthy_threshold,
         )

@@ -121,7 +121,7 @@ class ScheduledTask(Workload):
             role=self.role,
             task_definition=self.task_definition,
             capacity_provider_strategies=cluster.capacity_provider_strategies,
-            placement_strategies=list(placement.strategies) or None,
+            placement_strategies=self._placement_strategies(placement),
             placement_constraints=list(placement.constraints) or None,
             task_count=task_count,
             propagate_tags=True,

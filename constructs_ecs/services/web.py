@@ -109,7 +109,7 @@ class WebService(ServiceBase):
             min_healthy_percent=100,
             max_healthy_percent=200,
             health_check_grace_period=cdk.Duration.seconds(GRACE_PERIOD_S),
-            placement_strategies=list(placement.strategies) or None,
+            placement_strategies=self._placement_strategies(placement),
         )
         awsvpc = task_definition.network_mode == "awsvpc"
         self.target_group = elbv2.ApplicationTargetGroup(

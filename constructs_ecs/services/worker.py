@@ -14,7 +14,6 @@ from constructs_ecs.services.options import (
     Placement,
     Scaling,
     ServiceConnect,
-    default_placement_strategies,
     placement_rules,
 )
 
@@ -79,8 +78,11 @@ class WorkerService(ServiceBase):
                 desired_count,
                 "a daemon service runs one task per instance: omit desired_count",
             )
-        if daemon and placement_rules(placement.strategies) != placement_rules(
-            default_placement_strategies()
+        if (
+            daemon
+            and placement.strategies is not None
+            and placement_rules(placement.strategies)
+            != placement_rules(cluster.placement_strategies)
         ):
             raise ConfigurationError(
                 "placement.strategies",
@@ -113,7 +115,7 @@ class WorkerService(ServiceBase):
             # A daemon is replaced instance by instance: stop the old task, then start the new.
             min_healthy_percent=0 if daemon else 100,
             max_healthy_percent=100 if daemon else 200,
-            placement_strategies=None if daemon else (list(placement.strategies) or None),
+            placement_strategies=None if daemon else self._placement_strategies(placement),
         )
         self._wait_for()
         if daemon:
