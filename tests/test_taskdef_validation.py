@@ -446,11 +446,23 @@ CASES: dict[str, Case] = {
         "g",
         "did you mean 'awslogs-group'",
     ),
-    "awslogs-region-missing": Case(
-        {f"{LOG}": {"logDriver": "awslogs", "options": {"awslogs-group": "g"}}},
+    "awslogs-region-without-group": Case(
+        {f"{LOG}": {"logDriver": "awslogs", "options": {"awslogs-region": "eu-west-1"}}},
         f"{LOG}.options.awslogs-region",
-        None,
-        "needs awslogs-group and awslogs-region",
+        "eu-west-1",
+        "goes with awslogs-group",
+    ),
+    "awslogs-create-group-without-group": Case(
+        {f"{LOG}": {"logDriver": "awslogs", "options": {"awslogs-create-group": "true"}}},
+        f"{LOG}.options.awslogs-create-group",
+        "true",
+        "the service's log group",
+    ),
+    "awslogs-empty-group": Case(
+        {f"{LOG}": {"logDriver": "awslogs", "options": {"awslogs-group": ""}}},
+        f"{LOG}.options.awslogs-group",
+        "",
+        "must not be empty",
     ),
     "awslogs-create-group": Case(
         {

@@ -7,10 +7,12 @@ Python. The services bind a spec (``spec.bind(scope, id, log_group=...)``) to de
 ``ecs.Ec2TaskDefinition`` with least-privilege roles.
 
 The modules, each importing only those listed before it: ``_common`` (paths, checks, read-only
-values) and ``references`` (images, secrets, roles); ``_kinds`` and ``_table`` (the field table:
-one entry per ECS field drives the JSON shape check, the import, validation and rendering);
+values), ``references`` (images, roles, ARNs) and ``secret_sources`` (secrets as strings or CDK
+references, and their grants); ``_kinds`` and ``_table`` (the field table: one entry per ECS
+field drives the JSON shape check, the import, validation and rendering);
 ``units``; the models ``ports``, ``linux``, ``log_config``, ``container``, ``volumes`` and the
-``network_mode`` rules; ``importer`` (ECS JSON) and ``bind`` (the ``Ec2TaskDefinition``);
+``network_mode`` rules; ``registration`` (the JSON ECS registers, and its 64 KiB quota);
+``importer`` (ECS JSON) and ``bind`` (the ``Ec2TaskDefinition``);
 ``task`` (``TaskDefinitionSpec``, which ties them together).
 """
 

@@ -6,10 +6,11 @@ Nothing here knows a task-definition field; ``_table`` builds on it.
 from __future__ import annotations
 
 import ipaddress
+import operator
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from typing import Any, TypeVar
+from typing import Any, SupportsIndex, TypeVar
 
 import aws_cdk as cdk
 
@@ -17,6 +18,12 @@ from constructs_ecs.errors import ConfigurationError
 
 NAME_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,255}$")
 NAME_RULE = "1-255 letters, digits, hyphens and underscores"
+#: ECS API integers are 32-bit: every integer field of a task definition has type ``Integer``
+#: (https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_ContainerDefinition.html,
+#: a Smithy ``integer``: https://smithy.io/2.0/spec/simple-types.html#integer). A larger value
+#: passes synth and fails the deploy.
+ECS_INTEGER_MAX = 2**31 - 1
+ECS_INTEGER_MIN = -(2**31)
 
 K = TypeVar("K")
 V = TypeVar("V")
@@ -77,10 +84,22 @@ class FrozenMap(Mapping[K, V]):
 EMPTY_MAP: FrozenMap[Any, Any] = FrozenMap()
 
 
+def type_name(value: object) -> str:
+    """``str``, ``dict``, ``aws_cdk.Duration``: what a message calls the type of ``value``."""
+    kind = type(value)
+    module = kind.__module__
+    return kind.__qualname__ if module == "builtins" else f"{module}.{kind.__qualname__}"
+
+
 def as_tuple(name: str, value: object) -> tuple[Any, ...]:
-    """``value`` (any sequence but a string) as a tuple, or a ``ConfigurationError``."""
-    if isinstance(value, str | bytes | Mapping) or not isinstance(value, Sequence):
-        raise ConfigurationError(name, value, "must be a list")
+    """``value`` (a list, a tuple or another sequence, never a string) as a tuple, or a
+    ``ConfigurationError``; a set (no order) and a one-shot iterator are refused too."""
+    if isinstance(value, str | bytes | bytearray):
+        raise ConfigurationError(
+            name, value, f"must be a list, not one {type_name(value)} (write [value])"
+        )
+    if isinstance(value, Mapping) or not isinstance(value, Sequence):
+        raise ConfigurationError(name, value, f"must be a list, not {type_name(value)}")
     return tuple(value)
 
 
@@ -89,7 +108,7 @@ def as_map(name: str, value: object) -> FrozenMap[Any, Any]:
     if isinstance(value, FrozenMap):
         return value
     if not isinstance(value, Mapping):
-        raise ConfigurationError(name, value, "must be a mapping")
+        raise ConfigurationError(name, value, f"must be a mapping, not {type_name(value)}")
     return FrozenMap(value)
 
 
@@ -126,6 +145,36 @@ def is_int(value: object) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
+def _not_an_integer(value: object) -> str:
+    """Why ``value`` is not an integer, with the fix for the usual slips."""
+    if isinstance(value, bool):
+        return ", not a bool"
+    if isinstance(value, float) and value.is_integer() and abs(value) < 2**63:
+        return f", not a float (write {int(value)})"
+    if isinstance(value, str) and value.strip().isascii() and value.strip().isdigit():
+        return f", not a string (write {value.strip()}, without quotes)"
+    if isinstance(value, cdk.Duration):
+        return ", not a Duration (give whole seconds: duration.to_seconds())"
+    if isinstance(value, cdk.Size):
+        return ", not a Size (give whole MiB: size.to_mebibytes())"
+    return f", not {type_name(value)}"
+
+
+def as_int(value: object) -> int | None:
+    """``value`` as an ``int``: an int, or an integer type of another library (anything with
+    ``__index__``, such as numpy's); ``None`` for anything else (bools, floats, strings)."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, SupportsIndex):
+        try:
+            return operator.index(value)
+        except TypeError:  # pragma: no cover - an __index__ that refuses
+            return None
+    return None
+
+
 def check_int(
     field: str,
     value: object,
@@ -134,24 +183,34 @@ def check_int(
     maximum: int | None = None,
     what: str = "",
 ) -> int:
-    """``value`` as an int within [minimum, maximum], or a ``ConfigurationError``."""
+    """``value`` as an int within [minimum, maximum] (and the 32-bit range of the ECS API), or
+    a ``ConfigurationError`` saying why (a number as a string, a float, a bool, ...)."""
     unit = f" {what}" if what else ""
-    if not is_int(value):
+    number = as_int(value)
+    if number is None:
         kind = f" ({what})" if what else ""
-        raise ConfigurationError(field, value, f"must be an integer{kind}")
-    assert isinstance(value, int)
+        raise ConfigurationError(field, value, f"must be an integer{kind}{_not_an_integer(value)}")
+    value = number
     if minimum is not None and maximum is not None and not minimum <= value <= maximum:
         raise ConfigurationError(field, value, f"must be between {minimum} and {maximum}{unit}")
     if minimum is not None and value < minimum:
         raise ConfigurationError(field, value, f"must be at least {minimum}{unit}")
     if maximum is not None and value > maximum:
         raise ConfigurationError(field, value, f"must be at most {maximum}{unit}")
+    if not ECS_INTEGER_MIN <= value <= ECS_INTEGER_MAX:
+        raise ConfigurationError(
+            field,
+            value,
+            f"must be between {ECS_INTEGER_MIN} and {ECS_INTEGER_MAX}{unit}: ECS stores it "
+            "as a 32-bit integer",
+        )
     return value
 
 
 def check_str(field: str, value: object, *, allow_empty: bool = False) -> str:
     if not isinstance(value, str):
-        raise ConfigurationError(field, value, "must be a string")
+        hint = " (decode it: value.decode())" if isinstance(value, bytes | bytearray) else ""
+        raise ConfigurationError(field, value, f"must be a string, not {type_name(value)}{hint}")
     if not allow_empty and not value:
         raise ConfigurationError(field, value, "must not be empty")
     return value
@@ -159,7 +218,9 @@ def check_str(field: str, value: object, *, allow_empty: bool = False) -> str:
 
 def check_bool(field: str, value: object) -> bool:
     if not isinstance(value, bool):
-        raise ConfigurationError(field, value, "must be true or false")
+        raise ConfigurationError(
+            field, value, f"must be true or false (a bool), not {type_name(value)}"
+        )
     return value
 
 

@@ -31,7 +31,7 @@ from constructs_ecs.taskdef._common import (
     is_token,
     join_path,
 )
-from constructs_ecs.taskdef.references import ImageRepositoryLike
+from constructs_ecs.taskdef.references import check_repositories
 
 __all__ = [
     "Bool",
@@ -51,6 +51,9 @@ __all__ = [
 ]
 
 _STRING_VALUES = "ECS accepts only string {}s"
+#: What an object known only at deploy (an ``ecs.ContainerImage``, an ``ISecret``) counts as in
+#: the registered JSON: the longest image reference ECS takes; ARNs are usually shorter.
+DEPLOY_TIME_VALUE = "?" * 255
 _NO_KEYS: Mapping[str, str] = MappingProxyType({})
 
 
@@ -61,11 +64,12 @@ def cfn_name(json: str) -> str:
 
 
 class ImportContext:
-    """What importing JSON needs besides the JSON: image repositories by alias; what the import
-    changed on the way in (``notes``)."""
+    """What importing JSON needs besides the JSON: image repositories by alias
+    (``ImageRepositoryLike`` or ``ecr.IRepository``); what the import changed on the way in
+    (``notes``)."""
 
-    def __init__(self, repositories: Mapping[str, ImageRepositoryLike] | None = None) -> None:
-        self.repositories: Mapping[str, ImageRepositoryLike] = repositories or {}
+    def __init__(self, repositories: Mapping[str, Any] | None = None) -> None:
+        self.repositories: Mapping[str, Any] = check_repositories("repositories", repositories)
         self.notes: list[str] = []
 
 
@@ -81,6 +85,8 @@ class Kind:
 
     #: Holds objects: imported after the plain values of its model, so the outer problem shows.
     nested = False
+    #: Added to the message refusing a token where a literal is checked: what to pass instead.
+    token_hint = ""
 
     @property
     def literal(self) -> bool:
@@ -103,14 +109,21 @@ class Kind:
         """The CloudFormation value of ``value``."""
         return value
 
+    def to_json(self, value: Any) -> Any:
+        """The ECS JSON value of ``value``, as ``RegisterTaskDefinition`` carries it (to measure
+        the registered size); a CDK object stands as ``DEPLOY_TIME_VALUE``."""
+        return value if isinstance(value, str | int | bool) else DEPLOY_TIME_VALUE
+
 
 def check_value(kind: Kind, value: Any, name: str, *, tokens: bool = False) -> Any:
     """``kind.check``, with tokens let through (``tokens``) or refused without their encoding."""
     if kind.literal and is_token(value):
-        if tokens:
+        if tokens and isinstance(value, str):  # a string token where a string goes
             return value
         raise ConfigurationError(
-            name, TOKEN, "must be a literal value: it is checked when the task is defined"
+            name,
+            TOKEN,
+            "must be a literal value: it is checked when the task is defined" + kind.token_hint,
         )
     return kind.check(value, name)
 
@@ -154,7 +167,7 @@ class Str(Kind):
             self.check_with(name, value)
             return value
         if self.pattern is not None:
-            if not isinstance(value, str) or not self.pattern.match(value):
+            if not isinstance(value, str) or not self.pattern.fullmatch(value):
                 raise ConfigurationError(name, value, f"must be {self.rule}")
             return value
         return check_str(name, value, allow_empty=self.allow_empty)
@@ -221,6 +234,9 @@ class ListOf(Kind):
     def render(self, value: Any) -> Any:
         return [self.item.render(v) for v in value]
 
+    def to_json(self, value: Any) -> Any:
+        return [self.item.to_json(v) for v in value]
+
 
 @dataclass(frozen=True, kw_only=True)
 class Pairs:
@@ -252,6 +268,8 @@ class StrMap(Kind):
     key_rule: str = "keys must be non-empty strings"
     value_check: Callable[[str, Any], object] | None = None
     """Checks each value in place of "a string" (e.g. a secret's ``valueFrom``)."""
+    value_render: Callable[[Any], Any] | None = None
+    """Renders each value (a secret's source: an ``ISecret`` is rendered as its ARN)."""
     pairs: Pairs | None = None
 
     @property
@@ -312,7 +330,7 @@ class StrMap(Kind):
             if (
                 not isinstance(key, str)
                 or not key
-                or (self.key_pattern is not None and not self.key_pattern.match(key))
+                or (self.key_pattern is not None and not self.key_pattern.fullmatch(key))
             ):
                 raise ConfigurationError(name, key, self.key_rule)
             if self.value_check is not None:
@@ -331,9 +349,18 @@ class StrMap(Kind):
         return values
 
     def render(self, value: Any) -> Any:
+        convert = self.value_render
+        if convert is not None:
+            value = {k: convert(v) for k, v in value.items()}
         if self.pairs is None:
             return dict(value)
         return [self.pairs.cfn(k, v) for k, v in value.items()]
+
+    def to_json(self, value: Any) -> Any:
+        items = {k: v if isinstance(v, str) else DEPLOY_TIME_VALUE for k, v in value.items()}
+        if self.pairs is None:
+            return items
+        return [{self.pairs.key: k, self.pairs.value: v} for k, v in items.items()]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -390,6 +417,9 @@ class TypedValues(Kind):
 
     def render(self, value: Any) -> Any:
         return [{"Type": self.type, cfn_name(self.value): v} for v in value]
+
+    def to_json(self, value: Any) -> Any:
+        return [{"type": self.type, self.value: v} for v in value]
 
 
 # --------------------------------------------------------------------------- JSON shapes

@@ -38,8 +38,8 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any, TypeVar, dataclass_transform
 
-from constructs_ecs.errors import ConfigurationError
-from constructs_ecs.taskdef._common import as_tuple, at, under
+from constructs_ecs.errors import ConfigurationError, closest
+from constructs_ecs.taskdef._common import TOKEN, as_tuple, at, is_token, under
 from constructs_ecs.taskdef._kinds import (
     Bool,
     ImportContext,
@@ -81,6 +81,7 @@ __all__ = [
     "render",
     "shape_of",
     "table_of",
+    "to_json",
 ]
 
 T = TypeVar("T")
@@ -116,6 +117,9 @@ class Obj(Kind):
     def render(self, value: Any) -> Any:
         return render(value)
 
+    def to_json(self, value: Any) -> Any:
+        return to_json(value)
+
 
 @dataclass(frozen=True)
 class Objs(Kind):
@@ -148,6 +152,9 @@ class Objs(Kind):
 
     def render(self, value: Any) -> Any:
         return [render(item) for item in value]
+
+    def to_json(self, value: Any) -> Any:
+        return [to_json(item) for item in value]
 
 
 # --------------------------------------------------------------------------- entries
@@ -363,19 +370,26 @@ def model(
         validate = cls.__dict__.get("_validate")
 
         def post_init(self: Any) -> None:
-            for spec in table.fields:
-                assert spec.attr is not None
-                value = getattr(self, spec.attr)
-                if value is spec.default:  # valid by construction (None, (), EMPTY_MAP, ...)
-                    continue
-                checked = check_value(spec.kind, value, spec.name, tokens=spec.tokens)
-                if checked is not value:
-                    object.__setattr__(self, spec.attr, checked)
-            if validate is not None:
-                validate(self)
+            try:
+                for spec in table.fields:
+                    assert spec.attr is not None
+                    value = getattr(self, spec.attr)
+                    if value is spec.default:  # valid by construction (None, (), EMPTY_MAP, ...)
+                        continue
+                    checked = check_value(spec.kind, value, spec.name, tokens=spec.tokens)
+                    if checked is not value:
+                        object.__setattr__(self, spec.attr, checked)
+                if validate is not None:
+                    validate(self)
+            except ConfigurationError as error:
+                if isinstance(error.value, float) and is_token(error.value):
+                    # A number token's encoding (-1.888e+289) printed as such means nothing.
+                    raise ConfigurationError(error.field, TOKEN, error.allowed) from None
+                raise
 
         cls.__post_init__ = post_init  # type: ignore[attr-defined]
         dataclasses.dataclass(frozen=True, kw_only=True)(cls)
+        _check_arguments(cls)
         entries = [
             dataclasses.replace(f.metadata[_TABLE], attr=f.name)
             for f in dataclasses.fields(cls)  # type: ignore[arg-type]
@@ -399,6 +413,41 @@ def model(
         return cls
 
     return decorate
+
+
+def _check_arguments(cls: type) -> None:
+    """Wrap the dataclass ``__init__`` of ``cls`` so that a positional argument, a misspelt
+    keyword (``memory=`` for ``memory_mib=``, or a JSON name) or a missing required one is a
+    ``ConfigurationError`` naming it, not Python's ``TypeError``."""
+    init = cls.__dict__["__init__"]
+    fields = dataclasses.fields(cls)
+    names = tuple(f.name for f in fields)
+    required = tuple(f for f in fields if f.default is dataclasses.MISSING)
+    by_json = {f.metadata[_TABLE].json: f.name for f in fields if _TABLE in f.metadata}
+
+    @functools.wraps(init)
+    def checked_init(self: Any, *args: Any, **kwargs: Any) -> None:
+        if args:
+            example = ", ".join(f"{f.name}=..." for f in required) or "..."
+            raise ConfigurationError(
+                f"{cls.__name__}(...)",
+                args,
+                f"takes keyword arguments only: {cls.__name__}({example})",
+            )
+        for key, value in kwargs.items():
+            if key not in names:
+                hint = f" (did you mean {by_json[key]!r}?)" if key in by_json else ""
+                hint = hint or closest(key, names) or "; it takes " + ", ".join(names)
+                raise ConfigurationError(key, value, f"is not a parameter of {cls.__name__}{hint}")
+        for field in required:
+            if field.name not in kwargs:
+                name = field.metadata[_TABLE].name if _TABLE in field.metadata else field.name
+                raise ConfigurationError(
+                    name, None, f"is required ({cls.__name__}({field.name}=...))"
+                )
+        init(self, **kwargs)
+
+    cls.__init__ = checked_init  # type: ignore[misc]
 
 
 # --------------------------------------------------------------------------- import, render
@@ -451,4 +500,28 @@ def render(obj: Any) -> dict[str, Any]:
         if isinstance(rendered, list | dict) and not rendered:
             continue
         _put(out, spec.cfn, rendered)
+    return out
+
+
+def to_json(obj: Any) -> dict[str, Any]:
+    """``obj`` as ECS JSON (``register-task-definition --cli-input-json``), by the JSON names
+    of its table: what ``RegisterTaskDefinition`` carries, to measure it. Absent and empty
+    values are left out; entries sharing a JSON name (``portMappings``) are joined."""
+    out: dict[str, Any] = {}
+    for spec in table_of(type(obj)).entries:
+        if spec.json is None:
+            continue
+        value = spec.value_of(obj) if spec.value_of is not None else None
+        if spec.attr is not None:
+            value = getattr(obj, spec.attr)
+        if value is None or (isinstance(value, tuple | Mapping) and not value):
+            continue
+        converted = spec.kind.to_json(value)
+        head, _, tail = spec.json.partition(".")
+        target = out.setdefault(head, {}) if tail else out
+        key = tail or head
+        if isinstance(converted, list) and isinstance(target.get(key), list):
+            target[key] = [*target[key], *converted]
+        else:
+            target[key] = converted
     return out

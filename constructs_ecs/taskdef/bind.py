@@ -33,7 +33,7 @@ from constructs_ecs._nag import (
     explain_wildcards,
 )
 from constructs_ecs.errors import ConfigurationError
-from constructs_ecs.taskdef import references
+from constructs_ecs.taskdef import references, secret_sources
 from constructs_ecs.taskdef._table import render
 from constructs_ecs.taskdef.container import ContainerSpec
 from constructs_ecs.taskdef.volumes import Volume
@@ -170,23 +170,27 @@ def bind_task_definition(
                 "service or RunTask call, which this library's services do not define; "
                 "use a host, Docker or EFS volume",
             )
+    _check_arguments(scope, construct_id, log_group)
     task_role = _imported_role(scope, TASK_ROLE_IMPORT_ID, spec.task_role_arn)
     execution_role = _imported_role(scope, EXECUTION_ROLE_IMPORT_ID, spec.execution_role_arn)
-    task_definition = ecs.Ec2TaskDefinition(
-        scope,
-        construct_id,
-        family=spec.family,
-        network_mode=_NETWORK_MODES[spec.network_mode],
-        task_role=task_role,
-        execution_role=execution_role,
-        placement_constraints=[
-            ecs.PlacementConstraint.member_of(expression)
-            for expression in spec.placement_constraints
-        ]
-        or None,
-        enable_fault_injection=spec.enable_fault_injection,
-        volumes=[ecs.Volume(name=volume.name) for volume in spec.volumes] or None,
-    )
+    try:
+        task_definition = ecs.Ec2TaskDefinition(
+            scope,
+            construct_id,
+            family=spec.family,
+            network_mode=_NETWORK_MODES[spec.network_mode],
+            task_role=task_role,
+            execution_role=execution_role,
+            placement_constraints=[
+                ecs.PlacementConstraint.member_of(expression)
+                for expression in spec.placement_constraints
+            ]
+            or None,
+            enable_fault_injection=spec.enable_fault_injection,
+            volumes=[ecs.Volume(name=volume.name) for volume in spec.volumes] or None,
+        )
+    except RuntimeError as error:  # jsii reports aws-cdk-lib's errors as RuntimeError
+        raise _scope_error(scope, construct_id, error) from None
     cfn = _Overrides(task_definition)
     grants = _Grants(task_definition)
 
@@ -195,7 +199,7 @@ def bind_task_definition(
         containers[container.name] = _add_container(
             task_definition, cfn, spec, index, container, log_group
         )
-        grants.for_container(container)
+        grants.for_container(container, log_group)
     for index, volume in enumerate(spec.volumes):
         properties = render(volume)
         if properties:
@@ -238,6 +242,43 @@ class _Overrides:
 
     def add_property_deletion_override(self, path: str) -> None:
         self.resource.add_property_deletion_override(path)
+
+
+def _check_arguments(scope: object, construct_id: object, log_group: object) -> None:
+    """The arguments of ``bind``, checked in Python (no jsii round trip)."""
+    if not isinstance(scope, Construct):
+        raise ConfigurationError(
+            "scope",
+            scope,
+            f"must be a Construct (a Stack or a construct in one), not {type(scope).__name__}",
+        )
+    if not isinstance(construct_id, str) or not construct_id:
+        raise ConfigurationError(
+            "construct_id", construct_id, "must be a non-empty string (a construct id)"
+        )
+    if not references.implements(log_group, logs.ILogGroup):
+        raise ConfigurationError(
+            "log_group",
+            log_group,
+            "must be a logs.ILogGroup (logs.LogGroup(...), LogGroup.from_log_group_name(...))",
+        )
+
+
+def _scope_error(scope: Construct, construct_id: str, error: RuntimeError) -> Exception:
+    """What a failed ``Ec2TaskDefinition`` says, for the two errors a scope causes."""
+    message = str(error)
+    if "already a Construct with name" in message:
+        return ConfigurationError(
+            "construct_id",
+            construct_id,
+            f"is already used in {scope.node.path or 'the app'}: give each task definition its "
+            "own id or scope",
+        )
+    if "No stack could be identified" in message or "no Stack found" in message:
+        return ConfigurationError(
+            "scope", scope.node.path or "the app", "must be a Stack or a construct in one"
+        )
+    return error
 
 
 def _imported_role(scope: Construct, construct_id: str, arn: str | None) -> iam.IRole | None:
@@ -299,14 +340,15 @@ def _add_container(
         )
         for port_range in container.port_ranges
     ]
-    if container.log_configuration is None:
+    log = container.log_configuration
+    if log is None:
         logging: ecs.LogDriver = ecs.LogDrivers.aws_logs(
             stream_prefix=container.name, log_group=log_group
         )
     else:
         logging = ecs.GenericLogDriver(
-            log_driver=container.log_configuration.log_driver,
-            options=dict(container.log_configuration.options) or None,
+            log_driver=log.log_driver,
+            options=_log_options(task_definition, log.log_driver, log.options, log_group) or None,
         )
     options: dict[str, Any] = {
         "container_name": container.name,
@@ -350,6 +392,24 @@ def _add_container(
     return definition
 
 
+def _log_options(
+    task_definition: ecs.Ec2TaskDefinition,
+    driver: str,
+    options: Mapping[str, str],
+    log_group: logs.ILogGroup,
+) -> dict[str, str]:
+    """The options of a given log configuration; awslogs without ``awslogs-group`` logs to the
+    service's log group, and without ``awslogs-region`` to the stack's region (the user's other
+    options are kept as written)."""
+    if driver != "awslogs" or ("awslogs-group" in options and "awslogs-region" in options):
+        return dict(options)
+    filled = dict(options)
+    if "awslogs-group" not in options:
+        filled["awslogs-group"] = log_group.log_group_name
+    filled["awslogs-region"] = cdk.Stack.of(task_definition).region
+    return filled
+
+
 def _task_overrides(cfn: _Overrides, spec: _Task) -> None:
     for key, value in render(spec).items():
         cfn.add_property_override(key, value)
@@ -374,6 +434,22 @@ class _Grants:
     def _stack(self) -> cdk.Stack:
         return cdk.Stack.of(self._td)
 
+    @functools.cached_property
+    def _execution_role(self) -> iam.IRole:
+        return self._td.obtain_execution_role()
+
+    def _role(self) -> iam.IRole:
+        return self._execution_role
+
+    def _source(
+        self, field: str, source: secret_sources.SecretSource, *, credentials: bool = False
+    ) -> None:
+        """Read on a secret's source: its construct's own grant, else a statement on the ARN
+        its string writes."""
+        ref = secret_sources.grant_source(field, source, self._role, credentials=credentials)
+        if ref is not None:
+            self._secret(ref)
+
     def _execution(self, actions: Iterable[str], resources: Iterable[str]) -> None:
         resources = list(resources)
         self.wildcards = self.wildcards or any("*" in resource for resource in resources)
@@ -381,7 +457,7 @@ class _Grants:
             iam.PolicyStatement(actions=list(actions), resources=resources)
         )
 
-    def _secret(self, ref: references.SecretRef) -> None:
+    def _secret(self, ref: secret_sources.SecretRef) -> None:
         if ref.resource is not None:
             resource = ref.resource
         elif ref.parameter_name is not None:
@@ -405,7 +481,7 @@ class _Grants:
         self._execution(["s3:GetObject"], [ref.object_arn])
         self._execution(["s3:GetBucketLocation"], [ref.bucket_arn])
 
-    def for_container(self, container: ContainerSpec) -> None:
+    def for_container(self, container: ContainerSpec, log_group: logs.ILogGroup) -> None:
         if not isinstance(container.image, str):
             self.wildcards = True  # e.g. an EcrImage: CDK grants ecr:GetAuthorizationToken on *
         if isinstance(container.image, str):
@@ -415,23 +491,21 @@ class _Grants:
                 if not self._ecr_token:
                     self._execution(["ecr:GetAuthorizationToken"], ["*"])
                     self._ecr_token = True
-        for name, value_from in container.secrets.items():
-            self._secret(references.parse_value_from(f"secrets.{name}", value_from))
+        for name, source in container.secrets.items():
+            self._source(f"secrets.{name}", source)
         if container.repository_credentials is not None:
-            self._secret(
-                references.parse_value_from(
-                    "repositoryCredentials",
-                    container.repository_credentials,
-                    allow_secret_name=True,
-                )
+            self._source(
+                "repositoryCredentials", container.repository_credentials, credentials=True
             )
         for arn in container.environment_files:
             self._s3_object(references.parse_s3_object("environmentFiles", arn))
         log = container.log_configuration
         if log is not None:
-            for name, value_from in log.secret_options.items():
-                self._secret(references.parse_value_from(f"secretOptions.{name}", value_from))
-            if log.log_driver == "awslogs":
+            for name, source in log.secret_options.items():
+                self._source(f"secretOptions.{name}", source)
+            if log.log_driver == "awslogs" and "awslogs-group" not in log.options:
+                log_group.grant_write(self._execution_role)  # as the default awslogs driver
+            elif log.log_driver == "awslogs":
                 self._log_group(log.options)
         if container.firelens_configuration is not None:
             s3_config = container.firelens_configuration.s3_config
@@ -446,10 +520,8 @@ class _Grants:
 
     def _log_group(self, options: Mapping[str, str]) -> None:
         group = options["awslogs-group"]
-        arn = (
-            f"arn:{self._stack.partition}:logs:{options['awslogs-region']}:"
-            f"{self._stack.account}:log-group:{group}"
-        )
+        region = options.get("awslogs-region") or self._stack.region
+        arn = f"arn:{self._stack.partition}:logs:{region}:{self._stack.account}:log-group:{group}"
         self._execution(_LOGS_WRITE, [f"{arn}:*"])
         if options.get("awslogs-create-group", "").lower() == "true":
             self._execution(["logs:CreateLogGroup"], [arn, f"{arn}:*"])

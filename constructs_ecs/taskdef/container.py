@@ -13,9 +13,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from aws_cdk import aws_ecs as ecs
+from aws_cdk import aws_secretsmanager as secretsmanager
 
 from constructs_ecs.errors import ConfigurationError
-from constructs_ecs.taskdef import references
+from constructs_ecs.taskdef import references, secret_sources
 from constructs_ecs.taskdef._common import (
     EMPTY_MAP,
     NAME_PATTERN,
@@ -48,6 +49,7 @@ from constructs_ecs.taskdef.log_config import (
     check_value_from,
 )
 from constructs_ecs.taskdef.ports import PortMapping, PortMappingsOf, PortRange
+from constructs_ecs.taskdef.secret_sources import SecretSource
 from constructs_ecs.taskdef.units import MIN_CONTAINER_MEMORY_MIB, TASK_CPU_MAX
 
 __all__ = [
@@ -195,6 +197,12 @@ class _Image(Kind):
     """``image``: a registry reference, or (from JSON) an alias of a repository passed to the
     importer, or (from Python) an ``ecs.ContainerImage``."""
 
+    token_hint = (
+        "; for an image known only at deploy, pass an ecs.ContainerImage "
+        "(ContainerImage.from_ecr_repository(repository, tag), which also grants pull, or "
+        "ContainerImage.from_registry(name))"
+    )
+
     @property
     def literal(self) -> bool:
         return True
@@ -208,11 +216,22 @@ class _Image(Kind):
     def check(self, value: Any, name: str) -> Any:
         if isinstance(value, str):
             return references.check_image(name, value)
-        if not isinstance(value, ecs.ContainerImage):
-            raise ConfigurationError(
-                name, value, "must be an image reference string or an ecs.ContainerImage"
-            )
+        return references.check_image_object(name, value)
+
+
+class _Credentials(Kind):
+    """``repositoryCredentials.credentialsParameter``: a Secrets Manager secret, as an ARN or
+    name (a string, literal or a CDK token) or a ``secretsmanager.ISecret``."""
+
+    def check_json(self, value: Any, path: str) -> Any:
+        return Str().check_json(value, path)
+
+    def check(self, value: Any, name: str) -> Any:
+        secret_sources.check_source(name, value, credentials=True)
         return value
+
+    def render(self, value: Any) -> Any:
+        return secret_sources.value_from(value)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -249,7 +268,7 @@ class _GpuCount(Int):
                 raise ConfigurationError(f"[{index}].type", kind, 'must be "GPU"')
             if count is not None:
                 raise ConfigurationError(f"[{index}].type", kind, "GPU is set twice")
-            if not number.isdigit() or int(number) < 1:
+            if not (number.isascii() and number.isdigit()) or len(number) > 9 or int(number) < 1:
                 raise ConfigurationError(
                     f"[{index}].value", number, 'must be the number of GPUs as a string, e.g. "1"'
                 )
@@ -259,9 +278,8 @@ class _GpuCount(Int):
     def render(self, value: Any) -> Any:
         return [{"Type": "GPU", "Value": str(value)}]
 
-
-def _check_repository_credentials(field: str, value: object) -> None:
-    references.parse_value_from(field, value, allow_secret_name=True)
+    def to_json(self, value: Any) -> Any:
+        return [{"type": "GPU", "value": str(value)}]
 
 
 def _check_environment_file(field: str, value: object) -> None:
@@ -370,18 +388,20 @@ class ContainerSpec:
         doc="S3 object ARNs of .env files (the execution role may read exactly those); "
         "omitted: none.",
     )
-    secrets: Mapping[str, str] = entry(
+    secrets: Mapping[str, SecretSource] = entry(
         "secrets",
         StrMap(
             pairs=SECRET_PAIRS,
             key_pattern=_ENV_NAME,
             key_rule="names must be non-empty strings without '=', spaces or NUL",
             value_check=check_value_from,
+            value_render=secret_sources.value_from,
         ),
         default=EMPTY_MAP,
-        doc="Variable -> valueFrom (SSM parameter name/ARN or Secrets Manager ARN, optionally "
-        "with :json-key:version-stage:version-id; the execution role may read exactly those); "
-        "omitted: none.",
+        doc="Variable -> valueFrom: an SSM parameter name/ARN or a Secrets Manager ARN "
+        "(optionally :json-key:version-stage:version-id), or a secretsmanager.ISecret, "
+        "ssm.IParameter or ecs.Secret (ecs.Secret.from_secrets_manager(secret, field)); the "
+        "execution role may read exactly those, through their own grant; omitted: none.",
     )
     command: Sequence[str] = entry(
         "command", ListOf(item=Str(allow_empty=True)), default=(), doc="Omitted: the image's CMD."
@@ -504,13 +524,14 @@ class ContainerSpec:
         name="resourceRequirements[GPU].value",
         doc="GPUs reserved (resourceRequirements of type GPU); omitted: none.",
     )
-    repository_credentials: str | None = entry(
+    repository_credentials: str | secretsmanager.ISecret | None = entry(
         "repositoryCredentials.credentialsParameter",
-        Str(check_with=_check_repository_credentials),
+        _Credentials(),
         default=None,
         required=True,
-        doc="Secrets Manager secret (ARN or name) with private-registry credentials (the "
-        "execution role may read exactly that secret); omitted: public or ECR images only.",
+        doc="Secrets Manager secret (ARN or name, or a secretsmanager.ISecret) with "
+        "private-registry credentials (the execution role may read exactly that secret); "
+        "omitted: public or ECR images only.",
     )
     firelens_configuration: FirelensConfiguration | None = entry(
         "firelensConfiguration",
@@ -560,11 +581,11 @@ class ContainerSpec:
                     f"is already mapped for {mapping.protocol} by portMappings[{seen[key]}]",
                 )
             seen[key] = index
-        for name, value_from in self.secrets.items():
+        for name, source in self.secrets.items():
             if name in self.environment:
                 raise ConfigurationError(
                     f"secrets.{name}",
-                    value_from,
+                    references.shown(source) if isinstance(source, str) else source,
                     "is also set in environment; a variable comes from one place",
                 )
         names = [u.name for u in self.ulimits]

@@ -15,14 +15,18 @@ sits above it).
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from constructs_ecs.errors import ConfigurationError, closest
-from constructs_ecs.taskdef._common import at
+from constructs_ecs.taskdef._common import at, type_name
 from constructs_ecs.taskdef._table import ImportContext, check_shape, import_fields, table_of
 from constructs_ecs.taskdef.references import ImageRepositoryLike
+
+if TYPE_CHECKING:
+    from aws_cdk import aws_ecr as ecr
 
 __all__ = [
     "NOTE_DEFAULT_NETWORK_MODE",
@@ -37,7 +41,10 @@ __all__ = [
 ]
 
 T = TypeVar("T")
-Repositories = Mapping[str, ImageRepositoryLike] | None
+Repositories = Mapping[str, "ImageRepositoryLike | ecr.IRepository"] | None
+#: The largest file ``load_file`` reads. ECS registers at most 64 KiB of task definition; a
+#: file this much larger (indented ``describe-task-definition`` output is) is something else.
+MAX_FILE_BYTES = 4 * 1024 * 1024
 
 _WRAPPER_KEYS = ("taskDefinition", "tags")
 _COMPATIBILITIES = ("EC2", "FARGATE", "EXTERNAL", "MANAGED_INSTANCES")
@@ -65,18 +72,41 @@ NOTE_DEFAULT_NETWORK_MODE = (
 
 
 def load_file(cls: type[T], path: str | Path, *, repositories: Repositories = None) -> T:
-    """Read and import the task-definition JSON file at ``path``."""
+    """Read and import the task-definition JSON file at ``path`` (UTF-8, with or without a
+    byte-order mark)."""
+    if not isinstance(path, str | os.PathLike) or isinstance(path, bytes):
+        raise ConfigurationError(
+            "path", path, f"must be a file path (a str or pathlib.Path), not {type_name(path)}"
+        )
     file = Path(path)
     try:
-        text = file.read_text(encoding="utf-8")
-    except OSError as error:
-        raise ConfigurationError(
-            str(file), str(path), f"cannot be read: {error.strerror}"
-        ) from None
+        if file.stat().st_size > MAX_FILE_BYTES:
+            raise ConfigurationError(
+                str(file),
+                f"{file.stat().st_size} bytes",
+                f"is larger than a task definition can be (at most {MAX_FILE_BYTES} bytes "
+                "read; ECS registers at most 64 KiB)",
+            )
+        data = file.read_bytes()
+    except (OSError, ValueError) as error:  # ValueError: a NUL in the path
+        reason = getattr(error, "strerror", None) or str(error)
+        raise ConfigurationError(str(file), str(path), f"cannot be read: {reason}") from None
     try:
-        return load_json(cls, text, repositories=repositories)
+        return load_json(cls, _decode(data), repositories=repositories)
     except ConfigurationError as error:
         raise ConfigurationError(f"{file}: {error.field}", error.value, error.allowed) from None
+
+
+def _decode(data: bytes | bytearray) -> str:
+    """UTF-8 ``data`` as text (a byte-order mark dropped), or where it is not UTF-8."""
+    try:
+        return bytes(data).decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise ConfigurationError(
+            f"byte {error.start}",
+            bytes(data[error.start : error.start + 8]),
+            "is not UTF-8 text: task-definition JSON is UTF-8 (is this a binary file?)",
+        ) from None
 
 
 def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
@@ -90,10 +120,24 @@ def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return result
 
 
+def _not_json(constant: str) -> Any:
+    raise ConfigurationError(constant, constant, "is not JSON (JSON has no NaN or Infinity)")
+
+
 def load_json(cls: type[T], text: str, *, repositories: Repositories = None) -> T:
-    """Parse and import task-definition JSON ``text``."""
+    """Parse and import task-definition JSON ``text`` (a str, or UTF-8 bytes)."""
+    if isinstance(text, bytes | bytearray):
+        text = _decode(text)
+    if not isinstance(text, str):
+        raise ConfigurationError("text", text, f"must be JSON text (a str), not {type_name(text)}")
     try:
-        document = json.loads(text, object_pairs_hook=_no_duplicate_keys)
+        document = json.loads(text, object_pairs_hook=_no_duplicate_keys, parse_constant=_not_json)
+    except ConfigurationError:
+        raise
+    except RecursionError:
+        raise ConfigurationError(
+            "(document)", f"{len(text)} characters", "is nested too deeply to be a task definition"
+        ) from None
     except json.JSONDecodeError as error:
         lines = error.doc.splitlines()
         line = lines[error.lineno - 1].strip() if 0 < error.lineno <= len(lines) else ""
@@ -102,6 +146,8 @@ def load_json(cls: type[T], text: str, *, repositories: Repositories = None) -> 
             line[:80],
             f"is not valid JSON: {error.msg}",
         ) from None
+    except ValueError as error:  # an integer of thousands of digits
+        raise ConfigurationError("(document)", f"{len(text)} characters", str(error)) from None
     return load_dict(cls, document, repositories=repositories)
 
 

@@ -6,9 +6,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from constructs_ecs.errors import ConfigurationError, closest
-from constructs_ecs.taskdef import references
+from constructs_ecs.taskdef import references, secret_sources
 from constructs_ecs.taskdef._common import EMPTY_MAP, check_choice
 from constructs_ecs.taskdef._table import Pairs, Str, StrMap, entry, model
+from constructs_ecs.taskdef.secret_sources import SecretSource
 
 __all__ = ["FirelensConfiguration", "LogConfiguration", "check_value_from"]
 
@@ -40,8 +41,9 @@ FIRELENS_OPTIONS = ("enable-ecs-log-metadata", "config-file-type", "config-file-
 
 
 def check_value_from(field: str, value: object) -> None:
-    """A secret's ``valueFrom``: an SSM parameter (name or ARN) or a Secrets Manager ARN."""
-    references.parse_value_from(field, value)
+    """A secret's source: an SSM parameter (name or ARN) or a Secrets Manager ARN, as a string
+    or a CDK reference (see ``secret_sources``)."""
+    secret_sources.check_source(field, value)
 
 
 #: A secret in ECS JSON: ``{"name": ..., "valueFrom": ...}``.
@@ -55,7 +57,12 @@ def _check_true_false(field: str, value: str | None) -> None:
 
 @model("LogConfiguration")
 class LogConfiguration:
-    """A container's log driver, used as given (omit it to log to the service's log group)."""
+    """A container's log driver, used as given (omit it to log to the service's log group).
+
+    awslogs without ``awslogs-group`` logs to the service's log group, and without
+    ``awslogs-region`` to the stack's region; the other options (``awslogs-stream-prefix``,
+    ``mode``, ``max-buffer-size``, ``awslogs-datetime-format``, ...) are kept as written.
+    """
 
     log_driver: str = entry(
         "logDriver",
@@ -71,11 +78,16 @@ class LogConfiguration:
         l2=True,
         doc="Driver options, strings only; omitted: none.",
     )
-    secret_options: Mapping[str, str] = entry(
+    secret_options: Mapping[str, SecretSource] = entry(
         "secretOptions",
-        StrMap(pairs=SECRET_PAIRS, value_check=check_value_from),
+        StrMap(
+            pairs=SECRET_PAIRS,
+            value_check=check_value_from,
+            value_render=secret_sources.value_from,
+        ),
         default=EMPTY_MAP,
-        doc="Option name -> valueFrom (SSM parameter or Secrets Manager ARN); omitted: none.",
+        doc="Option name -> valueFrom (SSM parameter or Secrets Manager ARN), or a "
+        "secretsmanager.ISecret, ssm.IParameter or ecs.Secret; omitted: none.",
     )
 
     def _validate(self) -> None:
@@ -90,14 +102,24 @@ class LogConfiguration:
                     "is not an awslogs option"
                     f"{closest(key, AWSLOGS_OPTIONS)}; awslogs takes " + ", ".join(AWSLOGS_OPTIONS),
                 )
-        for required in ("awslogs-group", "awslogs-region"):
-            if not options.get(required):
+        for key in ("awslogs-group", "awslogs-region"):
+            if key in options and not options[key]:
                 raise ConfigurationError(
-                    f"options.{required}",
-                    None,
-                    "the awslogs driver needs awslogs-group and awslogs-region (omit "
-                    "logConfiguration to log to the service's own log group)",
+                    f"options.{key}",
+                    options[key],
+                    "must not be empty (omit it: the service's log group and the stack's "
+                    "region are filled in)",
                 )
+        if "awslogs-group" not in options:
+            for key in ("awslogs-region", "awslogs-create-group"):
+                if key in options:
+                    raise ConfigurationError(
+                        f"options.{key}",
+                        options[key],
+                        "goes with awslogs-group: without it, the container logs to the "
+                        "service's log group, which the stack defines in its own region (omit "
+                        f"{key}, or name the group)",
+                    )
         _check_true_false("options.awslogs-create-group", options.get("awslogs-create-group"))
 
 

@@ -29,11 +29,11 @@ PROTOCOLS = ("tcp", "udp")
 APP_PROTOCOLS = ("http", "http2", "grpc")
 
 _PORT_NAME = re.compile(r"^[a-z0-9_][a-z0-9_-]{0,63}$")
-_PORT_RANGE = re.compile(r"^(\d{1,5})-(\d{1,5})$")
+_PORT_RANGE = re.compile(r"(\d{1,5})-(\d{1,5})", re.ASCII)
 
 
 def _check_port_range(field: str, value: object) -> None:
-    match = _PORT_RANGE.match(value) if isinstance(value, str) else None
+    match = _PORT_RANGE.fullmatch(value) if isinstance(value, str) else None
     low, high = (int(match.group(1)), int(match.group(2))) if match else (0, 0)
     if match is None or not 1 <= low < high <= 65535:
         raise ConfigurationError(

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from constructs_ecs.errors import ConfigurationError, closest
-from constructs_ecs.taskdef import importer, network_mode, references, units
+from constructs_ecs.taskdef import importer, network_mode, references, registration, units
 from constructs_ecs.taskdef._common import EMPTY_MAP, NAME_PATTERN, NAME_RULE
 from constructs_ecs.taskdef._table import (
     Bool,
@@ -56,8 +56,11 @@ PROXY_PROPERTIES = (
     "EgressIgnoredPorts",
     "EgressIgnoredIPs",
 )
-#: ECS quota: containers per task definition.
+#: ECS quota: "Containers per task definition: 10", not adjustable
+#: (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/service-quotas.html).
 MAX_CONTAINERS = 10
+#: RegisterTaskDefinition "placementConstraints": "You can specify a maximum of 10 constraints
+#: for each task" (https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_RegisterTaskDefinition.html).
 MAX_PLACEMENT_CONSTRAINTS = 10
 
 
@@ -333,6 +336,7 @@ class TaskDefinitionSpec:
         network_mode.check(self.network_mode, self.containers)
         self._check_volumes()
         self._check_task_options()
+        registration.check_size(self)
 
     def _check_names(self) -> None:
         seen: dict[str, int] = {}
