@@ -563,3 +563,32 @@ def test_awslogs_region_is_the_stack_region_in_a_concrete_environment() -> None:
             ]
         },
     )
+
+
+def test_an_imported_log_group_is_granted_on_its_streams_and_acknowledged() -> None:
+    """An imported group's ARN ends in ``:*`` (its streams): the IAM5 finding is explained on
+    the execution role's policy, for the default driver and for awslogs without a group."""
+    app = new_app(cdk_json=CDK_JSON)
+    stack = cdk.Stack(app, "ImportedGroup")
+    spec = TaskDefinitionSpec(
+        containers=[
+            ContainerSpec(name="default", image="nginx:1.27", memory_mib=64),
+            ContainerSpec(
+                name="prefixed",
+                image="nginx:1.27",
+                memory_mib=64,
+                essential=False,
+                log_configuration=LogConfiguration(
+                    log_driver="awslogs", options={"awslogs-stream-prefix": "p"}
+                ),
+            ),
+        ]
+    )
+    group = logs.LogGroup.from_log_group_name(stack, "Logs", "/orders")
+    spec.bind(stack, "TaskDefinition", log_group=group)
+    template = template_of(stack)  # fails on any unacknowledged cdk-nag finding
+    policy = next(r for r in template["Resources"].values() if r["Type"] == "AWS::IAM::Policy")
+    streams = _arn("logs", "log-group:/orders:*")
+    assert _statement_for(policy["Properties"]["PolicyDocument"]["Statement"], streams)
+    reasons = [rule["reason"] for rule in policy["Metadata"]["cdk_nag"]["rules_to_suppress"]]
+    assert any("log group" in reason for reason in reasons)

@@ -484,6 +484,13 @@ class _Grants:
     def for_container(self, container: ContainerSpec, log_group: logs.ILogGroup) -> None:
         if not isinstance(container.image, str):
             self.wildcards = True  # e.g. an EcrImage: CDK grants ecr:GetAuthorizationToken on *
+        log = container.log_configuration
+        to_service_group = log is None or (
+            log.log_driver == "awslogs" and "awslogs-group" not in log.options
+        )
+        if to_service_group and not isinstance(log_group, logs.LogGroup):
+            # An imported group's ARN names its streams (<group ARN>:*): CDK's grant_write.
+            self.wildcards = True
         if isinstance(container.image, str):
             repository = references.ecr_repository_of(container.image)
             if repository is not None:
@@ -499,7 +506,6 @@ class _Grants:
             )
         for arn in container.environment_files:
             self._s3_object(references.parse_s3_object("environmentFiles", arn))
-        log = container.log_configuration
         if log is not None:
             for name, source in log.secret_options.items():
                 self._source(f"secretOptions.{name}", source)
