@@ -11,8 +11,9 @@ from typing import Any
 
 __all__ = ["ConfigurationError", "closest", "shorten"]
 
-#: The longest value (and field) a message prints in full.
-MAX_SHOWN = 200
+#: The longest value (and field) a message prints in full: a value just over an AWS name limit
+#: (255 or 256 characters, often) is still shown whole.
+MAX_SHOWN = 300
 #: A CDK token encoded in a string (``${Token[TOKEN.12]}``, ``#{Token[...]}`` in a list): its
 #: encoding means nothing to a reader, so messages say "<a CDK token>" instead.
 _STRING_TOKEN = re.compile(r"[$#]\{Token\[[^\]]*\]\}")

@@ -32,6 +32,8 @@ from constructs_ecs.taskdef import (
     PortMapping,
     TaskDefinitionSpec,
     Volume,
+    cpu_units,
+    memory_mib,
 )
 from constructs_ecs.taskdef._table import (
     Bool,
@@ -455,3 +457,19 @@ def test_a_message_shortens_what_it_shows(value: Any, shown: str) -> None:
     assert len(text) <= MAX_SHOWN + 40
     assert len(str(ConfigurationError("field", value, "allowed"))) < 400
     assert ConfigurationError("field", value, "allowed").value is value  # kept as given
+
+
+@pytest.mark.parametrize("name", [None, 5, b"web", ["web"]])
+def test_container_lookup_fails_naming_the_argument(name: Any) -> None:
+    with pytest.raises(ConfigurationError) as error:
+        TaskDefinitionSpec.from_dict(MINIMAL).container(name)
+    assert error.value.field == "container_name"
+    assert "must be one of web" in error.value.allowed
+
+
+@pytest.mark.parametrize("value", [None, 2.5, True, "1.5 GB and more", b"1024", [1024]])
+def test_the_unit_helpers_fail_naming_the_field(value: Any) -> None:
+    for convert, field in ((cpu_units, "cpu"), (memory_mib, "memory")):
+        with pytest.raises(ConfigurationError) as error:
+            convert(value)
+        assert error.value.field == field

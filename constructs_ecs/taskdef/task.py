@@ -596,9 +596,8 @@ class TaskDefinitionSpec:
             if container.name == name:
                 return container
         names = [c.name for c in self.containers]
-        raise ConfigurationError(
-            "container_name", name, f"must be one of {', '.join(names)}{closest(name, names)}"
-        )
+        hint = closest(name, names) if isinstance(name, str) else ""
+        raise ConfigurationError("container_name", name, f"must be one of {', '.join(names)}{hint}")
 
     # ------------------------------------------------------------------ binding
 
