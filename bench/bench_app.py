@@ -1,12 +1,22 @@
 """One benchmark app, synthesized in its own process: ``python bench/bench_app.py KIND N OUTDIR``.
 
-KIND is ``ours`` (N ``WebService``s on one ``PlatformStack``, in ``ServicesStack``s of at most
-``SERVICES_PER_STACK``), ``patterns`` (N ``aws_ecs_patterns.ApplicationLoadBalancedEc2Service``
-on one EC2 cluster, the 500-resource limit lifted), ``reference`` (``app.py``, its one
-service; N ignored) or ``reference-patterns`` (the same app written with ``aws_ecs_patterns``).
-Both apps synthesize with the repository's ``cdk.json`` context and without cdk-nag, each
-importing only its own library; ``reference`` runs ``app.py`` as ``cdk synth``
-does, cdk-nag included, and ``reference-patterns`` its patterns twin the same way.
+KIND is one of:
+
+- ``ours``: N ``WebService``s on one ``PlatformStack``, in ``ServicesStack``s of at most
+  ``SERVICES_PER_STACK``;
+- ``patterns``: N ``aws_ecs_patterns.ApplicationLoadBalancedEc2Service`` on one EC2 cluster
+  (a load balancer each, none of the platform's security defaults), the 500-resource limit
+  lifted;
+- ``secure-patterns``: the ``ours`` app written by hand with ``aws_ecs_patterns``' pieces and
+  L2s, with the same posture and cdk-nag acknowledgements (``bench/secure_twin.py``);
+- ``reference``: ``app.py``, its one service (N ignored);
+- ``reference-patterns``: ``app.py`` written with ``aws_ecs_patterns``, without the posture;
+- ``secure-reference-patterns``: ``app.py`` written with ``aws_ecs_patterns`` and L2s with the
+  same posture (``bench/secure_twin.py``).
+
+Every app synthesizes with the repository's ``cdk.json`` context and imports only its own
+library. The N-service apps run without cdk-nag; the three reference apps run it as ``cdk
+synth`` runs ``app.py``.
 """
 
 from __future__ import annotations
@@ -148,12 +158,16 @@ def main() -> None:
     kind, services, outdir = sys.argv[1], int(sys.argv[2]), sys.argv[3]
     context = json.loads((REPO / "cdk.json").read_text())["context"]
     context["@aws-cdk/core:stackResourceLimit"] = 5000  # patterns at N=100: one huge stack
-    if kind in ("reference", "reference-patterns"):
+    if kind in ("reference", "reference-patterns", "secure-reference-patterns"):
         app = cdk.App(outdir=outdir, context=context)
         if kind == "reference":
             import app as reference
 
             reference.build(app)
+        elif kind == "secure-reference-patterns":
+            import secure_twin
+
+            secure_twin.reference_app(app)
         else:
             reference_patterns(app)
         from cdk_nag import AwsSolutionsChecks
@@ -170,6 +184,11 @@ def main() -> None:
                 if "Validation failed" not in str(error):
                     raise
             return
+    elif kind == "secure-patterns":
+        import secure_twin
+
+        app = cdk.App(outdir=outdir, context=context)
+        secure_twin.services_app(app, services)
     else:
         app = cdk.App(outdir=outdir, context=context)
         {"ours": ours, "patterns": patterns}[kind](app, services)
