@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import posixpath
 from typing import Any
 
 import aws_cdk as cdk
@@ -78,6 +79,8 @@ class DeliveryPipelineStack(cdk.Stack):
         source = pipelines.CodePipelineSource.connection(
             tooling.source_repository, tooling.branch, connection_arn=tooling.connection_arn
         )
+        # The CDK CLI pinned by the repository's package-lock.json, installed by `npm ci`.
+        cli = posixpath.relpath("node_modules/.bin/cdk", tooling.app_directory)
         self.synth = pipelines.ShellStep(
             "Synth",
             input=source,
@@ -85,7 +88,7 @@ class DeliveryPipelineStack(cdk.Stack):
                 "python -m pip install --quiet -c requirements/dev.lock '.[testing]'",
                 "npm ci",
             ],
-            commands=[f"cd {tooling.app_directory} && ../../node_modules/.bin/cdk synth"],
+            commands=[f"cd {tooling.app_directory} && {cli} synth"],
             primary_output_directory=f"{tooling.app_directory}/cdk.out",
         )
         """The synth step: its output is the whole cloud assembly (every stage's)."""
