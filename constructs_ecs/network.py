@@ -11,7 +11,9 @@ from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_logs as logs
 from constructs import Construct
 
+from constructs_ecs._arguments import checked
 from constructs_ecs.errors import ConfigurationError
+from constructs_ecs.limits import AVAILABILITY_ZONES_PER_REGION
 
 __all__ = ["INTERFACE_ENDPOINTS", "Network"]
 
@@ -81,6 +83,7 @@ class Network(Construct):
     out (passing one, even with its default value, raises ``ConfigurationError``).
     """
 
+    @checked()
     def __init__(
         self,
         scope: Construct,
@@ -335,6 +338,12 @@ class Network(Construct):
                 max_azs,
                 "must be at least 2: an Application Load Balancer needs subnets in two "
                 "Availability Zones, and one zone is no cheaper (subnets are free)",
+            )
+        if not cdk.Token.is_unresolved(max_azs) and max_azs > AVAILABILITY_ZONES_PER_REGION:
+            raise ConfigurationError(
+                "max_azs",
+                max_azs,
+                f"at most {AVAILABILITY_ZONES_PER_REGION}: no Region has more Availability Zones",
             )
         if cdk.Token.is_unresolved(nat_gateways):
             return

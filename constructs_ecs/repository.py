@@ -13,6 +13,7 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from constructs import Construct
 
+from constructs_ecs._arguments import checked
 from constructs_ecs._nag import acknowledge, ecr_token_reason, explain_wildcards
 from constructs_ecs.errors import ConfigurationError
 
@@ -88,6 +89,7 @@ class ImageRepository(Construct):
     the construct replaces the repository and loses its images.
     """
 
+    @checked()
     def __init__(
         self,
         scope: Construct,

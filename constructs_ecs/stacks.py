@@ -19,6 +19,7 @@ from aws_cdk import aws_certificatemanager as acm
 from aws_cdk import aws_ec2 as ec2
 from constructs import Construct
 
+from constructs_ecs._arguments import checked
 from constructs_ecs.budget import ResourceBudget, enforce_resource_budget
 from constructs_ecs.cluster import EcsCluster
 from constructs_ecs.load_balancer import LoadBalancer
@@ -33,6 +34,7 @@ class PlatformStack(cdk.Stack):
     Services go in ``ServicesStack``s that take this stack as ``platform``.
     """
 
+    @checked()
     def __init__(
         self,
         scope: Construct,
@@ -80,6 +82,7 @@ class ServicesStack(cdk.Stack):
     ``stack.load_balancer``. Deploys after the platform; can be destroyed on its own.
     """
 
+    @checked()
     def __init__(
         self,
         scope: Construct,

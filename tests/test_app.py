@@ -120,9 +120,10 @@ def test_changing_desired_count_changes_only_that_line(template: dict[str, Any])
 
 
 def test_fails_at_synth_when_desired_count_cannot_roll_on_port_80() -> None:
-    """webserver.json binds host port 80: 3 tasks need 6 instances to deploy; the app has 4."""
-    with pytest.raises(ConfigurationError, match=r"desired_count: got 3;.*at most 2 tasks"):
-        synth_reference(desired_count=3)
+    """webserver.json binds host port 80: 4 tasks take the app's 4 instances, and a deploy's
+    first new task would have nowhere to go."""
+    with pytest.raises(ConfigurationError, match=r"desired_count: got 4;.*at most 3 tasks"):
+        synth_reference(desired_count=4)
 
 
 def test_stateful_logical_ids_are_pinned(template: dict[str, Any]) -> None:

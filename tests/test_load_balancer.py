@@ -189,7 +189,9 @@ class Synthesized:
             vpc=imported_vpc(own),
             access_log_bucket=self.own_bucket,
             ingress_cidrs=[],
-            certificate=acm.Certificate.from_certificate_arn(own, "Certificate", CERTIFICATE_ARN),
+            certificate=acm.Certificate.from_certificate_arn(
+                own, "Certificate", CERTIFICATE_ARN.replace("eu-west-1", "il-central-1")
+            ),
             ssl_policy=elbv2.SslPolicy.TLS13_13,
         )
 
@@ -789,9 +791,7 @@ def priorities(routes: Routes, stack_id: str = "Shop") -> dict[str, int]:
     stack = make_stack(stack_id)
     vpc = imported_vpc(stack)
     lb = LoadBalancer(stack, "LoadBalancer", vpc=vpc, access_logs=False)
-    acknowledge(
-        cast(cdk.CfnResource, lb.load_balancer.node.default_child), "ELB2", "test: no logs"
-    )
+    acknowledge(cast(cdk.CfnResource, lb.load_balancer.node.default_child), "ELB2", "test: no logs")
     rules = {name: service(stack, name, lb, vpc, **options) for name, options in routes}
     template = template_of(stack)
     return {
@@ -1103,7 +1103,9 @@ def test_fails_when_an_ingress_cidr_is_invalid(cidr: str, allowed: str) -> None:
 
 def test_fails_when_ingress_cidrs_is_a_string() -> None:
     stack = make_stack()
-    with pytest.raises(ConfigurationError, match=r"ingress_cidrs: got '10.0.0.0/8'; a sequence"):
+    with pytest.raises(
+        ConfigurationError, match=r"ingress_cidrs: got '10.0.0.0/8'; expected a list"
+    ):
         LoadBalancer(stack, "LoadBalancer", vpc=imported_vpc(stack), ingress_cidrs="10.0.0.0/8")
 
 
@@ -1177,3 +1179,33 @@ def test_fails_when_idle_timeout_is_out_of_range(timeout: cdk.Duration) -> None:
     stack = make_stack()
     with pytest.raises(ConfigurationError, match=r"idle_timeout: got '.*'; 1 to 4000 seconds"):
         LoadBalancer(stack, "LoadBalancer", vpc=imported_vpc(stack), idle_timeout=timeout)
+
+
+@pytest.mark.parametrize(
+    ("arn", "allowed"),
+    [
+        (CERTIFICATE_ARN.replace("eu-west-1", "us-east-1"), "of the stack's Region (eu-west-1)"),
+        (CERTIFICATE_ARN.replace("arn:aws:", "arn:aws-cn:"), "of the stack's partition (aws)"),
+        ("not-an-arn", "the ARN of an ACM certificate"),
+    ],
+)
+def test_fails_when_the_certificate_cannot_serve_the_load_balancers_region(
+    arn: str, allowed: str
+) -> None:
+    app = cast(cdk.App, make_stack().node.scope)
+    stack = cdk.Stack(
+        app, "Ireland", env=cdk.Environment(account="123456789012", region="eu-west-1")
+    )
+    certificate = acm.Certificate.from_certificate_arn(stack, "Certificate", arn)
+    with pytest.raises(
+        ConfigurationError, match=rf"^certificate: got '{re.escape(arn)}'; .*{re.escape(allowed)}"
+    ):
+        LoadBalancer(stack, "LoadBalancer", vpc=imported_vpc(stack), certificate=certificate)
+
+
+def test_a_certificate_of_another_region_is_left_to_deploy_time_in_an_agnostic_stack() -> None:
+    stack = make_stack()
+    certificate = acm.Certificate.from_certificate_arn(
+        stack, "Certificate", CERTIFICATE_ARN.replace("eu-west-1", "us-east-1")
+    )
+    LoadBalancer(stack, "LoadBalancer", vpc=imported_vpc(stack), certificate=certificate)

@@ -563,7 +563,7 @@ def test_fails_when_a_concrete_stack_looks_up_zones_it_has_no_context_for() -> N
     [
         (["eu-west-1a"], "at least 2 distinct zones"),
         (["eu-west-1a", "eu-west-1a"], "at least 2 distinct zones"),
-        ("eu-west-1a", "a list of zone names"),
+        ("eu-west-1a", "expected a list"),
         (["eu-west-1a", ""], "a list of zone names"),
     ],
 )

@@ -617,11 +617,17 @@ def test_fails_when_untagged_image_expiry_is_not_whole_days(expiry: cdk.Duration
         ImageRepository(make_stack(), "Images", untagged_image_expiry=expiry)
 
 
-@pytest.mark.parametrize("count", [0, -1, 10_001, True])
-def test_fails_when_max_tagged_images_is_out_of_range(count: int) -> None:
-    with pytest.raises(
-        ConfigurationError, match=rf"max_tagged_images: got {count!r}; an integer from 1 to 10000"
-    ):
+@pytest.mark.parametrize(
+    ("count", "allowed"),
+    [
+        (0, "an integer from 1 to 10000"),
+        (-1, "an integer from 1 to 10000"),
+        (10_001, "an integer from 1 to 10000"),
+        (True, "expected an integer"),
+    ],
+)
+def test_fails_when_max_tagged_images_is_out_of_range(count: int, allowed: str) -> None:
+    with pytest.raises(ConfigurationError, match=rf"max_tagged_images: got {count!r}; {allowed}"):
         ImageRepository(
             make_stack(), "Images", max_tagged_images=count, expire_tag_prefixes=["ci-"]
         )
@@ -648,7 +654,7 @@ def test_fails_when_max_tagged_images_has_no_tag_prefix() -> None:
         ("-ci", "the start of an image tag"),
         (".ci", "the start of an image tag"),
         ("c" * 129, "the start of an image tag"),
-        (7, "a non-empty tag prefix"),
+        (7, "a string"),
     ],
 )
 def test_fails_when_a_tag_prefix_is_invalid(prefix: Any, allowed: str) -> None:
@@ -659,7 +665,7 @@ def test_fails_when_a_tag_prefix_is_invalid(prefix: Any, allowed: str) -> None:
 
 def test_fails_when_tag_prefixes_are_a_string() -> None:
     with pytest.raises(
-        ConfigurationError, match=r"expire_tag_prefixes: got 'ci-'; a list of tag prefixes"
+        ConfigurationError, match=r"expire_tag_prefixes: got 'ci-'; expected a list"
     ):
         ImageRepository(make_stack(), "Images", expire_tag_prefixes="ci-")
 

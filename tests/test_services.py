@@ -26,13 +26,14 @@ from constructs_ecs import (
     WebService,
     WorkerService,
 )
+from constructs_ecs.services._base import DISTINCT_INSTANCE_BATCHES, STATIC_PORT_BATCHES
 from constructs_ecs.testing import (
     NagFindingsError,
     assert_cfn_lint_clean,
     resource_manifest,
     template_of,
 )
-from tests.conftest import make_stack
+from tests.conftest import REPO, make_stack
 from tests.factories import Platform as Bare
 
 
@@ -641,16 +642,32 @@ def test_fails_when_desired_count_is_zero_for_a_web_service(bare: Bare) -> None:
         )
 
 
-def test_fails_when_static_host_port_cannot_roll_within_the_instances(bare: Bare) -> None:
-    """3 tasks fit on 4 instances, but a 200 % rolling deploy needs 6 port-80 slots."""
+def test_fails_when_static_host_port_leaves_no_spare_instance_to_deploy(bare: Bare) -> None:
+    """4 tasks take the cluster's 4 instances: the first new task of a deploy has nowhere to go
+    (minimum healthy 100 %), so the deploy would never start."""
     with pytest.raises(
-        ConfigurationError, match=r"desired_count: got 3;.*up to 6 tasks.*at most 2"
+        ConfigurationError,
+        match=r"desired_count: got 4;.*4 tasks take 4 of .* at most 4 instances and a rolling "
+        r"deploy needs one more.*at most 3 tasks",
     ):
-        bare.web(
-            "Rolling",
-            task_definition=web_spec(host_port=80),
-            desired_count=3,
-        )
+        bare.web("Rolling", task_definition=web_spec(host_port=80), desired_count=4)
+
+
+def test_a_static_host_port_with_one_spare_instance_deploys_in_batches(bare: Bare) -> None:
+    """3 tasks on 4 instances: one new task at a time (not 200 %), a warning, not an error."""
+    web = bare.web("Batches", task_definition=web_spec(host_port=80), desired_count=3)
+    (warning,) = [str(m.data) for m in web.node.metadata if m.type == "aws:cdk:warning"]
+    assert "starts at most 1 new ones at a time" in warning
+    assert warning.endswith(f"[ack: {STATIC_PORT_BATCHES}]")
+
+
+def test_the_concepts_webserver_runs_two_tasks_on_three_instances() -> None:
+    """Issue 14: hostPort 80, desired 2, at most 3 instances: deploys one task at a time."""
+    bare = Bare("Concept")
+    three = EcsCluster(bare.stack, "Three", vpc=bare.cluster.vpc, max_capacity=3)
+    spec = TaskDefinitionSpec.from_file(REPO / "examples" / "webserver.json")
+    web = bare.web("Webserver", cluster=three, task_definition=spec, desired_count=2)
+    assert [m for m in web.node.metadata if m.type == "aws:cdk:warning"]
 
 
 def test_fails_when_task_architecture_is_not_the_clusters(bare: Bare) -> None:
@@ -813,7 +830,7 @@ def test_fails_when_services_together_need_more_static_port_slots_than_instances
             desired_count=1,
         )
     with pytest.raises(
-        ConfigurationError, match=r"port 80.*Validation/A holds 2, Validation/B holds 2"
+        ConfigurationError, match=r"port 80.*Validation/A holds 1, Validation/B holds 1"
     ):
         bare.worker(
             "Proxy",
@@ -822,13 +839,24 @@ def test_fails_when_services_together_need_more_static_port_slots_than_instances
         )
 
 
-def test_fails_when_distinct_instances_cannot_roll_within_the_instances(bare: Bare) -> None:
+def test_fails_when_distinct_instances_leave_no_spare_instance_to_deploy(bare: Bare) -> None:
     with pytest.raises(
-        ConfigurationError, match=r"^placement\.constraints: got 'distinctInstance';"
+        ConfigurationError,
+        match=r"^placement\.constraints: got 'distinctInstance';.*at most 3 tasks",
     ):
         bare.worker(
             "Spread",
             task_definition=worker_spec(),
-            desired_count=3,
+            desired_count=4,
             placement=Placement(constraints=[ecs.PlacementConstraint.distinct_instances()]),
         )
+
+
+def test_distinct_instances_with_one_spare_instance_deploy_in_batches(bare: Bare) -> None:
+    worker = bare.worker(
+        "Spread",
+        desired_count=3,
+        placement=Placement(constraints=[ecs.PlacementConstraint.distinct_instances()]),
+    )
+    (warning,) = [str(m.data) for m in worker.node.metadata if m.type == "aws:cdk:warning"]
+    assert warning.endswith(f"[ack: {DISTINCT_INSTANCE_BATCHES}]")

@@ -17,6 +17,7 @@ from aws_cdk import aws_logs as logs
 from aws_cdk import aws_sns as sns
 from constructs import Construct, DependencyGroup, IConstruct, IDependable
 
+from constructs_ecs._arguments import checked
 from constructs_ecs._nag import (
     acknowledge,
     arn_pattern,
@@ -46,6 +47,7 @@ from constructs_ecs.instance_types import (
     offered_resources,
     spec_of,
 )
+from constructs_ecs.limits import CONTAINER_INSTANCES_PER_CLUSTER, EBS_VOLUME_GIB
 
 if TYPE_CHECKING:
     from constructs_ecs.cluster._force_delete import ForceDeleteOnDestroy
@@ -99,6 +101,7 @@ class EcsCluster(Construct):
     protection on, a custom resource force-deletes the group once the capacity provider is gone.
     """
 
+    @checked(shallow=("agent_settings",))  # settings may hold credentials: never shown
     def __init__(
         self,
         scope: Construct,
@@ -408,6 +411,13 @@ class EcsCluster(Construct):
             raise ConfigurationError(
                 "max_capacity", max_capacity, "must be at least 1 (no instance, no task)"
             )
+        if max_capacity > CONTAINER_INSTANCES_PER_CLUSTER:
+            raise ConfigurationError(
+                "max_capacity",
+                max_capacity,
+                f"at most {CONTAINER_INSTANCES_PER_CLUSTER}: an ECS cluster registers no more "
+                "container instances (a quota AWS does not raise); use several clusters",
+            )
         if min_capacity > max_capacity:
             raise ConfigurationError(
                 "min_capacity",
@@ -426,10 +436,10 @@ class EcsCluster(Construct):
         low = 30 if image.kind == "amazon-linux-2023" else 1
         if cdk.Token.is_unresolved(size):
             return
-        if not low <= size <= 16384:
+        if not low <= size <= EBS_VOLUME_GIB:
             why = " (the size of the AMI's snapshot)" if low == 30 else ""
             raise ConfigurationError(
-                "root_volume_size_gib", size, f"must be between {low}{why} and 16384"
+                "root_volume_size_gib", size, f"must be between {low}{why} and {EBS_VOLUME_GIB}"
             )
 
     @staticmethod

@@ -11,6 +11,7 @@ from aws_cdk import aws_autoscaling as autoscaling
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_ecs as ecs
 
+from constructs_ecs._arguments import checked
 from constructs_ecs.errors import ConfigurationError
 
 __all__ = [
@@ -159,6 +160,7 @@ class SpotOptions:
     capacity_rebalance: bool = True
     """Replace a Spot instance proactively when EC2 signals an elevated interruption risk."""
 
+    @checked("spot.")
     def __post_init__(self) -> None:
         object.__setattr__(self, "instance_types", tuple(self.instance_types))
         if not self.instance_types:
@@ -195,6 +197,7 @@ class CapacityProviderOptions:
     once services and the capacity provider are gone. Default: on exactly when
     ``managed_termination_protection`` is, which otherwise blocks deletion."""
 
+    @checked("capacity_provider_options.")
     def __post_init__(self) -> None:
         if not 1 <= self.target_capacity_percent <= 100:
             raise ConfigurationError(

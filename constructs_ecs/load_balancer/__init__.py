@@ -16,6 +16,7 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
+from constructs_ecs._arguments import checked
 from constructs_ecs._nag import acknowledge
 from constructs_ecs.errors import ConfigurationError
 from constructs_ecs.load_balancer.access_logs import (
@@ -60,6 +61,7 @@ class LoadBalancer(Construct):
     when the stack is deleted); no deletion protection.
     """
 
+    @checked()
     def __init__(
         self,
         scope: Construct,
@@ -109,6 +111,8 @@ class LoadBalancer(Construct):
         """
         super().__init__(scope, construct_id)
         self._validate_options(access_logs, access_log_bucket, access_log_retention, idle_timeout)
+        if certificate is not None:
+            self._validate_certificate(certificate)
         peers = self._peers(ingress_cidrs, internet_facing, vpc)
         self.routes = RouteTable()
         """The routes of ``listener`` and their priorities (see ``constructs_ecs.load_balancer
@@ -273,6 +277,38 @@ class LoadBalancer(Construct):
         )
 
     # ------------------------------------------------------------------------- set-up help
+
+    def _validate_certificate(self, certificate: acm.ICertificate) -> None:
+        """An ACM certificate serves a load balancer of its own Region and partition only."""
+        arn = certificate.certificate_arn
+        if cdk.Token.is_unresolved(arn):
+            return
+        parts = arn.split(":")
+        if len(parts) < 6 or parts[0] != "arn" or parts[2] not in ("acm", "iam"):
+            raise ConfigurationError(
+                "certificate",
+                arn,
+                "the ARN of an ACM certificate (arn:<partition>:acm:<region>:<account>:"
+                "certificate/<id>) or of an IAM server certificate",
+            )
+        if parts[2] == "iam":
+            return  # IAM server certificates are global
+        stack = cdk.Stack.of(self)
+        region = stack.region
+        if not cdk.Token.is_unresolved(region) and parts[3] != region:
+            raise ConfigurationError(
+                "certificate",
+                arn,
+                f"a certificate of the stack's Region ({region}): a load balancer can use only "
+                "ACM certificates of its own Region; request or import one there",
+            )
+        partition = stack.partition
+        if not cdk.Token.is_unresolved(partition) and parts[1] != partition:
+            raise ConfigurationError(
+                "certificate",
+                arn,
+                f"a certificate of the stack's partition ({partition})",
+            )
 
     @staticmethod
     def _validate_options(

@@ -30,6 +30,11 @@ if TYPE_CHECKING:
     from constructs_ecs.cluster import EcsCluster
     from constructs_ecs.taskdef import BoundTaskDefinition, PortMapping, TaskDefinitionSpec
 
+STATIC_PORT_BATCHES = "@constructs-ecs/services:staticHostPortDeploysInBatches"
+"""Warning: a static host port leaves a rolling deploy fewer spare instances than 200 %."""
+DISTINCT_INSTANCE_BATCHES = "@constructs-ecs/services:distinctInstanceDeploysInBatches"
+"""Warning: distinctInstance leaves a rolling deploy fewer spare instances than 200 %."""
+
 CIRCUIT_BREAKER = ecs.DeploymentCircuitBreaker(enable=True, rollback=True)
 """Every service: a deploy whose tasks do not stabilise fails and rolls back (minutes, not 3 h)."""
 
@@ -136,36 +141,53 @@ class Workload(Construct):
                 )
 
     def _check_static_ports(
-        self, tasks: int, *, max_healthy_percent: int = 200, field: str = "desired_count"
+        self, tasks: int, *, rolls: bool = True, field: str = "desired_count"
     ) -> None:
-        """A static host port fits one task per instance, during deploys too, counting every
-        service of the cluster that binds the same port."""
+        """A static host port fits one task per instance, counting every workload of the
+        cluster that binds the same port.
+
+        ``tasks`` is what the workload runs at most (a daemon: every instance). A rolling
+        deploy keeps 100 % healthy and may start up to 200 %: it needs one instance without
+        the port to start the first new task (none: the deploy never starts, refused), and
+        the full 200 % only to replace every task at once (fewer: it goes in batches, a
+        warning). A daemon (0 % minimum) and a scheduled task (no deploy) need no spare.
+        """
         ports = self._spec.static_host_ports()
         if not ports or self._spec.network_mode not in ("bridge", "host"):
             return
-        slots = -(-tasks * max_healthy_percent // 100)  # ceil: tasks while deploying
         capacity = self._cluster.max_capacity
+        spare = 1 if rolls else 0
         for port in ports:
             others = self._cluster.static_host_port_holders(port)
-            if slots + sum(n for _, n in others) > capacity:
-                sharing = (
-                    f"; {', '.join(f'{path} holds {n}' for path, n in others)} of its instances"
-                    if others
-                    else ""
+            held = sum(n for _, n in others)
+            sharing = (
+                f"; {', '.join(f'{path} holds {n}' for path, n in others)} of its instances"
+                if others
+                else ""
+            )
+            if tasks + held + spare > capacity:
+                deploy = (
+                    " and a rolling deploy needs one more for its first new task" if rolls else ""
                 )
                 raise ConfigurationError(
                     field,
                     tasks,
                     f"the task binds static host port {port}, so each instance runs at most one "
-                    f"such task, and a rolling deploy runs up to {slots} tasks "
-                    f"({max_healthy_percent} % of {tasks}) while the cluster has at most "
-                    f"{capacity} instances{sharing}; at most "
-                    f"{(capacity - sum(n for _, n in others)) * 100 // max_healthy_percent} "
+                    f"such task: {tasks} tasks take {tasks} of the cluster's at most {capacity} "
+                    f"instances{sharing}{deploy}; at most {max(capacity - held - spare, 0)} "
                     "tasks: raise the cluster's max_capacity or use dynamic host ports "
                     "(hostPort 0 or absent)",
                 )
+            if rolls and 2 * tasks + held > capacity:
+                cdk.Annotations.of(self).add_warning_v2(
+                    STATIC_PORT_BATCHES,
+                    f"static host port {port}: a rolling deploy of {tasks} tasks starts at most "
+                    f"{capacity - held - tasks} new ones at a time (the cluster has at most "
+                    f"{capacity} instances{sharing}), so it goes in batches, more slowly than "
+                    "its 200 % maximum allows; raise max_capacity or use dynamic host ports.",
+                )
         for port in ports:
-            self._cluster.hold_static_host_port(port, holder=self.node.path, instances=slots)
+            self._cluster.hold_static_host_port(port, holder=self.node.path, instances=tasks)
 
     def _placement_strategies(self, placement: Placement) -> list[ecs.PlacementStrategy] | None:
         """The strategies ECS is given: the placement's, else the cluster's default."""
@@ -175,20 +197,31 @@ class Workload(Construct):
         return list(strategies) or None
 
     def _check_distinct_instances(self, placement: Placement, tasks: int) -> None:
-        """``distinctInstance`` allows one task per instance, during a 200 % deploy too."""
+        """``distinctInstance`` allows one task per instance: as for a static host port, a
+        rolling deploy needs one spare instance to start, and the full 200 % only to replace
+        every task at once."""
         distinct = any(
             rule.type == "distinctInstance"
             for constraint in placement.constraints
             for rule in constraint.to_json()
         )
+        if not distinct:
+            return
         capacity = self._cluster.max_capacity
-        if distinct and tasks * 2 > capacity:
+        if tasks + 1 > capacity:
             raise ConfigurationError(
                 "placement.constraints",
                 "distinctInstance",
-                f"one task per instance: {tasks} tasks need {tasks * 2} instances during a "
-                f"rolling deploy (200 %) and the cluster has at most {capacity}; at most "
-                f"{capacity // 2} tasks, or raise the cluster's max_capacity",
+                f"one task per instance: {tasks} tasks take {tasks} of the cluster's at most "
+                f"{capacity} instances and a rolling deploy needs one more for its first new "
+                f"task; at most {capacity - 1} tasks, or raise the cluster's max_capacity",
+            )
+        if 2 * tasks > capacity:
+            cdk.Annotations.of(self).add_warning_v2(
+                DISTINCT_INSTANCE_BATCHES,
+                f"distinctInstance: a rolling deploy of {tasks} tasks starts at most "
+                f"{capacity - tasks} new ones at a time on the cluster's at most {capacity} "
+                "instances, so it goes in batches, more slowly than its 200 % maximum allows.",
             )
 
     def _network_options(

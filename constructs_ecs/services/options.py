@@ -11,8 +11,12 @@ import aws_cdk as cdk
 from aws_cdk import aws_ecs as ecs
 from aws_cdk import aws_elasticloadbalancingv2 as elbv2
 
+from constructs_ecs._arguments import checked, expect_int
 from constructs_ecs.cluster.options import default_placement_strategies
 from constructs_ecs.errors import ConfigurationError
+from constructs_ecs.limits import TASKS_PER_SERVICE
+
+QUOTA = f" (ECS: at most {TASKS_PER_SERVICE} tasks per service)"
 
 __all__ = [
     "DEFAULT_PLACEMENT_STRATEGIES",
@@ -54,6 +58,12 @@ class Placement:
     ``ecs.PlacementConstraint.member_of("attribute:ecs.instance-type =~ m7g.*")``.
     Default: none."""
 
+    @checked("placement.")
+    def __post_init__(self) -> None:
+        if self.strategies is not None:
+            object.__setattr__(self, "strategies", tuple(self.strategies))
+        object.__setattr__(self, "constraints", tuple(self.constraints))
+
 
 @dataclass(frozen=True, kw_only=True)
 class Scaling:
@@ -79,14 +89,19 @@ class Scaling:
     scale_out_cooldown: cdk.Duration | None = None
     """Wait after a scale-out before the next one. Default: 1 minute."""
 
+    @checked("scaling.")
     def __post_init__(self) -> None:
-        if self.min_count < 0:
-            raise ConfigurationError("scaling.min_count", self.min_count, "must be 0 or more")
-        if self.max_count < max(self.min_count, 1):
+        expect_int(
+            "scaling.min_count", self.min_count, minimum=0, maximum=TASKS_PER_SERVICE, why=QUOTA
+        )
+        expect_int(
+            "scaling.max_count", self.max_count, minimum=1, maximum=TASKS_PER_SERVICE, why=QUOTA
+        )
+        if self.max_count < self.min_count:
             raise ConfigurationError(
                 "scaling.max_count",
                 self.max_count,
-                f"must be at least 1 and at least min_count ({self.min_count})",
+                f"must be at least min_count ({self.min_count})",
             )
         for name in ("cpu_percent", "memory_percent"):
             value = getattr(self, name)
@@ -127,6 +142,7 @@ class TargetHealthCheck:
     unhealthy_threshold: int = 3
     """Consecutive failures before a task is taken out. Default: 3."""
 
+    @checked("health_check.")
     def __post_init__(self) -> None:
         if not self.path.startswith("/") or len(self.path) > 1024:
             raise ConfigurationError(
@@ -177,3 +193,8 @@ class ServiceConnect:
     """The named port mapping published. Default: the first port mapping that has a name."""
     port: int | None = None
     """Port clients call. Default: the port mapping's container port."""
+
+    @checked("service_connect.")
+    def __post_init__(self) -> None:
+        if self.port is not None:
+            expect_int("service_connect.port", self.port, minimum=1, maximum=65535)

@@ -9,10 +9,13 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_logs as logs
 from constructs import Construct
 
+from constructs_ecs._arguments import checked, expect_int
 from constructs_ecs._nag import acknowledge, explain_wildcards
 from constructs_ecs.errors import ConfigurationError
+from constructs_ecs.limits import SCHEDULER_RETRY_ATTEMPTS, SCHEDULER_TASK_COUNT
 from constructs_ecs.services._base import Workload
 from constructs_ecs.services.options import Placement
+from constructs_ecs.services.schedules import check_schedule_expression
 
 if TYPE_CHECKING:
     from aws_cdk import aws_scheduler as scheduler
@@ -40,6 +43,7 @@ class ScheduledTask(Workload):
     to a dead-letter queue (``.dead_letter_queue``, SSE, SSL-only, 14-day retention).
     """
 
+    @checked()
     def __init__(
         self,
         scope: Construct,
@@ -82,11 +86,23 @@ class ScheduledTask(Workload):
             task_definition=task_definition,
             log_retention=log_retention,
         )
-        if not 1 <= task_count <= 10:
-            raise ConfigurationError("task_count", task_count, "must be between 1 and 10")
-        self._check_static_ports(task_count, max_healthy_percent=100, field="task_count")
-        if not 0 <= retry_attempts <= 185:
-            raise ConfigurationError("retry_attempts", retry_attempts, "must be 0 to 185")
+        if not cdk.Token.is_unresolved(schedule.expression_string):
+            check_schedule_expression("schedule", schedule.expression_string)
+        expect_int(
+            "task_count",
+            task_count,
+            minimum=1,
+            maximum=SCHEDULER_TASK_COUNT,
+            why=" (EventBridge Scheduler's EcsParameters.TaskCount)",
+        )
+        self._check_static_ports(task_count, rolls=False, field="task_count")
+        expect_int(
+            "retry_attempts",
+            retry_attempts,
+            minimum=0,
+            maximum=SCHEDULER_RETRY_ATTEMPTS,
+            why=" (EventBridge Scheduler's RetryPolicy.MaximumRetryAttempts)",
+        )
         age = max_event_age.to_seconds()
         if not 60 <= age <= 86400:
             raise ConfigurationError(

@@ -11,9 +11,12 @@ from aws_cdk import aws_elasticloadbalancingv2 as elbv2
 from aws_cdk import aws_logs as logs
 from constructs import Construct
 
+from constructs_ecs._arguments import checked, expect_int
 from constructs_ecs.errors import ConfigurationError
+from constructs_ecs.limits import TASKS_PER_SERVICE
 from constructs_ecs.services._base import ServiceBase
 from constructs_ecs.services.options import (
+    QUOTA,
     Placement,
     Scaling,
     ServiceConnect,
@@ -43,6 +46,7 @@ class WebService(ServiceBase):
     tasks use (the agent's dynamic host-port range in bridge mode).
     """
 
+    @checked()
     def __init__(
         self,
         scope: Construct,
@@ -95,8 +99,9 @@ class WebService(ServiceBase):
             task_definition=task_definition,
             log_retention=log_retention,
         )
-        if desired_count < 1:
-            raise ConfigurationError("desired_count", desired_count, "must be 1 or more")
+        expect_int("desired_count", desired_count, minimum=1, maximum=TASKS_PER_SERVICE, why=QUOTA)
+        if container_port is not None:
+            expect_int("container_port", container_port, minimum=1, maximum=65535)
         container, port = self._exposed_port(task_definition, container_name, container_port)
         self._check_static_ports(scaling.max_count if scaling else desired_count)
         self._check_distinct_instances(placement, scaling.max_count if scaling else desired_count)

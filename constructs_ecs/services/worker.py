@@ -8,9 +8,12 @@ from aws_cdk import aws_ecs as ecs
 from aws_cdk import aws_logs as logs
 from constructs import Construct
 
+from constructs_ecs._arguments import checked, expect_int
 from constructs_ecs.errors import ConfigurationError
+from constructs_ecs.limits import TASKS_PER_SERVICE
 from constructs_ecs.services._base import ServiceBase
 from constructs_ecs.services.options import (
+    QUOTA,
     Placement,
     Scaling,
     ServiceConnect,
@@ -33,6 +36,7 @@ class WorkerService(ServiceBase):
     daemon service sets ``LaunchType: EC2`` explicitly.
     """
 
+    @checked()
     def __init__(
         self,
         scope: Construct,
@@ -96,10 +100,12 @@ class WorkerService(ServiceBase):
                 "a worker has no load balancer to count requests: track cpu_percent or "
                 "memory_percent",
             )
-        if not daemon and desired_count < 0:
-            raise ConfigurationError("desired_count", desired_count, "must be 0 or more")
+        if not daemon:
+            expect_int(
+                "desired_count", desired_count, minimum=0, maximum=TASKS_PER_SERVICE, why=QUOTA
+            )
         if daemon:  # one task on every instance: the port is taken everywhere
-            self._check_static_ports(cluster.max_capacity, max_healthy_percent=100)
+            self._check_static_ports(cluster.max_capacity, rolls=False)
         else:
             self._check_static_ports(scaling.max_count if scaling else desired_count)
             self._check_distinct_instances(

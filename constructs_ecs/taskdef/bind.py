@@ -49,9 +49,8 @@ _NETWORK_MODES = {
 _PROTOCOLS = {"tcp": ecs.Protocol.TCP, "udp": ecs.Protocol.UDP}
 
 
-@functools.cache
 def _app_protocol(name: str) -> ecs.AppProtocol:
-    """``ecs.AppProtocol.http`` etc., read (a jsii round trip) on first use."""
+    """``ecs.AppProtocol.http`` etc. (a jsii round trip each)."""
     return cast(ecs.AppProtocol, getattr(ecs.AppProtocol, name))
 
 

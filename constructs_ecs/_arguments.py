@@ -1,0 +1,290 @@
+"""Python types at the public boundary: every argument is checked against its annotation when
+a construct or option object is defined, and a mismatch is a ``ConfigurationError`` naming the
+parameter, the value received and what is expected, never a ``TypeError`` from deep inside
+aws-cdk-lib or jsii.
+
+``checked`` wraps a constructor (``__init__``) or a dataclass's ``__post_init__``; the
+annotations of the constructor (or of the dataclass's fields) say what is expected. Conversions
+that are unambiguous happen first (``convert``): an instance type given as ``"t3.medium"``
+becomes ``ec2.InstanceType("t3.medium")``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import enum
+import functools
+import inspect
+import types
+import typing
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, TypeVar
+
+import aws_cdk as cdk
+from aws_cdk import aws_ec2 as ec2
+
+from constructs_ecs.errors import ConfigurationError, closest
+
+__all__ = ["checked", "expect_int"]
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+_EXAMPLES = {
+    "Duration": "a cdk.Duration, e.g. Duration.seconds(30)",
+    "RetentionDays": "an aws_logs.RetentionDays, e.g. RetentionDays.ONE_MONTH",
+    "InstanceType": "an ec2.InstanceType or its name, e.g. 't3.medium'",
+    "IVpc": "an ec2.IVpc, e.g. Network(...).vpc or ec2.Vpc.from_lookup(...)",
+    "TaskDefinitionSpec": (
+        "a TaskDefinitionSpec, e.g. TaskDefinitionSpec.from_file('task.json') or "
+        "TaskDefinitionSpec.from_dict({...})"
+    ),
+    "ScheduleExpression": "an aws_scheduler.ScheduleExpression, e.g. ScheduleExpression.cron(...)",
+}
+
+
+def checked(prefix: str = "", *, shallow: tuple[str, ...] = ()) -> Callable[[F], F]:
+    """Check the arguments of the decorated ``__init__`` against its annotations.
+
+    ``prefix`` names the parameter group in messages (``"scaling."``). For a dataclass, wrap
+    ``__post_init__``: the fields are checked before it runs. The parameters named in
+    ``shallow`` are checked as a list or mapping only: their items are the constructor's to
+    check (say, to keep a credential out of the message).
+    """
+
+    def decorate(function: F) -> F:
+        signature = inspect.signature(function)
+        is_post_init = function.__name__ == "__post_init__"
+        resolved: dict[type, dict[str, Any]] = {}  # the annotations, read on first use
+
+        @functools.wraps(function)
+        def wrapper(self: Any, *args: Any, **kwargs: Any) -> Any:
+            hints = resolved.get(type(self))
+            if hints is None:
+                hints = resolved[type(self)] = _hints(type(self), function)
+            if is_post_init:
+                for field in dataclasses.fields(self):
+                    value = getattr(self, field.name)
+                    converted = _check(f"{prefix}{field.name}", value, hints.get(field.name))
+                    if converted is not value:
+                        object.__setattr__(self, field.name, converted)
+                return function(self, *args, **kwargs)
+            try:
+                bound = signature.bind(self, *args, **kwargs)
+            except TypeError as error:
+                raise _unexpected(type(self).__name__, signature, kwargs, error) from None
+            for name, value in list(bound.arguments.items())[1:]:
+                parameter = signature.parameters[name]
+                if parameter.kind is parameter.VAR_KEYWORD:
+                    continue
+                hint = hints.get(name)
+                if name in shallow:
+                    hint = _shallow(hint)
+                bound.arguments[name] = _check(f"{prefix}{name}", value, hint)
+            return function(*bound.args, **bound.kwargs)
+
+        return typing.cast(F, wrapper)
+
+    return decorate
+
+
+def expect_int(
+    field: str, value: Any, *, minimum: int, maximum: int | None = None, why: str = ""
+) -> None:
+    """``value`` within ``minimum``..``maximum`` (a CDK number token is left to deploy time)."""
+    if cdk.Token.is_unresolved(value):
+        return
+    low = value < minimum
+    high = maximum is not None and value > maximum
+    if low or high:
+        bounds = f"from {minimum} to {maximum}" if maximum is not None else f"{minimum} or more"
+        raise ConfigurationError(field, value, f"an integer {bounds}{why}")
+
+
+# ---------------------------------------------------------------------------- internals
+
+
+def _hints(cls: type, function: Callable[..., Any]) -> dict[str, Any]:
+    """The annotations of ``function`` (or of the dataclass ``cls``), with the names modules
+    import only for type checking (to keep imports cheap and acyclic) resolved too."""
+    from aws_cdk import aws_scheduler
+
+    from constructs_ecs.cluster import EcsCluster
+    from constructs_ecs.load_balancer import LoadBalancer
+    from constructs_ecs.taskdef import TaskDefinitionSpec
+
+    target: Any = cls if function.__name__ == "__post_init__" else function
+    module = inspect.getmodule(target)
+    namespace = {
+        "EcsCluster": EcsCluster,
+        "LoadBalancer": LoadBalancer,
+        "TaskDefinitionSpec": TaskDefinitionSpec,
+        "scheduler": aws_scheduler,
+        **(vars(module) if module else {}),
+    }
+    return typing.get_type_hints(target, globalns=namespace)
+
+
+def _unexpected(
+    owner: str, signature: inspect.Signature, kwargs: Mapping[str, Any], error: TypeError
+) -> ConfigurationError:
+    known = [name for name in signature.parameters if name != "self"]
+    for name in kwargs:
+        if name not in signature.parameters:
+            return ConfigurationError(
+                name,
+                kwargs[name],
+                f"is not a parameter of {owner}{closest(name, known)}; its parameters are "
+                f"{', '.join(known)}",
+            )
+    return ConfigurationError(owner, "the arguments", f"{error}; parameters: {', '.join(known)}")
+
+
+def _check(field: str, value: Any, hint: Any) -> Any:
+    """``value`` if it matches ``hint`` (converted where that is unambiguous), else raise,
+    naming the item or key of a list or mapping that does not match."""
+    if hint is None or hint is Any:
+        return value
+    converted = _convert(value, hint)
+    if _matches(converted, hint):
+        return converted
+    container = _container(hint)
+    if container is not None and _matches(value, _shape_only(container)):
+        origin, args = typing.get_origin(container), typing.get_args(container)
+        if origin in (Mapping, dict):
+            for key, item in value.items():
+                if not _matches(key, args[0]):
+                    raise ConfigurationError(field, key, f"keys: {_describe(args[0])}")
+                if not _matches(item, args[1]):
+                    raise ConfigurationError(f"{field}[{key!r}]", item, _describe(args[1]))
+        else:
+            for index, item in enumerate(value):
+                if not _matches(item, args[0]):
+                    raise ConfigurationError(f"{field}[{index}]", item, _describe(args[0]))
+    raise ConfigurationError(field, value, f"expected {_describe(hint)}")
+
+
+def _shallow(hint: Any) -> Any:
+    """``hint`` with the item types of its lists and mappings left out."""
+    args = typing.get_args(hint)
+    if typing.get_origin(hint) in (typing.Union, types.UnionType):
+        return typing.Union[tuple(_shallow(arg) for arg in args)]  # noqa: UP007
+    container = _container(hint)
+    return _shape_only(container) if container is not None else hint
+
+
+def _container(hint: Any) -> Any:
+    """The list or mapping type in ``hint`` (``Sequence[str] | None`` -> ``Sequence[str]``)."""
+    candidates = [hint, *typing.get_args(hint)]
+    for candidate in candidates:
+        if typing.get_origin(candidate) in (Sequence, list, tuple, Mapping, dict):
+            return candidate
+    return None
+
+
+def _shape_only(container: Any) -> Any:
+    """The container without item types: a list whose items are wrong is still a list."""
+    return Mapping if typing.get_origin(container) in (Mapping, dict) else Sequence
+
+
+def _convert(value: Any, hint: Any) -> Any:
+    if isinstance(value, str) and _accepts(hint, ec2.InstanceType):
+        return ec2.InstanceType(value) if _looks_like_instance_type(value) else value
+    return value
+
+
+def _looks_like_instance_type(name: str) -> bool:
+    family, _, size = name.partition(".")
+    return bool(family) and bool(size) and (family + size).replace("-", "").isalnum()
+
+
+def _accepts(hint: Any, cls: type) -> bool:
+    return hint is cls or any(arg is cls for arg in typing.get_args(hint))
+
+
+def _matches(value: Any, hint: Any) -> bool:
+    origin = typing.get_origin(hint)
+    args = typing.get_args(hint)
+    if hint is type(None) or hint is None:
+        return value is None
+    if origin in (typing.Union, types.UnionType):
+        return any(_matches(value, arg) for arg in args)
+    if origin is typing.Literal:
+        return value in args
+    if hint is bool:
+        return isinstance(value, bool)
+    if hint is int:
+        if isinstance(value, float) and cdk.Token.is_unresolved(value):
+            return True  # a number token
+        return isinstance(value, int) and not isinstance(value, bool)
+    if hint is float:
+        return isinstance(value, int | float) and not isinstance(value, bool)
+    if hint is str:
+        return isinstance(value, str)
+    if hint is Sequence:
+        return isinstance(value, Sequence) and not isinstance(value, str | bytes)
+    if hint is Mapping:
+        return isinstance(value, Mapping)
+    if origin in (Sequence, list, tuple) or origin is typing.Sequence:
+        if isinstance(value, str | bytes) or not isinstance(value, Sequence):
+            return False
+        item = args[0] if args else Any
+        return item is Any or all(_matches(v, item) for v in value)
+    if origin in (Mapping, dict) or origin is typing.Mapping:
+        if not isinstance(value, Mapping):
+            return False
+        key, item = args if args else (Any, Any)
+        return all(
+            (key is Any or _matches(k, key)) and (item is Any or _matches(v, item))
+            for k, v in value.items()
+        )
+    if isinstance(hint, type):
+        if issubclass(hint, enum.Enum) or not _is_jsii_interface(hint):
+            return isinstance(value, hint)
+        return _implements(value, hint)
+    return True  # a form this checker does not know: aws-cdk-lib checks it
+
+
+def _is_jsii_interface(cls: type) -> bool:
+    return cls.__name__.startswith("I") and getattr(cls, "_is_protocol", False)
+
+
+def _implements(value: Any, interface: type) -> bool:
+    """A jsii interface (``ec2.IVpc``): checked as aws-cdk-lib checks it, by its members."""
+    from jsii._type_checking import check_type
+
+    try:
+        check_type(argname="value", value=value, expected_type=interface)
+    except TypeError:
+        return False
+    return True
+
+
+def _describe(hint: Any) -> str:
+    origin = typing.get_origin(hint)
+    args = typing.get_args(hint)
+    if origin in (typing.Union, types.UnionType):
+        parts = [_describe(arg) for arg in args if arg is not type(None)]
+        optional = " (or None for the default)" if type(None) in args else ""
+        return " or ".join(parts) + optional
+    if origin is typing.Literal:
+        return "one of " + ", ".join(repr(a) for a in args)
+    if hint is int:
+        return "an integer (not a string, a float or a bool)"
+    if hint is bool:
+        return "True or False"
+    if hint is float:
+        return "a number"
+    if hint is str:
+        return "a string"
+    if origin in (Sequence, list, tuple) or origin is typing.Sequence:
+        item = _describe(args[0]) if args else "items"
+        return f"a list (not a single value) of {item.removeprefix('a ').removeprefix('an ')}s"
+    if origin in (Mapping, dict) or origin is typing.Mapping:
+        return "a mapping (dict) of strings to strings"
+    name = getattr(hint, "__name__", str(hint))
+    if name in _EXAMPLES:
+        return _EXAMPLES[name]
+    module = getattr(hint, "__module__", "")
+    if module.startswith("aws_cdk."):
+        return f"an {module.removeprefix('aws_cdk.')}.{name}"
+    return f"a {name}"
