@@ -23,6 +23,7 @@ from typing import Any, TypeVar
 import aws_cdk as cdk
 from aws_cdk import aws_ec2 as ec2
 
+from constructs_ecs._jsii import implements
 from constructs_ecs.errors import ConfigurationError, closest
 
 __all__ = ["checked", "expect_int"]
@@ -54,10 +55,15 @@ def checked(prefix: str = "", *, shallow: tuple[str, ...] = ()) -> Callable[[F],
     def decorate(function: F) -> F:
         signature = inspect.signature(function)
         is_post_init = function.__name__ == "__post_init__"
+        is_method = next(iter(signature.parameters), None) in ("self", "cls")
         resolved: dict[type, dict[str, Any]] = {}  # the annotations, read on first use
 
         @functools.wraps(function)
-        def wrapper(self: Any, *args: Any, **kwargs: Any) -> Any:
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            if not is_method:
+                return _call_checked(function, signature, prefix, shallow, args, kwargs)
+            self = args[0]
+            args = args[1:]
             hints = resolved.get(type(self))
             if hints is None:
                 hints = resolved[type(self)] = _hints(type(self), function)
@@ -85,6 +91,28 @@ def checked(prefix: str = "", *, shallow: tuple[str, ...] = ()) -> Callable[[F],
         return typing.cast(F, wrapper)
 
     return decorate
+
+
+def _call_checked(
+    function: Callable[..., Any],
+    signature: inspect.Signature,
+    prefix: str,
+    shallow: tuple[str, ...],
+    args: tuple[Any, ...],
+    kwargs: dict[str, Any],
+) -> Any:
+    """A plain function's call, checked like a constructor's."""
+    try:
+        bound = signature.bind(*args, **kwargs)
+    except TypeError as error:
+        raise _unexpected(function.__name__, signature, kwargs, error) from None
+    hints = _hints(type(None), function)
+    for name, value in bound.arguments.items():
+        hint = hints.get(name)
+        bound.arguments[name] = _check(
+            f"{prefix}{name}", value, _shallow(hint) if name in shallow else hint
+        )
+    return function(*bound.args, **bound.kwargs)
 
 
 def expect_int(
@@ -249,14 +277,9 @@ def _is_jsii_interface(cls: type) -> bool:
 
 
 def _implements(value: Any, interface: type) -> bool:
-    """A jsii interface (``ec2.IVpc``): checked as aws-cdk-lib checks it, by its members."""
-    from jsii._type_checking import check_type
-
-    try:
-        check_type(argname="value", value=value, expected_type=interface)
-    except TypeError:
-        return False
-    return True
+    """A jsii interface (``ec2.IVpc``): the object's class (or, for an imported resource, a
+    class it delegates to) implements it."""
+    return implements(value, interface)
 
 
 def _describe(hint: Any) -> str:

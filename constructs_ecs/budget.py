@@ -12,6 +12,7 @@ import aws_cdk as cdk
 import jsii
 from constructs import Construct, IConstruct, IValidation
 
+from constructs_ecs._arguments import checked
 from constructs_ecs.errors import ConfigurationError
 
 __all__ = ["RESOURCE_BUDGET", "ResourceBudget", "enforce_resource_budget"]
@@ -48,6 +49,7 @@ class ResourceBudget(Construct):
         ]
 
 
+@checked()
 def enforce_resource_budget(scope: IConstruct, budget: int = RESOURCE_BUDGET) -> ResourceBudget:
     """Fail synthesis when the stack of ``scope`` holds more than ``budget`` resources.
 

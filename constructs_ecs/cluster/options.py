@@ -77,6 +77,7 @@ class InstanceImage:
             )
 
     @staticmethod
+    @checked()
     def amazon_linux_2023(release: str = AL2023_ECS_AMI_RELEASE) -> InstanceImage:
         """The ECS-optimized Amazon Linux 2023 AMI of ``release`` (``2023.0.YYYYMMDD``).
 
@@ -86,6 +87,7 @@ class InstanceImage:
         return InstanceImage(kind="amazon-linux-2023", version=release)
 
     @staticmethod
+    @checked()
     def bottlerocket(version: str) -> InstanceImage:
         """Bottlerocket's ``aws-ecs-2`` variant (``aws-ecs-2-nvidia`` on GPU types) at ``version``.
 
@@ -95,6 +97,7 @@ class InstanceImage:
         return InstanceImage(kind="bottlerocket", version=version)
 
     @staticmethod
+    @checked()
     def custom(machine_image: ec2.IMachineImage, *, bottlerocket: bool = False) -> InstanceImage:
         """Any image with the ECS agent; pinning it is then up to you.
 

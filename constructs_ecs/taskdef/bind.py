@@ -26,6 +26,7 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_logs as logs
 from constructs import Construct
 
+from constructs_ecs._jsii import implements
 from constructs_ecs._nag import (
     LOG_STREAMS_OF_ONE_GROUP,
     acknowledge,
@@ -255,7 +256,7 @@ def _check_arguments(scope: object, construct_id: object, log_group: object) -> 
         raise ConfigurationError(
             "construct_id", construct_id, "must be a non-empty string (a construct id)"
         )
-    if not references.implements(log_group, logs.ILogGroup):
+    if not implements(log_group, logs.ILogGroup):
         raise ConfigurationError(
             "log_group",
             log_group,

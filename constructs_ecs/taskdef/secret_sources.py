@@ -33,12 +33,12 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_secretsmanager as secretsmanager
 from aws_cdk import aws_ssm as ssm
 
+from constructs_ecs._jsii import implements
 from constructs_ecs.errors import ConfigurationError
 from constructs_ecs.taskdef._common import type_name
 from constructs_ecs.taskdef.references import (
     check_arn_head,
     has_token,
-    implements,
     literal,
     shown,
 )

@@ -1,0 +1,329 @@
+"""Types at the boundary: every parameter of every public construct, option class and factory,
+given odd input, raises ``ConfigurationError`` naming the parameter, or accepts the value.
+
+The matrix is generated from the signatures: each case replaces one argument of a valid call
+with a value of the wrong type, ``None``, a bool, a number as a string, a float, a huge number,
+a CDK string token or a CDK number token. No case may end in a raw ``TypeError``,
+``AttributeError``, ``RecursionError`` or jsii error, and no message may print a token's
+encoding. Every construct an odd value was accepted for is then synthesized, with cdk-nag and
+cfn-lint, in one app per class.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import aws_cdk as cdk
+import pytest
+from aws_cdk import aws_ec2 as ec2
+from aws_cdk import aws_scheduler as scheduler
+from constructs import Construct
+
+from constructs_ecs import (
+    CapacityProviderOptions,
+    ConfigurationError,
+    EcsCluster,
+    ImageRepository,
+    InstanceImage,
+    LoadBalancer,
+    Network,
+    Placement,
+    PlatformStack,
+    Scaling,
+    ScheduledTask,
+    ServiceConnect,
+    ServicesStack,
+    SpotOptions,
+    TargetHealthCheck,
+    WebService,
+    WorkerService,
+    enforce_resource_budget,
+)
+from constructs_ecs.testing import assert_cfn_lint_clean, synth
+from tests.factories import Platform, web_spec, worker_spec
+
+STRING_TOKEN = cdk.Token.as_string(cdk.Fn.ref("Param"))
+NUMBER_TOKEN = cdk.Token.as_number(cdk.Fn.ref("Param"))
+ODD: dict[str, Any] = {
+    "object": object(),
+    "None": None,
+    "bool": True,
+    "number-as-string": "2",
+    "float": 2.5,
+    "huge": 10**30,
+    "string-token": STRING_TOKEN,
+    "number-token": NUMBER_TOKEN,
+    "empty-list": [],
+}
+
+
+@dataclass
+class Subject:
+    """How to call one public callable validly; ``call(**overrides)`` calls it."""
+
+    name: str
+    target: Callable[..., Any]
+    valid: Callable[[Platform, str], dict[str, Any]]
+    positional: tuple[str, ...] = ()
+
+
+def _construct(kind: Any, extra: Callable[[Platform], dict[str, Any]]) -> Callable[..., Any]:
+    def valid(platform: Platform, construct_id: str) -> dict[str, Any]:
+        return {"scope": platform.stack, "construct_id": construct_id, **extra(platform)}
+
+    return valid
+
+
+SUBJECTS = [
+    Subject("Network", Network, _construct(Network, lambda p: {}), ("scope", "construct_id")),
+    Subject(
+        "EcsCluster",
+        EcsCluster,
+        _construct(EcsCluster, lambda p: {"vpc": p.cluster.vpc}),
+        ("scope", "construct_id"),
+    ),
+    Subject(
+        "LoadBalancer",
+        LoadBalancer,
+        _construct(LoadBalancer, lambda p: {"vpc": p.cluster.vpc}),
+        ("scope", "construct_id"),
+    ),
+    Subject(
+        "ImageRepository",
+        ImageRepository,
+        _construct(ImageRepository, lambda p: {}),
+        ("scope", "construct_id"),
+    ),
+    Subject(
+        "WebService",
+        WebService,
+        _construct(
+            WebService,
+            lambda p: {
+                "cluster": p.cluster,
+                "load_balancer": p.load_balancer,
+                "task_definition": web_spec("web"),
+            },
+        ),
+        ("scope", "construct_id"),
+    ),
+    Subject(
+        "WorkerService",
+        WorkerService,
+        _construct(
+            WorkerService, lambda p: {"cluster": p.cluster, "task_definition": worker_spec()}
+        ),
+        ("scope", "construct_id"),
+    ),
+    Subject(
+        "ScheduledTask",
+        ScheduledTask,
+        _construct(
+            ScheduledTask,
+            lambda p: {
+                "cluster": p.cluster,
+                "task_definition": worker_spec(),
+                "schedule": scheduler.ScheduleExpression.cron(hour="2", minute="0"),
+            },
+        ),
+        ("scope", "construct_id"),
+    ),
+    Subject("Placement", Placement, lambda p, i: {}),
+    Subject("Scaling", Scaling, lambda p, i: {"min_count": 1, "max_count": 2}),
+    Subject("TargetHealthCheck", TargetHealthCheck, lambda p, i: {}),
+    Subject("ServiceConnect", ServiceConnect, lambda p, i: {}),
+    Subject(
+        "SpotOptions",
+        SpotOptions,
+        lambda p, i: {"instance_types": [ec2.InstanceType("t3a.medium")]},
+    ),
+    Subject("CapacityProviderOptions", CapacityProviderOptions, lambda p, i: {}),
+    Subject("InstanceImage.amazon_linux_2023", InstanceImage.amazon_linux_2023, lambda p, i: {}),
+    Subject(
+        "InstanceImage.bottlerocket", InstanceImage.bottlerocket, lambda p, i: {"version": "1.54.0"}
+    ),
+    Subject(
+        "InstanceImage.custom",
+        InstanceImage.custom,
+        lambda p, i: {"machine_image": ec2.MachineImage.latest_amazon_linux2023()},
+    ),
+    Subject("enforce_resource_budget", enforce_resource_budget, lambda p, i: {"scope": p.stack}),
+]
+
+
+def parameters(subject: Subject) -> list[str]:
+    signature = inspect.signature(subject.target)
+    return [
+        name
+        for name, p in signature.parameters.items()
+        if name not in ("self", "cls") and p.kind is not p.VAR_KEYWORD
+    ]
+
+
+CASES = [
+    pytest.param(subject, parameter, odd, id=f"{subject.name}-{parameter}-{odd}")
+    for subject in SUBJECTS
+    for parameter in parameters(subject)
+    for odd in ODD
+]
+
+
+@dataclass
+class Run:
+    platform: Platform
+    counter: int = 0
+
+    def next_id(self) -> str:
+        self.counter += 1
+        return f"Case{self.counter}"
+
+
+RUNS: dict[str, Run] = {}
+
+
+def run_for(subject: Subject) -> Run:
+    """One platform per subject: the accepted cases are defined in it, side by side."""
+    if subject.name not in RUNS:
+        name = "".join(part.title() for part in subject.name.replace(".", "_").split("_"))
+        RUNS[subject.name] = Run(Platform(f"Boundary{name}"))
+    return RUNS[subject.name]
+
+
+def call(subject: Subject, run: Run, parameter: str, value: Any) -> Any:
+    construct_id = run.next_id()
+    arguments = subject.valid(run.platform, construct_id)
+    arguments[parameter] = value
+    args = [arguments.pop(name) for name in subject.positional]
+    return subject.target(*args, **arguments)
+
+
+@pytest.mark.parametrize(("subject", "parameter", "odd"), CASES)
+def test_odd_input_is_refused_naming_the_parameter_or_accepted(
+    subject: Subject, parameter: str, odd: str
+) -> None:
+    run = run_for(subject)
+    value = ODD[odd]
+    error: ConfigurationError | None = None
+    try:
+        call(subject, run, parameter, value)
+    except ConfigurationError as raised:
+        error = raised
+    # Anything else (TypeError, AttributeError, RuntimeError from jsii) fails the test.
+    if error is not None:
+        message = str(error)
+        # The parameter is the field, or a rule across parameters names it.
+        assert parameter in error.field or parameter in message, (error.field, message)
+        assert "Token[" not in message, message
+        assert len(message) < 1500, message
+
+
+@pytest.mark.parametrize("subject", [s for s in SUBJECTS if s.positional], ids=lambda s: s.name)
+def test_what_odd_input_was_accepted_for_synthesizes_clean(subject: Subject) -> None:
+    """Runs after the matrix (pytest keeps file order): every accepted odd value's construct,
+    synthesized with cdk-nag; cfn-lint on the template."""
+    run = run_for(subject)
+    stack = run.platform.stack
+    app = cdk.Stage.of(stack)
+    assert app is not None
+    for artifact in synth(app, allow_warnings=True).stacks:
+        assert_cfn_lint_clean(artifact.template)
+
+
+@pytest.mark.parametrize(
+    ("build", "field"),
+    [
+        (lambda p: WebService(p.stack, "W", cluster=p.cluster, desired_countt=2), "desired_countt"),
+        (lambda p: Network(p.stack), "Network"),
+        (lambda p: EcsCluster(p.stack, "C", vpc="vpc-123"), "vpc"),
+        (lambda p: Network(p.stack, "N", vpc="vpc-123"), "vpc"),
+        (lambda p: Network(p.stack, "N", max_azs=2.5), "max_azs"),
+        (lambda p: Network(p.stack, "N", vpc_endpoints="yes"), "vpc_endpoints"),
+        (lambda p: EcsCluster(p.stack, "C", vpc=p.cluster.vpc, max_capacity=10**9), "max_capacity"),
+        (
+            lambda p: WebService(
+                p.stack,
+                "W",
+                cluster=p.cluster,
+                load_balancer=p.load_balancer,
+                task_definition=web_spec(),
+                desired_count=10**9,
+            ),
+            "desired_count",
+        ),
+        (
+            lambda p: WebService(
+                p.stack,
+                "W",
+                cluster=p.cluster,
+                load_balancer=p.load_balancer,
+                task_definition={"family": "x"},
+            ),
+            "task_definition",
+        ),
+        (
+            lambda p: WebService(
+                p.stack,
+                "W",
+                cluster=p.cluster,
+                load_balancer=p.load_balancer,
+                task_definition=web_spec(),
+                path_patterns="/api/*",
+            ),
+            "path_patterns",
+        ),
+        (
+            lambda p: ScheduledTask(
+                p.stack,
+                "S",
+                cluster=p.cluster,
+                task_definition=worker_spec(),
+                schedule=scheduler.ScheduleExpression.expression("cron(0 2 * * *)"),
+            ),
+            "schedule",
+        ),
+        (
+            lambda p: ScheduledTask(
+                p.stack,
+                "S",
+                cluster=p.cluster,
+                task_definition=worker_spec(),
+                schedule=scheduler.ScheduleExpression.cron(hour="25"),
+            ),
+            "schedule",
+        ),
+        (lambda p: TargetHealthCheck(interval=15), "health_check.interval"),
+        (lambda p: Scaling(min_count="1", max_count=2), "scaling.min_count"),
+    ],
+)
+def test_the_inputs_the_issue_names_are_refused(
+    build: Callable[[Platform], Any], field: str
+) -> None:
+    platform = Platform("Named")
+    with pytest.raises(ConfigurationError) as caught:
+        build(platform)
+    assert caught.value.field == field
+
+
+def test_an_instance_type_given_by_name_is_accepted() -> None:
+    platform = Platform("ByName")
+    cluster = EcsCluster(
+        platform.stack, "Named", vpc=platform.cluster.vpc, instance_type="m7g.large"
+    )
+    assert cluster.instance_types[0].to_string() == "m7g.large"
+    stack = PlatformStack(cdk.App(), "Platform", instance_type="t3.large")
+    assert stack.cluster.instance_types[0].to_string() == "t3.large"
+
+
+def test_services_stack_refuses_a_platform_of_the_wrong_kind() -> None:
+    app = cdk.App()
+    with pytest.raises(ConfigurationError, match=r"^platform: got "):
+        ServicesStack(app, "Services", platform=cdk.Stack(app, "NotAPlatform"))
+
+
+def test_scope_must_be_a_construct() -> None:
+    with pytest.raises(ConfigurationError, match=r"^scope: got "):
+        Network("stack", "Network")  # type: ignore[arg-type]
+    assert isinstance(Platform("Ok").stack, Construct)
