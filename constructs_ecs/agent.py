@@ -20,6 +20,7 @@ __all__ = [
     "DEFAULT_HOST_PORT_RANGE",
     "DEFAULT_RESERVED_MEMORY_MIB",
     "KNOWN_AGENT_SETTINGS",
+    "allows_privileged_containers",
     "default_agent_settings",
     "host_port_range_of",
     "merge_agent_settings",
@@ -175,6 +176,7 @@ BOTTLEROCKET_SETTINGS: Mapping[str, str] = {
     "ECS_AWSVPC_BLOCK_IMDS": "awsvpc-block-imds",
     "ECS_BACKEND_HOST": "backend-host",
     "ECS_CONTAINER_STOP_TIMEOUT": "container-stop-timeout",
+    "ECS_DISABLE_PRIVILEGED": "allow-privileged-containers",
     "ECS_ENABLE_CONTAINER_METADATA": "enable-container-metadata",
     "ECS_ENABLE_SPOT_INSTANCE_DRAINING": "enable-spot-instance-draining",
     "ECS_ENGINE_TASK_CLEANUP_WAIT_DURATION": "task-cleanup-wait",
@@ -187,15 +189,24 @@ BOTTLEROCKET_SETTINGS: Mapping[str, str] = {
 }
 """Agent variables Bottlerocket exposes, and their ``settings.ecs`` names.
 
+``ECS_DISABLE_PRIVILEGED`` is the negation of its Bottlerocket setting,
+``allow-privileged-containers`` (``_NEGATED``).
 ``ECS_DYNAMIC_HOST_PORT_RANGE`` is also accepted on Bottlerocket: it becomes the kernel's
 ``net.ipv4.ip_local_port_range``, which the agent uses as its dynamic range.
 """
+
+_NEGATED = frozenset({"ECS_DISABLE_PRIVILEGED"})
+"""Boolean agent variables whose Bottlerocket setting means the opposite."""
+
+_PRIVILEGED = "ECS_DISABLE_PRIVILEGED"
 
 _GO_DURATION = re.compile(r"^(\d+(\.\d+)?(ns|us|µs|ms|s|m|h))+$")
 _PORT_RANGE = re.compile(r"^(\d{1,5})-(\d{1,5})$")
 
 
-def default_agent_settings(*, spot: bool, gpu: bool, bottlerocket: bool) -> dict[str, str]:
+def default_agent_settings(
+    *, spot: bool, gpu: bool, bottlerocket: bool, allow_privileged: bool = False
+) -> dict[str, str]:
     """The settings ``EcsCluster`` writes unless ``agent_settings`` overrides them.
 
     - ``ECS_CONTAINER_STOP_TIMEOUT=30s``: SIGTERM to SIGKILL; a container may ask for more
@@ -209,6 +220,10 @@ def default_agent_settings(*, spot: bool, gpu: bool, bottlerocket: bool) -> dict
       tasks are kept out by the IMDSv2 hop limit of 1).
     - ``ECS_ENABLE_CONTAINER_METADATA=true``: containers get the metadata file.
     - ``ECS_DYNAMIC_HOST_PORT_RANGE=32768-60999`` and ``ECS_RESERVED_MEMORY=256``.
+    - ``ECS_DISABLE_PRIVILEGED=true`` (Bottlerocket: ``allow-privileged-containers = false``,
+      its own default, written down): the agent refuses ``privileged`` containers, which are
+      root on the instance. ``allow_privileged`` (``EcsCluster(allow_privileged_tasks=True)``)
+      writes ``false``; the setting is the cluster's, whatever its services run.
     - ``ECS_ENABLE_AWSLOGS_EXECUTIONROLE_OVERRIDE=true`` (not on Bottlerocket): the awslogs
       driver writes with the task's execution role, so the instance role needs no CloudWatch
       Logs permissions. ecs-init already defaults to it; written down because ``EcsCluster``
@@ -220,6 +235,7 @@ def default_agent_settings(*, spot: bool, gpu: bool, bottlerocket: bool) -> dict
     settings = {
         "ECS_AWSVPC_BLOCK_IMDS": "true",
         "ECS_CONTAINER_STOP_TIMEOUT": "30s",
+        _PRIVILEGED: "false" if allow_privileged else "true",
         "ECS_DYNAMIC_HOST_PORT_RANGE": f"{low}-{high}",
         "ECS_ENABLE_CONTAINER_METADATA": "true",
         "ECS_IMAGE_PULL_BEHAVIOR": "once",
@@ -368,9 +384,18 @@ def _parse_port_range(value: str) -> tuple[int, int]:
 
 
 def merge_agent_settings(
-    overrides: Mapping[str, str] | None, *, spot: bool, gpu: bool, bottlerocket: bool
+    overrides: Mapping[str, str] | None,
+    *,
+    spot: bool,
+    gpu: bool,
+    bottlerocket: bool,
+    allow_privileged: bool = False,
 ) -> dict[str, str]:
     """``overrides`` over the defaults, every key and value checked; sorted by key.
+
+    ``ECS_DISABLE_PRIVILEGED`` follows ``allow_privileged`` (``EcsCluster``'s
+    ``allow_privileged_tasks``): an override that says the same is accepted, one that says the
+    opposite is refused, pointing to the option.
 
     Settings that would put a credential into user data are refused, their values redacted
     in the error: ``ECS_ENGINE_AUTH_TYPE``/``ECS_ENGINE_AUTH_DATA`` (use the container's
@@ -378,12 +403,33 @@ def merge_agent_settings(
     ``AWS_SESSION_TOKEN`` (the instance role), an ``HTTP_PROXY`` with a user name or password,
     and ``ECS_LOG_OPTS`` with a token, password or secret option.
     """
-    settings = default_agent_settings(spot=spot, gpu=gpu, bottlerocket=bottlerocket)
+    settings = default_agent_settings(
+        spot=spot, gpu=gpu, bottlerocket=bottlerocket, allow_privileged=allow_privileged
+    )
     for key, value in (overrides or {}).items():
         _refuse_credentials(key, value)
         checked = _check_key(key, bottlerocket=bottlerocket)
-        settings[checked] = _check_value(checked, value)
+        checked_value = _check_value(checked, value)
+        if checked == _PRIVILEGED and checked_value != settings[_PRIVILEGED]:
+            raise ConfigurationError(
+                _field(checked),
+                checked_value,
+                "contradicts allow_privileged_tasks=True, which writes "
+                f"{_PRIVILEGED}=false: leave the setting out, or leave allow_privileged_tasks "
+                "out to refuse privileged containers"
+                if allow_privileged
+                else "privileged containers are allowed by the cluster's option, not by this "
+                "setting: create the cluster with EcsCluster(..., allow_privileged_tasks=True), "
+                f"which writes {_PRIVILEGED}=false",
+            )
+        settings[checked] = checked_value
     return dict(sorted(settings.items()))
+
+
+def allows_privileged_containers(settings: Mapping[str, str]) -> bool:
+    """Whether an agent with ``settings`` runs ``privileged`` containers (it refuses them
+    with ``ECS_DISABLE_PRIVILEGED=true``)."""
+    return settings.get(_PRIVILEGED, "false") != "true"
 
 
 def host_port_range_of(settings: Mapping[str, str]) -> tuple[int, int]:
@@ -423,6 +469,8 @@ def render_ecs_config(settings: Mapping[str, str]) -> list[str]:
 
 
 def _toml_value(key: str, value: str) -> str:
+    if key in _NEGATED:
+        return "false" if value == "true" else "true"
     if key in _BOOL:
         return value
     if key in _INTEGER:
@@ -435,6 +483,7 @@ def render_bottlerocket_settings(settings: Mapping[str, str]) -> tuple[list[str]
 
     The first list continues the ``[settings.ecs]`` table that CDK opens (with the cluster
     name); the second adds the kernel port range the agent's dynamic host ports come from.
+    ``ECS_DISABLE_PRIVILEGED=true`` becomes ``allow-privileged-containers = false``.
     """
     ecs_lines = [
         f"{BOTTLEROCKET_SETTINGS[key]} = {_toml_value(key, value)}"

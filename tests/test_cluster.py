@@ -69,6 +69,7 @@ AL2023_GPU = (
 DEFAULT_SETTINGS = {
     "ECS_AWSVPC_BLOCK_IMDS": "true",
     "ECS_CONTAINER_STOP_TIMEOUT": "30s",
+    "ECS_DISABLE_PRIVILEGED": "true",
     "ECS_DYNAMIC_HOST_PORT_RANGE": "32768-60999",
     "ECS_ENABLE_AWSLOGS_EXECUTIONROLE_OVERRIDE": "true",
     "ECS_ENABLE_CONTAINER_METADATA": "true",
@@ -827,6 +828,7 @@ def test_bottlerocket_writes_toml_settings_and_the_kernel_port_range(
     assert parsed["settings"]["ecs"] == {
         "cluster": f"<Ref:{cluster_id}>",
         "awsvpc-block-imds": True,
+        "allow-privileged-containers": False,
         "container-stop-timeout": "30s",
         "enable-container-metadata": True,
         "image-pull-behavior": "once",

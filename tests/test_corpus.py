@@ -138,7 +138,11 @@ def synthesized(corpus_dir: Path) -> Synthesized:
     stack = make_stack("CorpusStack")
     network = Network(stack, "Network")
     cluster = EcsCluster(
-        stack, "Cluster", vpc=network.vpc, instance_type=ec2.InstanceType("m5.xlarge")
+        stack,
+        "Cluster",
+        vpc=network.vpc,
+        instance_type=ec2.InstanceType("m5.xlarge"),
+        allow_privileged_tasks=True,  # two of the ECS agent's tests are privileged
     )
     gpu_cluster = EcsCluster(
         stack, "GpuCluster", vpc=network.vpc, instance_type=ec2.InstanceType("g4dn.xlarge")

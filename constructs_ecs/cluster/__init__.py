@@ -119,6 +119,7 @@ class EcsCluster(Construct):
         vpc_subnets: ec2.SubnetSelection | None = None,
         notifications_topic: sns.ITopic | None = None,
         exec_log_retention: logs.RetentionDays = logs.RetentionDays.ONE_YEAR,
+        allow_privileged_tasks: bool = False,
     ) -> None:
         """
         :param vpc: The VPC of the instances (``Network(...).vpc`` or your own).
@@ -142,6 +143,11 @@ class EcsCluster(Construct):
         :param notifications_topic: Topic for Auto Scaling launch, terminate and error
             notifications. Default: a new topic encrypted with a new KMS key.
         :param exec_log_retention: How long ECS Exec session logs are kept. Default: one year.
+        :param allow_privileged_tasks: Let the agent run ``privileged`` containers (root on the
+            instance; each task must also acknowledge it, ``HostAccess``). Decided for every
+            instance, whatever services run. Default: refused (``ECS_DISABLE_PRIVILEGED=true``;
+            Bottlerocket: ``allow-privileged-containers = false``): a service with a
+            privileged container is then a ``ConfigurationError``.
         """
         super().__init__(scope, construct_id)
         self._static_host_ports: dict[int, list[tuple[str, int]]] = {}
@@ -167,7 +173,11 @@ class EcsCluster(Construct):
         gpu = is_gpu_family(instance_type)
 
         settings = merge_agent_settings(
-            agent_settings, spot=spot is not None, gpu=gpu, bottlerocket=image.is_bottlerocket
+            agent_settings,
+            spot=spot is not None,
+            gpu=gpu,
+            bottlerocket=image.is_bottlerocket,
+            allow_privileged=allow_privileged_tasks,
         )
         self.host_port_range: tuple[int, int] = host_port_range_of(settings)
         """The dynamic host-port range the agent assigns from (``ECS_DYNAMIC_HOST_PORT_RANGE``):

@@ -16,6 +16,7 @@ from aws_cdk import aws_logs as logs
 from constructs import Construct, IDependable
 
 from constructs_ecs._nag import LOG_STREAMS_OF_ONE_GROUP, explain_wildcards
+from constructs_ecs.agent import allows_privileged_containers
 from constructs_ecs.budget import ResourceBudget, enforce_resource_budget
 from constructs_ecs.errors import ConfigurationError
 from constructs_ecs.services.options import (
@@ -109,6 +110,17 @@ class Workload(Construct):
 
     @staticmethod
     def _check_fits(cluster: EcsCluster, spec: TaskDefinitionSpec) -> None:
+        settings = getattr(cluster, "agent_settings", None)  # None: a cluster defined elsewhere
+        if settings is not None and not allows_privileged_containers(settings):
+            for index, container in enumerate(spec.containers):
+                if container.privileged:
+                    raise ConfigurationError(
+                        f"task_definition.containerDefinitions[{index}].privileged",
+                        True,
+                        "the cluster refuses privileged containers (ECS_DISABLE_PRIVILEGED=true, "
+                        "its default), so no instance would start this task: create the cluster "
+                        "with EcsCluster(..., allow_privileged_tasks=True), or drop privileged",
+                    )
         wanted = spec.cpu_architecture
         if wanted is not None:
             arm = wanted.upper() == "ARM64"
