@@ -6,6 +6,10 @@
 - ``reject``: ``ConfigurationError`` whose message holds the manifest's reason (``REJECTS``).
 - Five ``ok`` files still hold placeholders of their source repositories (``DEFECTS``): they are
   rejected as they are, naming the bad field, and synthesized after the placeholder is filled.
+- Eight ``ok`` files reach into the instance (privileged, host network or PID namespace,
+  SYS_ADMIN, host /proc, /dev, /sys): each is imported with the ``host_access`` its features in
+  the manifest call for, with the reason its source needs it (``HOST_ACCESS``), and refused
+  without it; the cluster they run on allows privileged tasks.
 
 The ``either`` choices: ``nvidia-gpu`` imports (a cluster without GPUs is the services' check,
 ``resource_needs().gpus``); ``networkMode: "default"`` imports as bridge with a note.
@@ -24,7 +28,7 @@ import aws_cdk as cdk
 import pytest
 from aws_cdk import aws_ec2 as ec2
 
-from constructs_ecs import EcsCluster, Network, WorkerService
+from constructs_ecs import EcsCluster, HostAccess, Network, WorkerService
 from constructs_ecs.errors import ConfigurationError
 from constructs_ecs.taskdef import TaskDefinitionSpec
 from constructs_ecs.taskdef.importer import NOTE_DEFAULT_NETWORK_MODE
@@ -33,16 +37,18 @@ from tests.conftest import CORPUS, make_stack
 from tests.roundtrip import missing_fields
 
 
-def _manifest(corpus: Path) -> dict[str, str]:
+def _manifest(corpus: Path, column: int = 6) -> dict[str, str]:
     rows: dict[str, str] = {}
     for line in (corpus / "MANIFEST.md").read_text(encoding="utf-8").splitlines():
         cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
         if len(cells) == 7 and cells[0].endswith(".json"):
-            rows[cells[0]] = cells[6]
+            rows[cells[0]] = cells[column]
     return rows
 
 
 MANIFEST = _manifest(CORPUS) if CORPUS.is_dir() else {}
+#: The manifest's "features" column: ``net=host``, ``privileged``, ``pidMode``, ...
+FEATURES = _manifest(CORPUS, column=5) if CORPUS.is_dir() else {}
 
 #: reject rows: the fragments the error message must hold (the manifest's reason, in words).
 REJECTS: dict[str, tuple[str, ...]] = {
@@ -111,6 +117,56 @@ DEFECTS: dict[str, Defect] = {
 }
 
 
+def _access(reason: str, *allow: str) -> tuple[HostAccess, ...]:
+    return (HostAccess(allow=allow, reason=reason),)
+
+
+#: What each file that reaches into the instance is allowed, and why its source needs it.
+HOST_ACCESS: dict[str, tuple[HostAccess, ...]] = {
+    "aws-containers-task-definitions__ConsulClient.json": _access(
+        "A Consul agent binds and advertises the instance's own address (CONSUL_BIND_INTERFACE "
+        "eth0) for gossip with the other members.",
+        "networkMode",
+    ),
+    "aws-containers-task-definitions__ConsulServer.json": _access(
+        "A Consul server binds and advertises the instance's own address for gossip and "
+        "consensus with the other servers.",
+        "networkMode",
+    ),
+    "container-insights__cwagent-ecs-instance-metric.json": _access(
+        "The CloudWatch agent collects the instance's metrics for Container Insights from the "
+        "host's /proc, /dev and cgroups, all mounted read-only.",
+        "/proc",
+        "/dev",
+        "/sys/fs/cgroup",
+    ),
+    "ecs-agent__add-drop-capabilities.json": _access(
+        "The ECS agent's functional test of linuxParameters.capabilities: it checks that "
+        "SYS_ADMIN was added.",
+        "SYS_ADMIN",
+    ),
+    "ecs-agent__agent-introspection-validator.json": _access(
+        "The ECS agent's functional test of its introspection API, which listens on the "
+        "instance's localhost.",
+        "networkMode",
+    ),
+    "ecs-agent__appmesh-plugin-validator.json": _access(
+        "The ECS agent's functional test of the App Mesh plugin: it reads the task's iptables "
+        "rules, which needs a privileged container.",
+        "privileged",
+    ),
+    "ecs-agent__pid-namespace-host-share.json": _access(
+        "The ECS agent's functional test of pidMode host: it looks for the instance's processes.",
+        "pidMode",
+    ),
+    "ecs-agent__privileged.json": _access(
+        "The ECS agent's functional test of privileged containers: it bind-mounts inside the "
+        "container, which needs privileged.",
+        "privileged",
+    ),
+}
+
+
 def _text(corpus: Path, name: str) -> str:
     text = (corpus / name).read_text(encoding="utf-8")
     defect = DEFECTS.get(name)
@@ -126,6 +182,7 @@ class Synthesized:
     template: dict[str, Any]
     specs: dict[str, TaskDefinitionSpec]
     properties: dict[str, dict[str, Any]]
+    metadata: dict[str, dict[str, Any]]
 
 
 GPU_TASK = "ecs-agent__nvidia-gpu.json"
@@ -150,7 +207,9 @@ def synthesized(corpus_dir: Path) -> Synthesized:
     specs: dict[str, TaskDefinitionSpec] = {}
     logical_ids: dict[str, str] = {}
     for index, name in enumerate(_synthesized_names()):
-        spec = TaskDefinitionSpec.from_json(_text(corpus_dir, name))
+        spec = TaskDefinitionSpec.from_json(
+            _text(corpus_dir, name), host_access=HOST_ACCESS.get(name)
+        )
         service = WorkerService(
             stack,
             f"Task{index:02d}",
@@ -173,7 +232,11 @@ def synthesized(corpus_dir: Path) -> Synthesized:
         name: template["Resources"][logical_id]["Properties"]
         for name, logical_id in logical_ids.items()
     }
-    return Synthesized(template=template, specs=specs, properties=properties)
+    metadata = {
+        name: template["Resources"][logical_id].get("Metadata", {})
+        for name, logical_id in logical_ids.items()
+    }
+    return Synthesized(template=template, specs=specs, properties=properties, metadata=metadata)
 
 
 def test_either_gpu_task_is_refused_by_a_cluster_without_gpus(corpus_dir: Path) -> None:
@@ -221,6 +284,42 @@ def test_imports_synthesizes_and_round_trips(
 
 def test_synthesized_corpus_is_cfn_lint_clean(synthesized: Synthesized) -> None:
     assert cfn_lint_findings(synthesized.template) == []
+
+
+@pytest.mark.parametrize("name", sorted(HOST_ACCESS))
+def test_host_access_is_refused_unless_acknowledged(corpus_dir: Path, name: str) -> None:
+    with pytest.raises(ConfigurationError) as error:
+        TaskDefinitionSpec.from_json(_text(corpus_dir, name))
+    needed = [
+        f.field
+        for f in TaskDefinitionSpec.from_json(
+            _text(corpus_dir, name), host_access=HOST_ACCESS[name]
+        ).host_access_findings()
+    ]
+    assert error.value.field == needed[0]
+
+
+def test_what_the_manifest_shows_of_host_access_is_acknowledged() -> None:
+    for name in _synthesized_names():
+        features = set(FEATURES[name].split(", "))
+        allowed = {what for access in HOST_ACCESS.get(name, ()) for what in access.allow}
+        for feature, what in (("privileged", "privileged"), ("net=host", "networkMode")):
+            assert (feature in features) == (what in allowed), name
+        # pidMode and ipcMode are features whatever their value: "task" needs no reason.
+        assert ("pidMode" in allowed) <= ("pidMode" in features), name
+        assert ("SYS_ADMIN" in allowed) <= ("linuxParameters" in features), name
+        assert any(w.startswith("/") for w in allowed) <= ("volumes" in features), name
+
+
+@pytest.mark.parametrize("name", sorted(HOST_ACCESS))
+def test_acknowledged_host_access_is_recorded_with_its_reason(
+    synthesized: Synthesized, name: str
+) -> None:
+    (access,) = HOST_ACCESS[name]
+    recorded = synthesized.metadata[name]["constructs_ecs"]["host_access"]
+    assert [(entry["what"], entry["reason"]) for entry in recorded] == [
+        (what, access.reason) for what in access.allow
+    ]
 
 
 def test_either_gpu_task_imports_with_its_gpu_need(synthesized: Synthesized) -> None:

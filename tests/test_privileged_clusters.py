@@ -21,6 +21,7 @@ from constructs_ecs import (
     ConfigurationError,
     ContainerSpec,
     EcsCluster,
+    HostAccess,
     InstanceImage,
     Network,
     TaskDefinitionSpec,
@@ -40,10 +41,11 @@ def container(**overrides: Any) -> ContainerSpec:
 
 
 def privileged_task() -> TaskDefinitionSpec:
-    """A sidecar, then a privileged container."""
+    """A sidecar, then a privileged container (acknowledged: the task's half of the consent)."""
     return TaskDefinitionSpec(
         family="node-agent",
         containers=[container(name="sidecar"), container(privileged=True)],
+        host_access=[HostAccess(allow=["privileged"], reason="It manages the instance's disks.")],
     )
 
 

@@ -264,7 +264,7 @@ def test_task_level_sizes_are_normalised_to_what_ecs_registers(bound: dict[str, 
 def test_overrides_use_cloudformation_shapes(bound: dict[str, Bound]) -> None:
     app = bound["KitchenSink"].container("app")
     assert app["LinuxParameters"] == {
-        "Capabilities": {"Add": ["NET_ADMIN"], "Drop": ["MKNOD", "NET_RAW"]},
+        "Capabilities": {"Add": ["NET_BIND_SERVICE"], "Drop": ["MKNOD", "NET_RAW"]},
         "Devices": [
             {
                 "HostPath": "/dev/fuse",

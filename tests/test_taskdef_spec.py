@@ -14,6 +14,7 @@ from constructs_ecs.taskdef import (
     ContainerSpec,
     DockerVolumeConfiguration,
     HealthCheck,
+    HostAccess,
     LogConfiguration,
     PortMapping,
     ProxyConfiguration,
@@ -72,7 +73,12 @@ def test_resource_needs_sum_containers_reservation_else_limit() -> None:
     ],
 )
 def test_static_host_ports(mode: str, mapping: PortMapping, ports: tuple[int, ...]) -> None:
-    spec = TaskDefinitionSpec(network_mode=mode, containers=[web(port_mappings=[mapping])])
+    access = [HostAccess(allow="networkMode", reason="Binds port 80 of the instance.")]
+    spec = TaskDefinitionSpec(
+        network_mode=mode,
+        containers=[web(port_mappings=[mapping])],
+        host_access=access if mode == "host" else (),
+    )
     assert spec.static_host_ports() == ports
 
 

@@ -10,8 +10,9 @@ The modules, each importing only those listed before it: ``_common`` (paths, che
 values), ``references`` (images, roles, ARNs) and ``secret_sources`` (secrets as strings or CDK
 references, and their grants); ``_kinds`` and ``_table`` (the field table: one entry per ECS
 field drives the JSON shape check, the import, validation and rendering);
-``units``; the models ``ports``, ``linux``, ``log_config``, ``container``, ``volumes`` and the
-``network_mode`` rules; ``registration`` (the JSON ECS registers, and its 64 KiB quota);
+``units``; the models ``ports``, ``linux``, ``log_config``, ``container``, ``volumes``, the
+``network_mode`` rules and ``host_access`` (what a task may do to the instance, and why);
+``registration`` (the JSON ECS registers, and its 64 KiB quota);
 ``importer`` (ECS JSON) and ``bind`` (the ``Ec2TaskDefinition``);
 ``task`` (``TaskDefinitionSpec``, which ties them together).
 """
@@ -27,6 +28,7 @@ from constructs_ecs.taskdef.container import (
     RestartPolicy,
     VolumeFrom,
 )
+from constructs_ecs.taskdef.host_access import HostAccess
 from constructs_ecs.taskdef.linux import Device, LinuxParameters, Tmpfs, Ulimit
 from constructs_ecs.taskdef.log_config import FirelensConfiguration, LogConfiguration
 from constructs_ecs.taskdef.ports import PortMapping, PortRange
@@ -49,6 +51,7 @@ __all__ = [
     "EfsVolumeConfiguration",
     "FirelensConfiguration",
     "HealthCheck",
+    "HostAccess",
     "HostEntry",
     "ImageRepositoryLike",
     "LinuxParameters",

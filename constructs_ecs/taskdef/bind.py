@@ -34,12 +34,18 @@ from constructs_ecs._nag import (
     explain_wildcards,
 )
 from constructs_ecs.errors import ConfigurationError
-from constructs_ecs.taskdef import references, secret_sources
+from constructs_ecs.taskdef import host_access, references, secret_sources
 from constructs_ecs.taskdef._table import render
 from constructs_ecs.taskdef.container import ContainerSpec
+from constructs_ecs.taskdef.host_access import HostAccess, HostAccessFinding
 from constructs_ecs.taskdef.volumes import Volume
 
-__all__ = ["BoundTaskDefinition", "bind_task_definition"]
+__all__ = ["METADATA_KEY", "BoundTaskDefinition", "bind_task_definition"]
+
+METADATA_KEY = "constructs_ecs"
+"""The template metadata key of what this library records on a resource for its reviewers
+(``{"host_access": [{"what", "fields", "reason"}]}`` on a task definition), as cdk-nag
+records its acknowledgements under ``cdk_nag``."""
 
 _NETWORK_MODES = {
     "bridge": ecs.NetworkMode.BRIDGE,
@@ -114,6 +120,9 @@ class _Task(Protocol):
     def tags(self) -> Mapping[str, str]: ...
     @property
     def notes(self) -> Sequence[str]: ...
+    @property
+    def host_access(self) -> Sequence[HostAccess]: ...
+    def host_access_findings(self) -> tuple[HostAccessFinding, ...]: ...
 
 
 class BoundTaskDefinition:
@@ -206,6 +215,10 @@ def bind_task_definition(
             cfn.add_property_override(f"Volumes.{index}", properties)
         grants.for_volume(volume, spec)
     _task_overrides(cfn, spec)
+    if spec.host_access:  # what the task may do to the instance, and why: for reviewers
+        recorded = host_access.metadata(spec.host_access_findings(), spec.host_access)
+        existing = cfn.resource.get_metadata(METADATA_KEY) or {}
+        cfn.resource.add_metadata(METADATA_KEY, {**existing, "host_access": recorded})
 
     if any(c.environment for c in spec.containers):
         acknowledge(cfn.resource, "ECS2", REASON_ENVIRONMENT)

@@ -16,13 +16,14 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from constructs_ecs.errors import ConfigurationError, closest
 from constructs_ecs.taskdef._common import at, type_name
 from constructs_ecs.taskdef._table import ImportContext, check_shape, import_fields, table_of
+from constructs_ecs.taskdef.host_access import HostAccess
 from constructs_ecs.taskdef.references import ImageRepositoryLike
 
 if TYPE_CHECKING:
@@ -71,7 +72,13 @@ NOTE_DEFAULT_NETWORK_MODE = (
 # --------------------------------------------------------------------------- documents
 
 
-def load_file(cls: type[T], path: str | Path, *, repositories: Repositories = None) -> T:
+def load_file(
+    cls: type[T],
+    path: str | Path,
+    *,
+    repositories: Repositories = None,
+    host_access: Sequence[HostAccess] | None = None,
+) -> T:
     """Read and import the task-definition JSON file at ``path`` (UTF-8, with or without a
     byte-order mark)."""
     if not isinstance(path, str | os.PathLike) or isinstance(path, bytes):
@@ -92,7 +99,7 @@ def load_file(cls: type[T], path: str | Path, *, repositories: Repositories = No
         reason = getattr(error, "strerror", None) or str(error)
         raise ConfigurationError(str(file), str(path), f"cannot be read: {reason}") from None
     try:
-        return load_json(cls, _decode(data), repositories=repositories)
+        return load_json(cls, _decode(data), repositories=repositories, host_access=host_access)
     except ConfigurationError as error:
         raise ConfigurationError(f"{file}: {error.field}", error.value, error.allowed) from None
 
@@ -124,7 +131,13 @@ def _not_json(constant: str) -> Any:
     raise ConfigurationError(constant, constant, "is not JSON (JSON has no NaN or Infinity)")
 
 
-def load_json(cls: type[T], text: str, *, repositories: Repositories = None) -> T:
+def load_json(
+    cls: type[T],
+    text: str,
+    *,
+    repositories: Repositories = None,
+    host_access: Sequence[HostAccess] | None = None,
+) -> T:
     """Parse and import task-definition JSON ``text`` (a str, or UTF-8 bytes)."""
     if isinstance(text, bytes | bytearray):
         text = _decode(text)
@@ -148,11 +161,18 @@ def load_json(cls: type[T], text: str, *, repositories: Repositories = None) -> 
         ) from None
     except ValueError as error:  # an integer of thousands of digits
         raise ConfigurationError("(document)", f"{len(text)} characters", str(error)) from None
-    return load_dict(cls, document, repositories=repositories)
+    return load_dict(cls, document, repositories=repositories, host_access=host_access)
 
 
-def load_dict(cls: type[T], document: Any, *, repositories: Repositories = None) -> T:
-    """Import a parsed task definition (register-task-definition input or describe output)."""
+def load_dict(
+    cls: type[T],
+    document: Any,
+    *,
+    repositories: Repositories = None,
+    host_access: Sequence[HostAccess] | None = None,
+) -> T:
+    """Import a parsed task definition (register-task-definition input or describe output);
+    ``host_access`` is the task's acknowledgements (JSON has no field for them)."""
     if not isinstance(document, Mapping):
         raise ConfigurationError(
             "(document)", document, "must be a JSON object (a task definition)"
@@ -184,6 +204,8 @@ def load_dict(cls: type[T], document: Any, *, repositories: Repositories = None)
         # describe-task-definition --include TAGS puts the tags beside the task definition
         kwargs["tags"] = {**kwargs.get("tags", {}), **described_tags}
         kwargs["notes"] = context.notes
+        if host_access is not None:
+            kwargs["host_access"] = host_access
         return cls(**kwargs)
 
 

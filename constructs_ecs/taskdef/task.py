@@ -17,7 +17,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from constructs_ecs.errors import ConfigurationError, closest
-from constructs_ecs.taskdef import importer, network_mode, references, registration, units
+from constructs_ecs.taskdef import (
+    host_access,
+    importer,
+    network_mode,
+    references,
+    registration,
+    units,
+)
 from constructs_ecs.taskdef._common import EMPTY_MAP, NAME_PATTERN, NAME_RULE
 from constructs_ecs.taskdef._table import (
     Bool,
@@ -34,6 +41,7 @@ from constructs_ecs.taskdef._table import (
 )
 from constructs_ecs.taskdef.bind import BoundTaskDefinition, bind_task_definition
 from constructs_ecs.taskdef.container import ContainerSpec
+from constructs_ecs.taskdef.host_access import HostAccess, HostAccessFinding
 from constructs_ecs.taskdef.ports import PortMapping
 from constructs_ecs.taskdef.references import ImageRepositoryLike
 from constructs_ecs.taskdef.volumes import Volume
@@ -269,6 +277,16 @@ class TaskDefinitionSpec:
         l2=True,
         doc="Accept fault-injection requests (awsvpc or host mode); omitted: false.",
     )
+    host_access: Sequence[HostAccess] = entry(
+        None,
+        Objs(HostAccess),
+        default=(),
+        name="host_access",
+        doc="Why the task may reach into the instance (privileged, host network, PID or IPC "
+        "namespace, capabilities beyond Docker's defaults, protected host paths), each of "
+        "which is refused without one (Python only: from_file(path, host_access=[...])); "
+        "omitted: none allowed.",
+    )
     notes: Sequence[str] = entry(
         None,
         ListOf(item=Str()),
@@ -286,6 +304,7 @@ class TaskDefinitionSpec:
         path: str | Path,
         *,
         repositories: Mapping[str, ImageRepositoryLike] | None = None,
+        host_access: Sequence[HostAccess] | None = None,
     ) -> TaskDefinitionSpec:
         """Read ECS task-definition JSON (register or describe shape) from ``path``.
 
@@ -294,8 +313,12 @@ class TaskDefinitionSpec:
         misspelt alias, e.g. ``"wbe:1.4.2"`` for ``"web"``) is an error rather than a Docker
         Hub image (write such an image as ``docker.io/library/name:tag``). Omitted: every
         image is a registry reference.
+
+        ``host_access`` acknowledges, with reasons, what the task does to the instance
+        (``privileged``, ``networkMode: host``, ``SYS_ADMIN``, a host volume of ``/proc``...):
+        JSON has no field for it. Omitted: none allowed, and such a task is refused.
         """
-        return importer.load_file(cls, path, repositories=repositories)
+        return importer.load_file(cls, path, repositories=repositories, host_access=host_access)
 
     @classmethod
     def from_json(
@@ -303,9 +326,10 @@ class TaskDefinitionSpec:
         text: str,
         *,
         repositories: Mapping[str, ImageRepositoryLike] | None = None,
+        host_access: Sequence[HostAccess] | None = None,
     ) -> TaskDefinitionSpec:
         """Parse ECS task-definition JSON text; see ``from_file``."""
-        return importer.load_json(cls, text, repositories=repositories)
+        return importer.load_json(cls, text, repositories=repositories, host_access=host_access)
 
     @classmethod
     def from_dict(
@@ -313,9 +337,10 @@ class TaskDefinitionSpec:
         mapping: Mapping[str, Any],
         *,
         repositories: Mapping[str, ImageRepositoryLike] | None = None,
+        host_access: Sequence[HostAccess] | None = None,
     ) -> TaskDefinitionSpec:
         """Import an already-parsed ECS task definition; see ``from_file``."""
-        return importer.load_dict(cls, mapping, repositories=repositories)
+        return importer.load_dict(cls, mapping, repositories=repositories, host_access=host_access)
 
     # ------------------------------------------------------------------ validation
 
@@ -336,6 +361,7 @@ class TaskDefinitionSpec:
         network_mode.check(self.network_mode, self.containers)
         self._check_volumes()
         self._check_task_options()
+        host_access.check(self.host_access_findings(), self.host_access)
         registration.check_size(self)
 
     def _check_names(self) -> None:
@@ -571,6 +597,17 @@ class TaskDefinitionSpec:
         )
         gpus = sum(c.gpu_count or 0 for c in self.containers)
         return ResourceNeeds(cpu_units=cpu, memory_mib=memory, gpus=gpus)
+
+    def host_access_findings(self) -> tuple[HostAccessFinding, ...]:
+        """What the task does to the instance beyond its own containers: each needs a reason
+        in ``host_access`` (see ``constructs_ecs.taskdef.host_access``)."""
+        return host_access.findings(
+            network_mode=self.network_mode,
+            pid_mode=self.pid_mode,
+            ipc_mode=self.ipc_mode,
+            containers=self.containers,
+            volumes=self.volumes,
+        )
 
     def static_host_ports(self) -> tuple[int, ...]:
         """Instance ports each task binds: fixed host ports in bridge mode, container ports in
