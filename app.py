@@ -65,13 +65,18 @@ def build(app: cdk.App, *, env: cdk.Environment | None = None) -> cdk.Stack:
         else None
     )
     load_balancer = LoadBalancer(stack, "LoadBalancer", vpc=network.vpc, certificate=certificate)
-    WebService(
+    webserver = WebService(
         stack,
         "Webserver",
         cluster=cluster,
         load_balancer=load_balancer,
         task_definition=TaskDefinitionSpec.from_file(HERE / "examples" / "webserver.json"),
         desired_count=desired_count,
+    )
+    cdk.Annotations.of(webserver).acknowledge_warning(
+        "@constructs-ecs/services:mutableTagPulledOnce",
+        "The concept's example runs nginx untagged, as written; a real service pins a tag or "
+        "a digest, since each instance pulls an image once.",
     )
     cdk.CfnOutput(
         stack,

@@ -18,12 +18,13 @@ if TYPE_CHECKING:  # static imports for type checkers; at run time, see __getatt
         AL2023_ECS_AMI_RELEASE,
         CapacityProviderOptions,
         EcsCluster,
+        ExistingCluster,
         InstanceImage,
         InstanceResources,
         SpotOptions,
     )
     from constructs_ecs.errors import ConfigurationError
-    from constructs_ecs.load_balancer import LoadBalancer
+    from constructs_ecs.load_balancer import ExistingLoadBalancer, LoadBalancer
     from constructs_ecs.network import INTERFACE_ENDPOINTS, Network
     from constructs_ecs.repository import ImageRepository
     from constructs_ecs.services import (
@@ -77,6 +78,8 @@ _EXPORTS = {
     "Device": "constructs_ecs.taskdef",
     "DockerVolumeConfiguration": "constructs_ecs.taskdef",
     "EcsCluster": "constructs_ecs.cluster",
+    "ExistingCluster": "constructs_ecs.cluster",
+    "ExistingLoadBalancer": "constructs_ecs.load_balancer",
     "EfsVolumeConfiguration": "constructs_ecs.taskdef",
     "FirelensConfiguration": "constructs_ecs.taskdef",
     "HealthCheck": "constructs_ecs.taskdef",
@@ -140,6 +143,8 @@ __all__ = [
     "DockerVolumeConfiguration",
     "EcsCluster",
     "EfsVolumeConfiguration",
+    "ExistingCluster",
+    "ExistingLoadBalancer",
     "FirelensConfiguration",
     "HealthCheck",
     "HostAccess",

@@ -136,15 +136,17 @@ def _hints(cls: type, function: Callable[..., Any]) -> dict[str, Any]:
     import only for type checking (to keep imports cheap and acyclic) resolved too."""
     from aws_cdk import aws_scheduler
 
-    from constructs_ecs.cluster import EcsCluster
-    from constructs_ecs.load_balancer import LoadBalancer
+    from constructs_ecs.cluster import EcsCluster, ExistingCluster
+    from constructs_ecs.load_balancer import ExistingLoadBalancer, LoadBalancer
     from constructs_ecs.taskdef import TaskDefinitionSpec
 
     target: Any = cls if function.__name__ == "__post_init__" else function
     module = inspect.getmodule(target)
     namespace = {
         "EcsCluster": EcsCluster,
+        "ExistingCluster": ExistingCluster,
         "LoadBalancer": LoadBalancer,
+        "ExistingLoadBalancer": ExistingLoadBalancer,
         "TaskDefinitionSpec": TaskDefinitionSpec,
         "scheduler": aws_scheduler,
         **(vars(module) if module else {}),

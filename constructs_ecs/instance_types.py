@@ -41,6 +41,9 @@ class InstanceResources:
     """MiB left for tasks: installed memory, minus the kernel's share, minus ECS_RESERVED_MEMORY."""
     gpus: int = 0
     """NVIDIA GPUs."""
+    awsvpc_tasks: int | None = None
+    """Tasks in awsvpc network mode the instance runs without ENI trunking: its network
+    interfaces but the primary one. None when not known."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -50,6 +53,7 @@ class InstanceTypeSpec:
     vcpus: int
     memory_mib: int
     gpus: int = 0
+    network_interfaces: int | None = None
 
 
 _GIB = 1024
@@ -162,8 +166,44 @@ def _vcpus_of(size: str) -> int | None:
     return None
 
 
+# Network interfaces by size, as the EC2 documentation lists them for the general purpose,
+# compute and memory optimized families of the table ("Maximum network interfaces"):
+# https://docs.aws.amazon.com/ec2/latest/instancetypes/gp.html#gp_network
+_NETWORK_INTERFACES = {
+    "nano": 2,
+    "micro": 2,
+    "small": 3,
+    "medium": 3,
+    "large": 3,
+    "xlarge": 4,
+    "2xlarge": 4,
+    "4xlarge": 8,
+    "8xlarge": 8,
+    "12xlarge": 8,
+    "16xlarge": 15,
+    "24xlarge": 15,
+    "32xlarge": 15,
+    "48xlarge": 15,
+    "metal": 15,
+}
+
+
 def spec_of(instance_type: ec2.InstanceType) -> InstanceTypeSpec | None:
-    """Installed vCPUs, memory and GPUs of ``instance_type``, or None when not in the table."""
+    """Installed vCPUs, memory, GPUs and network interfaces of ``instance_type``, or None when
+    not in the table."""
+    spec = _installed(instance_type)
+    if spec is None:
+        return None
+    _, size = _split(instance_type)
+    return InstanceTypeSpec(
+        vcpus=spec.vcpus,
+        memory_mib=spec.memory_mib,
+        gpus=spec.gpus,
+        network_interfaces=_NETWORK_INTERFACES.get(size),
+    )
+
+
+def _installed(instance_type: ec2.InstanceType) -> InstanceTypeSpec | None:
     family, size = _split(instance_type)
     if family in ("t3", "t3a", "t4g") and size in _BURSTABLE:
         vcpus, memory = _BURSTABLE[size]
@@ -203,8 +243,10 @@ def offered_resources(
         kernel = math.ceil(spec.memory_mib * KERNEL_OVERHEAD_PERCENT / 100)
         return max(spec.memory_mib - kernel - reserved_memory_mib, 0)
 
+    interfaces = [s.network_interfaces for s in known]
     return InstanceResources(
         cpu_units=min(s.vcpus for s in known) * 1024,
         memory_mib=min(memory(s) for s in known),
         gpus=min(s.gpus for s in known),
+        awsvpc_tasks=None if None in interfaces else min(i for i in interfaces if i) - 1,
     )

@@ -526,7 +526,7 @@ def test_host_port_range_is_what_the_agent_is_told(synthesized: Synthesized) -> 
 def test_instance_resources_of_a_t3_medium(synthesized: Synthesized) -> None:
     # 2 vCPU; 4096 MiB - 3 % for the kernel (123) - ECS_RESERVED_MEMORY (256)
     assert synthesized.default_cluster.instance_resources == InstanceResources(
-        cpu_units=2048, memory_mib=3717, gpus=0
+        cpu_units=2048, memory_mib=3717, gpus=0, awsvpc_tasks=2
     )
 
 
@@ -688,7 +688,7 @@ def test_custom_port_range_is_the_host_port_range(synthesized: Synthesized) -> N
 def test_instance_resources_are_those_of_the_smallest_type(synthesized: Synthesized) -> None:
     # c7g.large: 2 vCPU, 4096 MiB - 123 - 512 (custom ECS_RESERVED_MEMORY)
     assert synthesized.full_cluster.instance_resources == InstanceResources(
-        cpu_units=2048, memory_mib=3461, gpus=0
+        cpu_units=2048, memory_mib=3461, gpus=0, awsvpc_tasks=2
     )
     assert [t.to_string() for t in synthesized.full_cluster.instance_types] == [
         "m7g.large",
@@ -879,7 +879,7 @@ def test_gpu_types_boot_the_gpu_ami_with_gpu_support(
     assert image_parameter(variants, "Gpu") == AL2023_GPU
     assert "ECS_ENABLE_GPU_SUPPORT=true" in ecs_config_lines(variants, "Gpu")
     assert synthesized.clusters["gpu"].instance_resources == InstanceResources(
-        cpu_units=4096, memory_mib=16384 - 492 - 256, gpus=1
+        cpu_units=4096, memory_mib=16384 - 492 - 256, gpus=1, awsvpc_tasks=3
     )
 
 

@@ -30,6 +30,7 @@ from aws_cdk import aws_ec2 as ec2
 
 from constructs_ecs import EcsCluster, HostAccess, Network, WorkerService
 from constructs_ecs.errors import ConfigurationError
+from constructs_ecs.services._base import MUTABLE_TAG_PULLED_ONCE
 from constructs_ecs.taskdef import TaskDefinitionSpec
 from constructs_ecs.taskdef.importer import NOTE_DEFAULT_NETWORK_MODE
 from constructs_ecs.testing import cfn_lint_findings, template_of
@@ -217,6 +218,13 @@ def synthesized(corpus_dir: Path) -> Synthesized:
             task_definition=spec,
         )
         specs[name] = spec
+        # the corpus keeps its sources' images as published, many with no tag or latest
+        cdk.Validations.of(service).acknowledge(
+            cdk.Acknowledgment(
+                id=f"Annotation::{MUTABLE_TAG_PULLED_ONCE}",
+                reason="corpus test: public task definitions keep their sources' image tags",
+            )
+        )
         if spec.notes:  # what the importer changed is a warning; reviewed here, so acknowledged
             cdk.Validations.of(service.task_definition).acknowledge(
                 cdk.Acknowledgment(

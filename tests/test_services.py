@@ -402,7 +402,7 @@ def test_awsvpc_web_service_gets_its_own_security_group_and_ip_targets() -> None
             "containerDefinitions": [
                 {
                     "name": "app",
-                    "image": "nginx",
+                    "image": "nginx:1.27",
                     "memory": 128,
                     "portMappings": [{"containerPort": 8080}],
                 }

@@ -33,6 +33,7 @@ from constructs_ecs.agent import (
     reserved_memory_of,
 )
 from constructs_ecs.cluster.capacity import InstanceCapacity
+from constructs_ecs.cluster.existing import ExistingCluster
 from constructs_ecs.cluster.options import (
     AL2023_ECS_AMI_RELEASE,
     CapacityProviderOptions,
@@ -40,6 +41,7 @@ from constructs_ecs.cluster.options import (
     SpotOptions,
     default_placement_strategies,
 )
+from constructs_ecs.cluster.shared import InstancePorts
 from constructs_ecs.errors import ConfigurationError
 from constructs_ecs.instance_types import (
     InstanceResources,
@@ -56,6 +58,7 @@ __all__ = [
     "AL2023_ECS_AMI_RELEASE",
     "CapacityProviderOptions",
     "EcsCluster",
+    "ExistingCluster",
     "ForceDeleteOnDestroy",
     "InstanceImage",
     "InstanceResources",
@@ -150,8 +153,6 @@ class EcsCluster(Construct):
             privileged container is then a ``ConfigurationError``.
         """
         super().__init__(scope, construct_id)
-        self._static_host_ports: dict[int, list[tuple[str, int]]] = {}
-        self._opened_to: set[tuple[ec2.IConnectable, int, int]] = set()
         options = capacity_provider_options or CapacityProviderOptions()
         image = image or InstanceImage.amazon_linux_2023()
         instance_type = instance_type or ec2.InstanceType("t3.medium")
@@ -236,6 +237,8 @@ class EcsCluster(Construct):
         """The instances: security group, role, launch template, Auto Scaling group, topic."""
         self.security_group: ec2.SecurityGroup = self.capacity.security_group
         """Security group of the instances: no ingress by default."""
+        self.instance_ports = InstancePorts(self.security_group.connections)
+        """The host ports the services take on the instances, and who may reach them."""
         # Not added to ``self.cluster.connections``: CDK would then open 32768-65535 from each
         # load balancer (aws-cdk issue 9778); services open ``host_port_range`` themselves.
         self.instance_role: iam.Role = self.capacity.role
@@ -355,30 +358,31 @@ class EcsCluster(Construct):
         """
         return self._capacity_provider_dependency
 
+    @staticmethod
+    def from_cluster_attributes(
+        scope: Construct, construct_id: str, **facts: Any
+    ) -> ExistingCluster:
+        """A cluster defined elsewhere, for this library's services: see ``ExistingCluster``
+        for the facts (the ``ecs.ICluster``, its VPC and instance security group, and what
+        the placement checks need)."""
+        return ExistingCluster(scope, construct_id, **facts)
+
     # -- what the services of the cluster share ---------------------------------------------
 
     def static_host_port_holders(self, port: int) -> tuple[tuple[str, int], ...]:
         """``(construct path, instances)`` of each workload that binds static host ``port``
         on this cluster's instances, with how many instances it may occupy (one task each)."""
-        return tuple(self._static_host_ports.get(port, ()))
+        return self.instance_ports.holders(port)
 
     def hold_static_host_port(self, port: int, *, holder: str, instances: int) -> None:
-        """Record that the workload at construct path ``holder`` may occupy static host
-        ``port`` on up to ``instances`` instances; later workloads' checks count it."""
-        self._static_host_ports.setdefault(port, []).append((holder, instances))
+        """Record that the workload at ``holder`` may occupy static host ``port`` on up to
+        ``instances`` instances; later workloads' checks count it."""
+        self.instance_ports.hold(port, holder=holder, instances=instances)
 
     def open_host_ports_to(self, peer: ec2.IConnectable, low: int, high: int) -> None:
-        """Let ``peer`` (a load balancer) reach the instances on host ports ``low``-``high``.
-
-        Every bridge-mode service behind one load balancer needs the same rule: it is defined
-        once per cluster, peer and range (aws-cdk-lib would find the existing rule too, in
-        three more jsii round trips per service).
-        """
-        if (peer, low, high) in self._opened_to:
-            return
-        self._opened_to.add((peer, low, high))
-        ports = ec2.Port.tcp(low) if low == high else ec2.Port.tcp_range(low, high)
-        self.connections.allow_from(peer, ports, "Load balancer to task host ports")
+        """Let ``peer`` (a load balancer) reach the instances on host ports ``low``-``high``
+        (one rule per peer and range)."""
+        self.instance_ports.open_to(peer, low, high)
 
     # -- construction helpers ---------------------------------------------------------------
 

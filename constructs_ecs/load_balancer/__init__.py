@@ -5,10 +5,9 @@ from __future__ import annotations
 import contextlib
 import ipaddress
 from collections.abc import Sequence
-from typing import cast
+from typing import Any, cast
 
 import aws_cdk as cdk
-import jsii
 from aws_cdk import aws_certificatemanager as acm
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_elasticloadbalancingv2 as elbv2
@@ -24,19 +23,20 @@ from constructs_ecs.load_balancer.access_logs import (
     log_delivery_principals,
     new_log_bucket,
 )
+from constructs_ecs.load_balancer.existing import ExistingLoadBalancer
 from constructs_ecs.load_balancer.routes import (
     MAX_RULES,
     Band,
-    Route,
     RouteTable,
-    clean_conditions,
     preferred_priority,
 )
+from constructs_ecs.load_balancer.rules import add_route
 
 __all__ = [
     "LOG_DELIVERY_PRINCIPAL",
     "MAX_RULES",
     "Band",
+    "ExistingLoadBalancer",
     "LoadBalancer",
     "RouteTable",
     "preferred_priority",
@@ -258,22 +258,14 @@ class LoadBalancer(Construct):
             dot and a letters-only last label). Default: any host.
         :param priority: An explicit rule priority. Default: derived in the route's band.
         """
-        owner_path = owner.node.path
-        paths, hosts = clean_conditions(path_patterns, host_headers)
-        route = Route(owner=owner_path, hosts=hosts, paths=paths, priority=priority)
-        self.routes.add(route)
-        conditions = []
-        if hosts:
-            conditions.append(elbv2.ListenerCondition.host_headers(list(hosts)))
-        if paths:
-            conditions.append(elbv2.ListenerCondition.path_patterns(list(paths)))
-        return elbv2.ApplicationListenerRule(
+        return add_route(
+            self.routes,
+            self.listener,
             owner,
-            "ListenerRule",
-            listener=self.listener,
-            priority=priority or cdk.Lazy.number(_RulePriority(self.routes, owner_path)),
-            conditions=conditions,
-            target_groups=[target_group],
+            target_group=target_group,
+            path_patterns=path_patterns,
+            host_headers=host_headers,
+            priority=priority,
         )
 
     # ------------------------------------------------------------------------- set-up help
@@ -309,6 +301,14 @@ class LoadBalancer(Construct):
                 arn,
                 f"a certificate of the stack's partition ({partition})",
             )
+
+    @staticmethod
+    def from_listener(
+        scope: Construct, construct_id: str, **attributes: Any
+    ) -> ExistingLoadBalancer:
+        """A load balancer defined elsewhere: services route through its ``listener`` (see
+        ``ExistingLoadBalancer`` for the attributes)."""
+        return ExistingLoadBalancer(scope, construct_id, **attributes)
 
     @staticmethod
     def _validate_options(
@@ -407,18 +407,6 @@ class LoadBalancer(Construct):
             cast(cdk.CfnResource, self.load_balancer.node.default_child).add_resource_dependency(
                 cast(cdk.CfnResource, policy.node.default_child)
             )
-
-
-@jsii.implements(cdk.IStableNumberProducer)
-class _RulePriority:
-    """A rule's priority, from all the routes of its listener once they are known."""
-
-    def __init__(self, routes: RouteTable, owner: str) -> None:
-        self._routes = routes
-        self._owner = owner
-
-    def produce(self) -> int:
-        return self._routes.priority_of(self._owner)
 
 
 def _vpc_cidr(vpc: ec2.IVpc) -> str:

@@ -18,6 +18,7 @@ from constructs import Construct, IDependable
 from constructs_ecs._nag import LOG_STREAMS_OF_ONE_GROUP, explain_wildcards
 from constructs_ecs.agent import allows_privileged_containers
 from constructs_ecs.budget import ResourceBudget, enforce_resource_budget
+from constructs_ecs.cluster import EcsCluster, ExistingCluster
 from constructs_ecs.errors import ConfigurationError
 from constructs_ecs.services.options import (
     SCALE_IN_COOLDOWN_S,
@@ -28,9 +29,13 @@ from constructs_ecs.services.options import (
 )
 
 if TYPE_CHECKING:
-    from constructs_ecs.cluster import EcsCluster
+    pass
     from constructs_ecs.taskdef import BoundTaskDefinition, PortMapping, TaskDefinitionSpec
 
+MUTABLE_TAG_PULLED_ONCE = "@constructs-ecs/services:mutableTagPulledOnce"
+"""Warning: a latest or untagged image on a cluster whose agent pulls each image once."""
+AWSVPC_INTERFACES = "@constructs-ecs/services:awsvpcTasksBeyondInterfaces"
+"""Warning: more awsvpc tasks than the instances' network interfaces hold without trunking."""
 STATIC_PORT_BATCHES = "@constructs-ecs/services:staticHostPortDeploysInBatches"
 """Warning: a static host port leaves a rolling deploy fewer spare instances than 200 %."""
 DISTINCT_INSTANCE_BATCHES = "@constructs-ecs/services:distinctInstanceDeploysInBatches"
@@ -73,11 +78,20 @@ class Workload(Construct):
         scope: Construct,
         construct_id: str,
         *,
-        cluster: EcsCluster,
+        cluster: EcsCluster | ExistingCluster,
         task_definition: TaskDefinitionSpec,
         log_retention: logs.RetentionDays,
+        security_groups: Sequence[ec2.ISecurityGroup] | None = None,
     ) -> None:
         super().__init__(scope, construct_id)
+        if security_groups is not None and task_definition.network_mode != "awsvpc":
+            raise ConfigurationError(
+                "security_groups",
+                [g.node.id for g in security_groups],
+                "only for tasks in awsvpc network mode (each task has its own network "
+                f"interface); this task's networkMode is {task_definition.network_mode!r}",
+            )
+        self._security_groups = tuple(security_groups) if security_groups is not None else None
         stack = scope if isinstance(scope, cdk.Stack) else cdk.Stack.of(scope)
         if not isinstance(getattr(stack, "resource_budget", None), ResourceBudget):
             enforce_resource_budget(stack)
@@ -92,6 +106,7 @@ class Workload(Construct):
         """The service's log group (retained on delete): containers without a
         ``logConfiguration`` log here through awslogs."""
         self._check_fits(cluster, task_definition)
+        self._warn_about_pulls(cluster, task_definition)
         bound: BoundTaskDefinition = task_definition.bind(
             self, "TaskDefinition", log_group=self.log_group
         )
@@ -108,19 +123,31 @@ class Workload(Construct):
         """The role the agent uses to pull images, write logs and read secrets."""
         return self._bound.execution_role
 
-    @staticmethod
-    def _check_fits(cluster: EcsCluster, spec: TaskDefinitionSpec) -> None:
-        settings = getattr(cluster, "agent_settings", None)  # None: a cluster defined elsewhere
-        if settings is not None and not allows_privileged_containers(settings):
-            for index, container in enumerate(spec.containers):
-                if container.privileged:
-                    raise ConfigurationError(
-                        f"task_definition.containerDefinitions[{index}].privileged",
-                        True,
-                        "the cluster refuses privileged containers (ECS_DISABLE_PRIVILEGED=true, "
-                        "its default), so no instance would start this task: create the cluster "
-                        "with EcsCluster(..., allow_privileged_tasks=True), or drop privileged",
-                    )
+    def _check_fits(self, cluster: EcsCluster | ExistingCluster, spec: TaskDefinitionSpec) -> None:
+        privileged = [i for i, c in enumerate(spec.containers) if c.privileged]
+        if privileged:
+            allowed = (
+                allows_privileged_containers(cluster.agent_settings)
+                if isinstance(cluster, EcsCluster)
+                else cluster.allows_privileged_tasks
+            )
+            if allowed is None:
+                assert isinstance(cluster, ExistingCluster)
+                cluster.warn_unknown(
+                    self, "the privileged container check", "allows_privileged_tasks"
+                )
+            elif not allowed:
+                how = (
+                    "create the cluster with EcsCluster(..., allow_privileged_tasks=True)"
+                    if isinstance(cluster, EcsCluster)
+                    else "its instances' agent has ECS_DISABLE_PRIVILEGED=true"
+                )
+                raise ConfigurationError(
+                    f"task_definition.containerDefinitions[{privileged[0]}].privileged",
+                    True,
+                    "the cluster refuses privileged containers (ECS_DISABLE_PRIVILEGED=true), "
+                    f"so no instance would start this task: {how}, or drop privileged",
+                )
         wanted = spec.cpu_architecture
         if wanted is not None:
             arm = wanted.upper() == "ARM64"
@@ -137,6 +164,10 @@ class Workload(Construct):
         needs = spec.resource_needs()
         offer = cluster.instance_resources
         if offer is None:
+            if isinstance(cluster, ExistingCluster):
+                cluster.warn_unknown(
+                    self, "the check that a task fits one instance", "instance_type"
+                )
             return
         for what, need, have, unit in (
             ("cpu", needs.cpu_units, offer.cpu_units, "CPU units"),
@@ -144,12 +175,35 @@ class Workload(Construct):
             ("gpus", needs.gpus, offer.gpus, "GPUs"),
         ):
             if need > have:
-                types = ", ".join(t.to_string() for t in cluster.instance_types)
+                types = ", ".join(t.to_string() for t in cluster.instance_types) or "as given"
                 raise ConfigurationError(
                     f"task_definition.{what}",
                     need,
                     f"one instance of the cluster ({types}) offers {have} {unit} to tasks; "
                     "use a larger instance type or a smaller task",
+                )
+
+    def _warn_about_pulls(
+        self, cluster: EcsCluster | ExistingCluster, spec: TaskDefinitionSpec
+    ) -> None:
+        """With ``ECS_IMAGE_PULL_BEHAVIOR=once`` an instance pulls a tag once: a new image
+        pushed under ``latest`` (or no tag) never reaches the instances that ran the old."""
+        if not isinstance(cluster, EcsCluster):
+            return
+        if cluster.agent_settings.get("ECS_IMAGE_PULL_BEHAVIOR") != "once":
+            return
+        for container in spec.containers:
+            image = container.image
+            if not isinstance(image, str) or "@" in image:
+                continue
+            tag = image.rsplit("/", 1)[-1].partition(":")[2]
+            if tag in ("", "latest"):
+                cdk.Annotations.of(self).add_warning_v2(
+                    MUTABLE_TAG_PULLED_ONCE,
+                    f"container {container.name!r}: image {image!r} has "
+                    f"{'no tag' if not tag else 'the tag latest'} and the cluster's agent pulls "
+                    "each image once (ECS_IMAGE_PULL_BEHAVIOR=once): instances that pulled it "
+                    "keep the old image; use an immutable tag or a digest.",
                 )
 
     def _check_static_ports(
@@ -168,6 +222,10 @@ class Workload(Construct):
         if not ports or self._spec.network_mode not in ("bridge", "host"):
             return
         capacity = self._cluster.max_capacity
+        if capacity is None:
+            assert isinstance(self._cluster, ExistingCluster)
+            self._cluster.warn_unknown(self, "the static host port check", "max_capacity")
+            return
         spare = 1 if rolls else 0
         for port in ports:
             others = self._cluster.static_host_port_holders(port)
@@ -220,6 +278,10 @@ class Workload(Construct):
         if not distinct:
             return
         capacity = self._cluster.max_capacity
+        if capacity is None:
+            assert isinstance(self._cluster, ExistingCluster)
+            self._cluster.warn_unknown(self, "the distinctInstance check", "max_capacity")
+            return
         if tasks + 1 > capacity:
             raise ConfigurationError(
                 "placement.constraints",
@@ -237,19 +299,44 @@ class Workload(Construct):
             )
 
     def _network_options(
-        self,
+        self, tasks: int
     ) -> tuple[list[ec2.ISecurityGroup] | None, ec2.SubnetSelection | None]:
+        """The security groups and subnets of awsvpc tasks (None, None in other modes)."""
+        self.security_group: ec2.SecurityGroup | None = None
+        """The security group this library defined for the service's awsvpc tasks (None in
+        other network modes, or when ``security_groups`` were given)."""
         if self._spec.network_mode != "awsvpc":
-            self.security_group: ec2.SecurityGroup | None = None
+            self.connections: ec2.Connections | None = None
             return None, None
-        self.security_group = ec2.SecurityGroup(
-            self,
-            "SecurityGroup",
-            vpc=self._cluster.vpc,
-            description="Tasks of this service (awsvpc network mode)",
-            allow_all_outbound=True,
-        )
-        return [self.security_group], self._cluster.vpc_subnets
+        groups = self._security_groups
+        if groups is None:
+            self.security_group = ec2.SecurityGroup(
+                self,
+                "SecurityGroup",
+                vpc=self._cluster.vpc,
+                description="Tasks of this service (awsvpc network mode)",
+                allow_all_outbound=True,
+            )
+            groups = (self.security_group,)
+        self.connections = ec2.Connections(security_groups=list(groups))
+        """The ``ec2.Connections`` of the awsvpc tasks."""
+        self._warn_about_interfaces(tasks)
+        return list(groups), self._cluster.vpc_subnets
+
+    def _warn_about_interfaces(self, tasks: int) -> None:
+        """Each awsvpc task takes a network interface of its instance; without ENI trunking
+        (an account setting) an instance runs as many as it has interfaces but one."""
+        offer, capacity = self._cluster.instance_resources, self._cluster.max_capacity
+        if offer is None or offer.awsvpc_tasks is None or capacity is None:
+            return
+        room = offer.awsvpc_tasks * capacity
+        if tasks > room:
+            cdk.Annotations.of(self).add_warning_v2(
+                AWSVPC_INTERFACES,
+                f"{tasks} awsvpc tasks: the cluster's at most {capacity} instances have room "
+                f"for {room} ({offer.awsvpc_tasks} each, a network interface per task) unless "
+                "the account turns on ENI trunking (awsvpcTrunking); the others stay PENDING.",
+            )
 
 
 class ServiceBase(Workload):
@@ -330,8 +417,8 @@ class ServiceBase(Workload):
         security group)."""
         mode = self._spec.network_mode
         if mode == "awsvpc":
-            assert self.security_group is not None
-            self.security_group.add_ingress_rule(
+            assert self.connections is not None
+            self.connections.allow_from(
                 self._cluster.security_group,
                 ec2.Port.tcp(mapping.container_port),
                 "Service Connect clients on the cluster's instances",
@@ -364,10 +451,13 @@ class ServiceBase(Workload):
         placement_constraints: Sequence[ecs.PlacementConstraint],
         service_connect: ServiceConnect | None,
         enable_exec: bool,
+        tasks: int,
+        service_discovery: ecs.CloudMapOptions | None = None,
         **specific: Any,
     ) -> ecs.Ec2Service:
-        """The ``Ec2Service`` with what every service shares; ``specific`` adds the rest."""
-        security_groups, subnets = self._network_options()
+        """The ``Ec2Service`` with what every service shares; ``specific`` adds the rest.
+        ``tasks``: the most tasks it runs."""
+        security_groups, subnets = self._network_options(tasks)
         service = ecs.Ec2Service(
             self,
             "Service",
@@ -381,6 +471,7 @@ class ServiceBase(Workload):
             service_connect_configuration=self._service_connect(service_connect),
             security_groups=security_groups,
             vpc_subnets=subnets,
+            cloud_map_options=service_discovery,
             **specific,
         )
         self.service = service

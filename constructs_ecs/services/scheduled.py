@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 import aws_cdk as cdk
+from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_logs as logs
 from constructs import Construct
@@ -20,7 +22,7 @@ from constructs_ecs.services.schedules import check_schedule_expression
 if TYPE_CHECKING:
     from aws_cdk import aws_scheduler as scheduler
 
-    from constructs_ecs.cluster import EcsCluster
+    from constructs_ecs.cluster import EcsCluster, ExistingCluster
     from constructs_ecs.taskdef import TaskDefinitionSpec
 
 __all__ = ["ScheduledTask"]
@@ -49,7 +51,7 @@ class ScheduledTask(Workload):
         scope: Construct,
         construct_id: str,
         *,
-        cluster: EcsCluster,
+        cluster: EcsCluster | ExistingCluster,
         task_definition: TaskDefinitionSpec,
         schedule: scheduler.ScheduleExpression,
         task_count: int = 1,
@@ -58,6 +60,7 @@ class ScheduledTask(Workload):
         placement: Placement | None = None,
         enabled: bool = True,
         log_retention: logs.RetentionDays = logs.RetentionDays.ONE_MONTH,
+        security_groups: Sequence[ec2.ISecurityGroup] | None = None,
     ) -> None:
         """
         :param cluster: The ``EcsCluster`` the task runs on.
@@ -71,6 +74,9 @@ class ScheduledTask(Workload):
             bin-pack on memory; no constraint.
         :param enabled: Whether the schedule is on. Default: on.
         :param log_retention: Retention of the task's log group. Default: one month.
+        :param security_groups: The security groups of awsvpc tasks (yours; the library
+            adds the ingress its load balancer and Service Connect need). Default: one
+            defined for the service, open to nothing but those.
         """
         # Loaded here, on first use: an app without scheduled tasks does not pay for them.
         from aws_cdk import aws_scheduler as scheduler
@@ -85,6 +91,7 @@ class ScheduledTask(Workload):
             cluster=cluster,
             task_definition=task_definition,
             log_retention=log_retention,
+            security_groups=security_groups,
         )
         if not cdk.Token.is_unresolved(schedule.expression_string):
             check_schedule_expression("schedule", schedule.expression_string)
@@ -121,7 +128,7 @@ class ScheduledTask(Workload):
             "SQS3",
             "This queue is itself the dead-letter queue of the schedule's target.",
         )
-        security_groups, subnets = self._network_options()
+        security_groups, subnets = self._network_options(task_count)
         self.role = iam.Role(
             self,
             "ScheduleRole",

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 import aws_cdk as cdk
 from aws_cdk import aws_ec2 as ec2
+from aws_cdk import aws_ecs as ecs
 from aws_cdk import aws_elasticloadbalancingv2 as elbv2
 from aws_cdk import aws_logs as logs
 from constructs import Construct
@@ -24,8 +25,8 @@ from constructs_ecs.services.options import (
 )
 
 if TYPE_CHECKING:
-    from constructs_ecs.cluster import EcsCluster
-    from constructs_ecs.load_balancer import LoadBalancer
+    from constructs_ecs.cluster import EcsCluster, ExistingCluster
+    from constructs_ecs.load_balancer import ExistingLoadBalancer, LoadBalancer
     from constructs_ecs.taskdef import PortMapping, TaskDefinitionSpec
 
 __all__ = ["WebService"]
@@ -52,8 +53,8 @@ class WebService(ServiceBase):
         scope: Construct,
         construct_id: str,
         *,
-        cluster: EcsCluster,
-        load_balancer: LoadBalancer,
+        cluster: EcsCluster | ExistingCluster,
+        load_balancer: LoadBalancer | ExistingLoadBalancer,
         task_definition: TaskDefinitionSpec,
         desired_count: int = 2,
         path_patterns: Sequence[str] = (),
@@ -67,9 +68,11 @@ class WebService(ServiceBase):
         service_connect: ServiceConnect | None = None,
         enable_exec: bool = False,
         log_retention: logs.RetentionDays = logs.RetentionDays.ONE_MONTH,
+        security_groups: Sequence[ec2.ISecurityGroup] | None = None,
+        service_discovery: ecs.CloudMapOptions | None = None,
     ) -> None:
         """
-        :param cluster: The ``EcsCluster`` the tasks run on.
+        :param cluster: The ``EcsCluster`` the tasks run on, or an ``ExistingCluster``.
         :param load_balancer: The shared ``LoadBalancer`` that routes to this service.
         :param task_definition: What to run (``TaskDefinitionSpec.from_file(...)`` or Python).
         :param desired_count: Tasks to run. Default: 2. Ignored once ``scaling`` is set.
@@ -89,6 +92,11 @@ class WebService(ServiceBase):
         :param enable_exec: ECS Exec into the tasks, logged to the cluster's exec log group.
             Default: off.
         :param log_retention: Retention of the service's log group. Default: one month.
+        :param security_groups: The security groups of awsvpc tasks (yours; the library
+            adds the ingress its load balancer and Service Connect need). Default: one
+            defined for the service, open to nothing but those.
+        :param service_discovery: Cloud Map service discovery (DNS records for the tasks),
+            beside or instead of Service Connect. Default: none.
         """
         placement = placement or Placement()
         health_check = health_check or TargetHealthCheck()
@@ -98,6 +106,7 @@ class WebService(ServiceBase):
             cluster=cluster,
             task_definition=task_definition,
             log_retention=log_retention,
+            security_groups=security_groups,
         )
         expect_int("desired_count", desired_count, minimum=1, maximum=TASKS_PER_SERVICE, why=QUOTA)
         if container_port is not None:
@@ -109,8 +118,10 @@ class WebService(ServiceBase):
             placement_constraints=placement.constraints,
             service_connect=service_connect,
             enable_exec=enable_exec,
+            tasks=scaling.max_count if scaling else desired_count,
+            service_discovery=service_discovery,
             desired_count=None if scaling else desired_count,
-            capacity_provider_strategies=cluster.capacity_provider_strategies,
+            capacity_provider_strategies=cluster.capacity_provider_strategies or None,
             min_healthy_percent=100,
             max_healthy_percent=200,
             health_check_grace_period=cdk.Duration.seconds(GRACE_PERIOD_S),
@@ -171,12 +182,14 @@ class WebService(ServiceBase):
             )
         return candidates[0]
 
-    def _open_from(self, load_balancer: LoadBalancer, port: PortMapping) -> None:
+    def _open_from(
+        self, load_balancer: LoadBalancer | ExistingLoadBalancer, port: PortMapping
+    ) -> None:
         """Let the load balancer, and nothing else, reach the tasks' ports."""
         mode = self._spec.network_mode
         if mode == "awsvpc":
-            assert self.security_group is not None
-            self.security_group.connections.allow_from(
+            assert self.connections is not None
+            self.connections.allow_from(
                 load_balancer.connections,
                 ec2.Port.tcp(port.container_port),
                 "Load balancer to the tasks",

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_ecs as ecs
 from aws_cdk import aws_logs as logs
 from constructs import Construct
@@ -21,7 +23,7 @@ from constructs_ecs.services.options import (
 )
 
 if TYPE_CHECKING:
-    from constructs_ecs.cluster import EcsCluster
+    from constructs_ecs.cluster import EcsCluster, ExistingCluster
     from constructs_ecs.taskdef import TaskDefinitionSpec
 
 __all__ = ["WorkerService"]
@@ -42,7 +44,7 @@ class WorkerService(ServiceBase):
         scope: Construct,
         construct_id: str,
         *,
-        cluster: EcsCluster,
+        cluster: EcsCluster | ExistingCluster,
         task_definition: TaskDefinitionSpec,
         desired_count: int = 1,
         daemon: bool = False,
@@ -51,9 +53,11 @@ class WorkerService(ServiceBase):
         service_connect: ServiceConnect | None = None,
         enable_exec: bool = False,
         log_retention: logs.RetentionDays = logs.RetentionDays.ONE_MONTH,
+        security_groups: Sequence[ec2.ISecurityGroup] | None = None,
+        service_discovery: ecs.CloudMapOptions | None = None,
     ) -> None:
         """
-        :param cluster: The ``EcsCluster`` the tasks run on.
+        :param cluster: The ``EcsCluster`` the tasks run on, or an ``ExistingCluster``.
         :param task_definition: What to run.
         :param desired_count: Tasks to run (replica services). Default: 1.
         :param daemon: One task per instance instead of ``desired_count``. Default: replica.
@@ -63,6 +67,11 @@ class WorkerService(ServiceBase):
         :param service_connect: Service Connect. Default: off.
         :param enable_exec: ECS Exec into the tasks. Default: off.
         :param log_retention: Retention of the service's log group. Default: one month.
+        :param security_groups: The security groups of awsvpc tasks (yours; the library
+            adds the ingress its load balancer and Service Connect need). Default: one
+            defined for the service, open to nothing but those.
+        :param service_discovery: Cloud Map service discovery (DNS records for the tasks),
+            beside or instead of Service Connect. Default: none.
         """
         placement = placement or Placement()
         super().__init__(
@@ -71,6 +80,7 @@ class WorkerService(ServiceBase):
             cluster=cluster,
             task_definition=task_definition,
             log_retention=log_retention,
+            security_groups=security_groups,
         )
         if daemon and scaling is not None:
             raise ConfigurationError(
@@ -104,20 +114,25 @@ class WorkerService(ServiceBase):
             expect_int(
                 "desired_count", desired_count, minimum=0, maximum=TASKS_PER_SERVICE, why=QUOTA
             )
-        if daemon:  # one task on every instance: the port is taken everywhere
-            self._check_static_ports(cluster.max_capacity, rolls=False)
+        # At most: a daemon runs one task on every instance (so its port is taken on each).
+        most = scaling.max_count if scaling else desired_count
+        tasks = (cluster.max_capacity or 1) if daemon else most
+        if daemon:
+            self._check_static_ports(tasks, rolls=False)
         else:
-            self._check_static_ports(scaling.max_count if scaling else desired_count)
-            self._check_distinct_instances(
-                placement, scaling.max_count if scaling else desired_count
-            )
+            self._check_static_ports(most)
+            self._check_distinct_instances(placement, most)
         service = self._define_service(
             placement_constraints=placement.constraints,
             service_connect=service_connect,
             enable_exec=enable_exec,
+            tasks=tasks,
+            service_discovery=service_discovery,
             daemon=daemon,
             desired_count=None if (daemon or scaling) else desired_count,
-            capacity_provider_strategies=None if daemon else cluster.capacity_provider_strategies,
+            capacity_provider_strategies=None
+            if daemon
+            else (cluster.capacity_provider_strategies or None),
             # A daemon is replaced instance by instance: stop the old task, then start the new.
             min_healthy_percent=0 if daemon else 100,
             max_healthy_percent=100 if daemon else 200,
