@@ -11,6 +11,7 @@ becomes ``ec2.InstanceType("t3.medium")``.
 
 from __future__ import annotations
 
+import ast
 import dataclasses
 import enum
 import functools
@@ -61,7 +62,10 @@ def checked(prefix: str = "", *, shallow: tuple[str, ...] = ()) -> Callable[[F],
         @functools.wraps(function)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
             if not is_method:
-                return _call_checked(function, signature, prefix, shallow, args, kwargs)
+                hints = resolved.get(type(None))
+                if hints is None:
+                    hints = resolved[type(None)] = _hints(type(None), function)
+                return _call_checked(function, signature, hints, prefix, shallow, args, kwargs)
             self = args[0]
             args = args[1:]
             hints = resolved.get(type(self))
@@ -96,6 +100,7 @@ def checked(prefix: str = "", *, shallow: tuple[str, ...] = ()) -> Callable[[F],
 def _call_checked(
     function: Callable[..., Any],
     signature: inspect.Signature,
+    hints: dict[str, Any],
     prefix: str,
     shallow: tuple[str, ...],
     args: tuple[Any, ...],
@@ -106,7 +111,6 @@ def _call_checked(
         bound = signature.bind(*args, **kwargs)
     except TypeError as error:
         raise _unexpected(function.__name__, signature, kwargs, error) from None
-    hints = _hints(type(None), function)
     for name, value in bound.arguments.items():
         hint = hints.get(name)
         bound.arguments[name] = _check(
@@ -132,26 +136,30 @@ def expect_int(
 
 
 def _hints(cls: type, function: Callable[..., Any]) -> dict[str, Any]:
-    """The annotations of ``function`` (or of the dataclass ``cls``), with the names modules
-    import only for type checking (to keep imports cheap and acyclic) resolved too."""
-    from aws_cdk import aws_scheduler
-
-    from constructs_ecs.cluster import EcsCluster, ExistingCluster
-    from constructs_ecs.load_balancer import ExistingLoadBalancer, LoadBalancer
-    from constructs_ecs.taskdef import TaskDefinitionSpec
-
+    """The annotations of ``function`` (or of the dataclass ``cls``), with the names its module
+    imports only for type checking (to keep imports cheap and acyclic) resolved too: the
+    module's own ``if TYPE_CHECKING:`` imports run here, when the first call needs them."""
     target: Any = cls if function.__name__ == "__post_init__" else function
     module = inspect.getmodule(target)
-    namespace = {
-        "EcsCluster": EcsCluster,
-        "ExistingCluster": ExistingCluster,
-        "LoadBalancer": LoadBalancer,
-        "ExistingLoadBalancer": ExistingLoadBalancer,
-        "TaskDefinitionSpec": TaskDefinitionSpec,
-        "scheduler": aws_scheduler,
-        **(vars(module) if module else {}),
-    }
+    namespace: dict[str, Any] = dict(vars(module)) if module else {}
+    if module is not None:
+        namespace.update(_type_checking_imports(module))
     return typing.get_type_hints(target, globalns=namespace)
+
+
+def _type_checking_imports(module: types.ModuleType) -> dict[str, Any]:
+    """The names ``module`` imports under ``if TYPE_CHECKING:``, imported now."""
+    tree = ast.parse(inspect.getsource(module))
+    imports: list[ast.stmt] = [
+        statement
+        for node in tree.body
+        if isinstance(node, ast.If) and ast.unparse(node.test).endswith("TYPE_CHECKING")
+        for statement in node.body
+        if isinstance(statement, ast.Import | ast.ImportFrom)
+    ]
+    namespace: dict[str, Any] = {"__name__": module.__name__, "__package__": module.__package__}
+    exec(compile(ast.Module(body=imports, type_ignores=[]), module.__name__, "exec"), namespace)
+    return namespace
 
 
 def _unexpected(
