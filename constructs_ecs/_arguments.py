@@ -90,6 +90,13 @@ def checked(prefix: str = "", *, shallow: tuple[str, ...] = ()) -> Callable[[F],
                 if name in shallow:
                     hint = _shallow(hint)
                 bound.arguments[name] = _check(f"{prefix}{name}", value, hint)
+                if name == "construct_id" and cdk.Token.is_unresolved(value):
+                    raise ConfigurationError(
+                        name,
+                        value,
+                        "a literal string: construct paths and logical ids are built "
+                        "from it when the app is defined, before any token resolves",
+                    )
             return function(*bound.args, **bound.kwargs)
 
         return typing.cast(F, wrapper)
@@ -120,10 +127,21 @@ def _call_checked(
 
 
 def expect_int(
-    field: str, value: Any, *, minimum: int, maximum: int | None = None, why: str = ""
+    field: str,
+    value: Any,
+    *,
+    minimum: int,
+    maximum: int | None = None,
+    why: str = "",
+    literal: bool = False,
 ) -> None:
-    """``value`` within ``minimum``..``maximum`` (a CDK number token is left to deploy time)."""
+    """``value`` within ``minimum``..``maximum``. A CDK number token is left to deploy time,
+    unless ``literal`` (aws-cdk-lib itself compares the value when the construct is defined)."""
     if cdk.Token.is_unresolved(value):
+        if literal:
+            raise ConfigurationError(
+                field, value, f"a literal integer: aws-cdk-lib checks it when defined{why}"
+            )
         return
     low = value < minimum
     high = maximum is not None and value > maximum
@@ -184,6 +202,13 @@ def _check(field: str, value: Any, hint: Any) -> Any:
         return value
     converted = _convert(value, hint)
     if _matches(converted, hint):
+        if isinstance(converted, cdk.Duration) and converted.is_unresolved():
+            raise ConfigurationError(
+                field,
+                converted.to_string(),
+                "a literal cdk.Duration: the library converts and checks it when the construct "
+                "is defined, before a token resolves",
+            )
         return converted
     container = _container(hint)
     if container is not None and _matches(value, _shape_only(container)):

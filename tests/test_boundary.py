@@ -31,6 +31,7 @@ from constructs_ecs import (
     LoadBalancer,
     Network,
     Placement,
+    PlainHttp,
     PlatformStack,
     Scaling,
     ScheduledTask,
@@ -43,10 +44,12 @@ from constructs_ecs import (
     enforce_resource_budget,
 )
 from constructs_ecs.testing import assert_cfn_lint_clean, synth
-from tests.factories import Platform, web_spec, worker_spec
+from tests.factories import TEST_HTTP, Platform, web_spec, worker_spec
 
 STRING_TOKEN = cdk.Token.as_string(cdk.Fn.ref("Param"))
-NUMBER_TOKEN = cdk.Token.as_number(cdk.Fn.ref("Param"))
+NUMBER_TOKEN = cdk.Token.as_number(cdk.Fn.ref("Count"))
+"""References to the parameters every platform of this test defines (so a template that holds
+one is valid)."""
 ODD: dict[str, Any] = {
     "object": object(),
     "None": None,
@@ -57,6 +60,7 @@ ODD: dict[str, Any] = {
     "string-token": STRING_TOKEN,
     "number-token": NUMBER_TOKEN,
     "empty-list": [],
+    "duration-token": cdk.Duration.seconds(NUMBER_TOKEN),
 }
 
 
@@ -88,7 +92,7 @@ SUBJECTS = [
     Subject(
         "LoadBalancer",
         LoadBalancer,
-        _construct(LoadBalancer, lambda p: {"vpc": p.cluster.vpc}),
+        _construct(LoadBalancer, lambda p: {"vpc": p.cluster.vpc, "plain_http": TEST_HTTP}),
         ("scope", "construct_id"),
     ),
     Subject(
@@ -106,6 +110,8 @@ SUBJECTS = [
                 "cluster": p.cluster,
                 "load_balancer": p.load_balancer,
                 "task_definition": web_spec("web"),
+                # each case its own route: two identical ones are refused (not the point here)
+                "path_patterns": [f"/{len(p.stack.node.children)}/*"],
             },
         ),
         ("scope", "construct_id"),
@@ -135,6 +141,7 @@ SUBJECTS = [
     Subject("Scaling", Scaling, lambda p, i: {"min_count": 1, "max_count": 2}),
     Subject("TargetHealthCheck", TargetHealthCheck, lambda p, i: {}),
     Subject("ServiceConnect", ServiceConnect, lambda p, i: {}),
+    Subject("PlainHttp", PlainHttp, lambda p, i: {"reason": "Internal test traffic only."}),
     Subject(
         "SpotOptions",
         SpotOptions,
@@ -154,13 +161,28 @@ SUBJECTS = [
 ]
 
 
+def signature_of(target: Callable[..., Any]) -> inspect.Signature:
+    """The signature a user calls: a construct's ``__init__`` (a jsii class's metaclass makes
+    ``inspect.signature(cls)`` read ``(*args, **kwargs)``)."""
+    if isinstance(target, type) and issubclass(target, Construct):
+        return inspect.signature(target.__init__)
+    return inspect.signature(target)
+
+
 def parameters(subject: Subject) -> list[str]:
-    signature = inspect.signature(subject.target)
     return [
         name
-        for name, p in signature.parameters.items()
-        if name not in ("self", "cls") and p.kind is not p.VAR_KEYWORD
+        for name, p in signature_of(subject.target).parameters.items()
+        if name not in ("self", "cls") and p.kind not in (p.VAR_KEYWORD, p.VAR_POSITIONAL)
     ]
+
+
+def test_the_matrix_covers_every_keyword_of_every_subject() -> None:
+    """Guards the generator: a construct's keywords are in it (they once were not)."""
+    covered = {subject.name: set(parameters(subject)) for subject in SUBJECTS}
+    assert {"vpc", "instance_type", "max_capacity", "agent_settings"} <= covered["EcsCluster"]
+    assert {"desired_count", "path_patterns", "task_definition"} <= covered["WebService"]
+    assert all(covered.values()), [name for name, found in covered.items() if not found]
 
 
 CASES = [
@@ -188,7 +210,14 @@ def run_for(subject: Subject) -> Run:
     """One platform per subject: the accepted cases are defined in it, side by side."""
     if subject.name not in RUNS:
         name = "".join(part.title() for part in subject.name.replace(".", "_").split("_"))
-        RUNS[subject.name] = Run(Platform(f"Boundary{name}"))
+        run = RUNS[subject.name] = Run(Platform(f"Boundary{name}"))
+        cdk.CfnParameter(run.platform.stack, "Param", type="String")
+        cdk.CfnParameter(run.platform.stack, "Count", type="Number")
+        cdk.CfnOutput(  # a use of each, whatever the cases accepted
+            run.platform.stack,
+            "Params",
+            value=cdk.Fn.join(",", [cdk.Fn.ref("Param"), cdk.Fn.ref("Count")]),
+        )
     return RUNS[subject.name]
 
 
@@ -313,7 +342,7 @@ def test_an_instance_type_given_by_name_is_accepted() -> None:
         platform.stack, "Named", vpc=platform.cluster.vpc, instance_type="m7g.large"
     )
     assert cluster.instance_types[0].to_string() == "m7g.large"
-    stack = PlatformStack(cdk.App(), "Platform", instance_type="t3.large")
+    stack = PlatformStack(cdk.App(), "Platform", instance_type="t3.large", plain_http=TEST_HTTP)
     assert stack.cluster.instance_types[0].to_string() == "t3.large"
 
 

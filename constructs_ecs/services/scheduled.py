@@ -109,6 +109,7 @@ class ScheduledTask(Workload):
             minimum=0,
             maximum=SCHEDULER_RETRY_ATTEMPTS,
             why=" (EventBridge Scheduler's RetryPolicy.MaximumRetryAttempts)",
+            literal=True,
         )
         age = max_event_age.to_seconds()
         if not 60 <= age <= 86400:
