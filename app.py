@@ -9,7 +9,8 @@ Context values (``-c key=value`` or ``cdk.json``):
     instance_type     EC2 instance type of the cluster (default ``t3.medium``)
     desired_count     tasks of the web service (default 2)
     max_capacity      most instances in the Auto Scaling group (default 4)
-    certificate_arn   ACM certificate for HTTPS on the load balancer (default: HTTP only)
+    certificate_arn   ACM certificate for HTTPS on the load balancer (default: plain HTTP,
+                      a decision made in build() with its reason)
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from constructs_ecs import (
     EcsCluster,
     LoadBalancer,
     Network,
+    PlainHttp,
     TaskDefinitionSpec,
     WebService,
 )
@@ -64,7 +66,22 @@ def build(app: cdk.App, *, env: cdk.Environment | None = None) -> cdk.Stack:
         if certificate_arn
         else None
     )
-    load_balancer = LoadBalancer(stack, "LoadBalancer", vpc=network.vpc, certificate=certificate)
+    load_balancer = LoadBalancer(
+        stack,
+        "LoadBalancer",
+        vpc=network.vpc,
+        certificate=certificate,
+        plain_http=None
+        if certificate
+        else PlainHttp(
+            reason="The reference app without certificate_arn: the concept's nginx example, "
+            "with no domain of its own and no user data to protect in transit."
+        ),
+        # People deploy this app to try it, then `cdk destroy` it: with deletion protection on
+        # (the library's default) the destroy would fail at the load balancer. A production app
+        # keeps it on, and turns it off in a deploy of its own before destroying.
+        deletion_protection=False,
+    )
     webserver = WebService(
         stack,
         "Webserver",

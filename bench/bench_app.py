@@ -59,9 +59,14 @@ def spec(index: int) -> TaskDefinitionSpec:
 
 
 def ours(app: cdk.App, services: int) -> None:
-    from constructs_ecs import PlatformStack, ServicesStack, WebService
+    from constructs_ecs import PlainHttp, PlatformStack, ServicesStack, WebService
 
-    platform = PlatformStack(app, "Platform", max_capacity=10)
+    platform = PlatformStack(
+        app,
+        "Platform",
+        max_capacity=10,
+        plain_http=PlainHttp(reason="A benchmark app: synthesized, never deployed."),
+    )
     stack: ServicesStack | None = None
     for index in range(services):
         if index % SERVICES_PER_STACK == 0:

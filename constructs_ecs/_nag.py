@@ -1,9 +1,14 @@
 """Scoped cdk-nag acknowledgements: one rule, one resource, one reason.
 
+The packs: AwsSolutions (``PACK``), which every test and ``app.py`` run, and HIPAA Security and
+NIST 800-53 rev 5 (``COMPLIANCE_PACKS``), which the compliance tests run; a rule of the same
+name in both (``IAMNoInlinePolicy``) is acknowledged in each with one call.
+
 Two kinds:
 
-- ``acknowledge(resource, rule, reason)``: a finding whose id does not depend on where the stack
-  is deployed (``EC23``, ``IAM5[Resource::*]``), made when the construct is defined.
+- ``acknowledge(resource, rule, reason, packs=...)``: a finding whose id does not depend on
+  where the stack is deployed (``EC23``, ``IAM5[Resource::*]``, ``ELBDeletionProtectionEnabled``),
+  made when the construct is defined.
 - ``explain_wildcards(entity, reason_for)`` / ``explain_managed_policies(entity, reason_for)``:
   findings whose id holds an ARN (``IAM5[Resource::arn:...]``, ``IAM4[Policy::arn:...]``). The
   ARN cdk-nag reports depends on the stack's environment (``arn:aws-cn:...:cn-north-1:...`` in a
@@ -18,13 +23,15 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any, cast
 
 import aws_cdk as cdk
 import jsii
 from aws_cdk import aws_iam as iam
 from constructs import Construct, IConstruct, IValidation
+
+from constructs_ecs.errors import ConfigurationError
 
 WildcardReason = Callable[[frozenset[str], str], "str | None"]
 """Given a statement's actions and one wildcard resource (as cdk-nag renders it), the reason
@@ -34,7 +41,17 @@ ManagedPolicyReason = Callable[[str], "str | None"]
 """Given an AWS managed policy ARN (as cdk-nag renders it), the reason to acknowledge it."""
 
 PACK = "AwsSolutions"
-"""The cdk-nag pack whose rule ids this library acknowledges."""
+"""cdk-nag's AwsSolutions pack: the one ``acknowledge`` answers unless told otherwise."""
+HIPAA = "HIPAA.Security"
+"""cdk-nag's HIPAA Security pack (``HIPAASecurityChecks``)."""
+NIST = "NIST.800.53.R5"
+"""cdk-nag's NIST 800-53 rev 5 pack (``NIST80053R5Checks``)."""
+COMPLIANCE_PACKS = (HIPAA, NIST)
+"""The packs whose rules of the same name (``CloudWatchLogGroupEncrypted``, ...) the library
+answers together."""
+
+#: cdk-nag's minimum for a suppression's reason, kept for the same purpose: a sentence.
+MIN_REASON_LENGTH = 10
 
 ARN = (
     r"arn:(?:<AWS::Partition>|[^:<]+):{service}:"
@@ -57,13 +74,32 @@ def arn_pattern(service: str, resource: str) -> re.Pattern[str]:
     return re.compile(ARN.format(service=re.escape(service)) + resource + "$")
 
 
-def acknowledge(resource: IConstruct, rule: str, reason: str) -> None:
-    """Acknowledge AwsSolutions ``rule`` (e.g. ``"IAM5[Resource::*]"``) on ``resource`` only.
+def acknowledge(
+    resource: IConstruct, rule: str, reason: str, *, packs: Sequence[str] = (PACK,)
+) -> None:
+    """Acknowledge ``rule`` of each of ``packs`` (e.g. ``"IAM5[Resource::*]"`` of
+    AwsSolutions) on ``resource`` only.
 
     Pass the L1 (``CfnResource``) child where the L2 has children of its own: an
     acknowledgement applies to the whole subtree it is made on.
     """
-    cdk.Validations.of(resource).acknowledge(cdk.Acknowledgment(id=f"{PACK}-{rule}", reason=reason))
+    cdk.Validations.of(resource).acknowledge(
+        *(cdk.Acknowledgment(id=f"{pack}-{rule}", reason=reason) for pack in packs)
+    )
+
+
+def require_reason(field: str, reason: object) -> None:
+    """``reason`` is a literal sentence a reviewer can read in the template."""
+    if not isinstance(reason, str) or cdk.Token.is_unresolved(reason):
+        shown = "<a CDK token>" if isinstance(reason, str) else reason
+        raise ConfigurationError(field, shown, "a sentence (a literal str) saying why")
+    if len(reason.strip()) < MIN_REASON_LENGTH:
+        raise ConfigurationError(
+            field,
+            reason,
+            f"must say why, in at least {MIN_REASON_LENGTH} characters (reviewers read it in "
+            "the template)",
+        )
 
 
 def flatten_reference(node: Any) -> str:

@@ -11,6 +11,7 @@ __all__ = [
     "CONTAINER_INSTANCES_PER_CLUSTER",
     "EBS_VOLUME_GIB",
     "LISTENER_RULES_PER_LOAD_BALANCER",
+    "LOAD_BALANCERS_PER_REGION",
     "SCHEDULER_RETRY_ATTEMPTS",
     "SCHEDULER_TASK_COUNT",
     "TARGET_GROUPS_PER_LOAD_BALANCER",
@@ -31,6 +32,8 @@ LISTENER_RULES_PER_LOAD_BALANCER = 100
 """Rules per Application Load Balancer, default rules excluded (adjustable)."""
 TARGET_GROUPS_PER_LOAD_BALANCER = 100
 """Target groups per Application Load Balancer (not adjustable)."""
+LOAD_BALANCERS_PER_REGION = 50
+"""Application Load Balancers per Region (adjustable): the most shards one platform takes."""
 
 # Amazon EC2 Regions and Availability Zones: the largest Regions have six zones.
 # https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/using-regions-availability-zones.html

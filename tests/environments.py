@@ -22,6 +22,7 @@ from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_scheduler as scheduler
 from aws_cdk import aws_sqs as sqs
+from aws_cdk import aws_wafv2 as wafv2
 
 from constructs_ecs import (
     CapacityProviderOptions,
@@ -30,6 +31,7 @@ from constructs_ecs import (
     InstanceImage,
     LoadBalancer,
     Network,
+    PlainHttp,
     PlatformStack,
     Scaling,
     ScheduledTask,
@@ -167,15 +169,54 @@ def full_platform(app: cdk.App, env: cdk.Environment | None) -> None:
         image=InstanceImage.bottlerocket("1.54.0"),
         instance_type=ec2.InstanceType("m7g.large"),
     )
+    firewall = wafv2.CfnWebACL(
+        stack,
+        "Firewall",
+        scope="REGIONAL",
+        default_action=wafv2.CfnWebACL.DefaultActionProperty(allow={}),
+        visibility_config=wafv2.CfnWebACL.VisibilityConfigProperty(
+            cloud_watch_metrics_enabled=True, metric_name="shop", sampled_requests_enabled=True
+        ),
+        rules=[
+            wafv2.CfnWebACL.RuleProperty(
+                name="CommonRules",
+                priority=0,
+                override_action=wafv2.CfnWebACL.OverrideActionProperty(none={}),
+                statement=wafv2.CfnWebACL.StatementProperty(
+                    managed_rule_group_statement=wafv2.CfnWebACL.ManagedRuleGroupStatementProperty(
+                        vendor_name="AWS", name="AWSManagedRulesCommonRuleSet"
+                    )
+                ),
+                visibility_config=wafv2.CfnWebACL.VisibilityConfigProperty(
+                    cloud_watch_metrics_enabled=True,
+                    metric_name="common",
+                    sampled_requests_enabled=True,
+                ),
+            )
+        ],
+    )
     public = LoadBalancer(
         stack,
         "LoadBalancer",
         vpc=network.vpc,
-        certificate=acm.Certificate.from_certificate_arn(
-            stack, "Certificate", _arn(env, "acm", "certificate/0123abcd")
-        ),
+        # Two host names on one listener (SNI): the first certificate is the default.
+        certificates=[
+            acm.Certificate.from_certificate_arn(
+                stack, "Certificate", _arn(env, "acm", "certificate/0123abcd")
+            ),
+            acm.Certificate.from_certificate_arn(
+                stack, "ShopCertificate", _arn(env, "acm", "certificate/4567ef01")
+            ),
+        ],
+        web_acl_arn=firewall.attr_arn,
     )
-    LoadBalancer(stack, "Internal", vpc=network.vpc, internet_facing=False)
+    LoadBalancer(
+        stack,
+        "Internal",
+        vpc=network.vpc,
+        internet_facing=False,
+        plain_http=PlainHttp(reason="Internal traffic of the test platform, inside the VPC."),
+    )
     images = ImageRepository(stack, "Images", repository_name="shop/web")
     images.grant_pull_to_accounts(["111111111111"])
     images.grant_push(
@@ -246,7 +287,13 @@ def full_platform(app: cdk.App, env: cdk.Environment | None) -> None:
 def services_layout(app: cdk.App, env: cdk.Environment | None) -> None:
     """100 web services in 4 ServicesStacks on one PlatformStack, every service option on
     (ECS Exec, Service Connect, scaling, secrets): cross-stack references in every policy."""
-    platform = PlatformStack(app, "Platform", env=env, max_capacity=10)
+    platform = PlatformStack(
+        app,
+        "Platform",
+        env=env,
+        max_capacity=10,
+        plain_http=PlainHttp(reason="A layout test: synthesized, never deployed, no domain."),
+    )
     platform.cluster.cluster.add_default_cloud_map_namespace(
         name="shop.internal", use_for_service_connect=True
     )

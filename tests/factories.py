@@ -13,12 +13,16 @@ from constructs_ecs import (
     EcsCluster,
     LoadBalancer,
     Network,
+    PlainHttp,
     ScheduledTask,
     TaskDefinitionSpec,
     WebService,
     WorkerService,
 )
 from tests.conftest import make_stack
+
+TEST_HTTP = PlainHttp(reason="A test platform: synthesized, never deployed, with no domain.")
+"""The plain-HTTP decision of the test load balancers (they have no certificate)."""
 
 
 def web_spec(name: str = "web", port: int = 80, host_port: int | None = None) -> TaskDefinitionSpec:
@@ -55,7 +59,9 @@ class Platform:
         self.cluster = EcsCluster(
             self.stack, "Cluster", vpc=network.vpc, min_capacity=1, max_capacity=4
         )
-        self.load_balancer = LoadBalancer(self.stack, "LoadBalancer", vpc=network.vpc)
+        self.load_balancer = LoadBalancer(
+            self.stack, "LoadBalancer", vpc=network.vpc, plain_http=TEST_HTTP
+        )
 
     def __iter__(self) -> Iterator[Any]:
         """``stack, cluster, lb = platform``."""

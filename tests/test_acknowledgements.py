@@ -13,6 +13,7 @@ from constructs_ecs import PlatformStack, ServicesStack, TaskDefinitionSpec, Web
 from constructs_ecs._nag import arn_pattern, explain_wildcards, flatten_reference
 from constructs_ecs.testing import NagFindingsError, nag_acknowledgements, new_app, synth
 from tests.conftest import CDK_JSON
+from tests.factories import TEST_HTTP
 
 ENV = cdk.Environment(account="123456789012", region="eu-west-1")
 
@@ -35,7 +36,7 @@ def web(name: str) -> TaskDefinitionSpec:
 
 def exec_service(env: cdk.Environment | None) -> tuple[cdk.App, ServicesStack, WebService]:
     app = new_app(cdk_json=CDK_JSON)
-    platform = PlatformStack(app, "Platform", env=env)
+    platform = PlatformStack(app, "Platform", env=env, plain_http=TEST_HTTP)
     services = ServicesStack(app, "Services", platform=platform)
     service = WebService(
         services,
@@ -134,7 +135,7 @@ def test_explaining_an_imported_role_does_nothing() -> None:
 
 def test_acknowledgements_reach_the_template_only_when_cdk_nag_writes_them() -> None:
     app = new_app(cdk_json=CDK_JSON, nag=False)
-    platform = PlatformStack(app, "Platform", env=ENV)
+    platform = PlatformStack(app, "Platform", env=ENV, plain_http=TEST_HTTP)
     template = synth(app).get_stack_artifact(platform.artifact_id).template
     assert nag_acknowledgements(template) == {}
 

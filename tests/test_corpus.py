@@ -28,7 +28,7 @@ import aws_cdk as cdk
 import pytest
 from aws_cdk import aws_ec2 as ec2
 
-from constructs_ecs import EcsCluster, HostAccess, Network, WorkerService
+from constructs_ecs import Alarms, EcsCluster, HostAccess, Network, WorkerService
 from constructs_ecs.errors import ConfigurationError
 from constructs_ecs.services._base import MUTABLE_TAG_PULLED_ONCE
 from constructs_ecs.taskdef import TaskDefinitionSpec
@@ -216,6 +216,9 @@ def synthesized(corpus_dir: Path) -> Synthesized:
             f"Task{index:02d}",
             cluster=gpu_cluster if name == GPU_TASK else cluster,
             task_definition=spec,
+            # What is under test is the task definitions: the services' alarms (tested in
+            # test_deployments) would take the one stack over its resource budget.
+            alarms=Alarms.off(),
         )
         specs[name] = spec
         # the corpus keeps its sources' images as published, many with no tag or latest

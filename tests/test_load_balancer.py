@@ -13,6 +13,7 @@ from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_elasticloadbalancingv2 as elbv2
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_s3 as s3
+from aws_cdk import aws_wafv2 as wafv2
 from aws_cdk.assertions import Match, Template
 from constructs import Construct, IConstruct
 from syrupy.assertion import SnapshotAssertion
@@ -23,6 +24,7 @@ from constructs_ecs.load_balancer import (
     LOG_DELIVERY_PRINCIPAL,
     Band,
     LoadBalancer,
+    PlainHttp,
     preferred_priority,
 )
 from constructs_ecs.network import Network
@@ -35,9 +37,14 @@ from constructs_ecs.testing import (
     template_of,
 )
 from tests.conftest import make_stack
+from tests.factories import TEST_HTTP
 
 CERTIFICATE_ARN = (
     "arn:aws:acm:eu-west-1:123456789012:certificate/0a1b2c3d-1111-2222-3333-444455556666"
+)
+SHOP_ARN = CERTIFICATE_ARN.replace("0a1b2c3d-1111", "5e6f7a8b-9999")
+WEB_ACL_ARN = (
+    "arn:aws:wafv2:eu-west-1:123456789012:regional/webacl/shop/0a1b2c3d-1111-2222-3333-444455556666"
 )
 VPC_CIDR = "10.20.0.0/16"
 PUBLIC_SUBNETS = ["subnet-0aaaaaaaaaaaaaaa1", "subnet-0aaaaaaaaaaaaaaa2"]
@@ -113,6 +120,13 @@ def logical_id_of_element(element: IConstruct) -> str:
     return cdk.Stack.of(element).get_logical_id(cast(cdk.CfnElement, element))
 
 
+def suppressed(template: dict[str, Any], resource_id: str) -> dict[str, str]:
+    """``{rule id: reason}`` of every acknowledgement on one resource, every pack's."""
+    metadata = template["Resources"][resource_id].get("Metadata", {})
+    rules = metadata.get("cdk_nag", {}).get("rules_to_suppress", [])
+    return {rule["id"]: rule["reason"] for rule in rules}
+
+
 def attributes(template: dict[str, Any], lb_id: str) -> dict[str, Any]:
     props = template["Resources"][lb_id]["Properties"]
     return {a["Key"]: a["Value"] for a in props["LoadBalancerAttributes"]}
@@ -126,7 +140,7 @@ def fresh() -> tuple[cdk.Stack, ec2.IVpc, LoadBalancer]:
     """An unsynthesized stack for definition-time behaviour (routing, validation)."""
     stack = make_stack("Fresh")
     vpc = imported_vpc(stack)
-    return stack, vpc, LoadBalancer(stack, "LoadBalancer", vpc=vpc)
+    return stack, vpc, LoadBalancer(stack, "LoadBalancer", vpc=vpc, plain_http=TEST_HTTP)
 
 
 class Synthesized:
@@ -136,7 +150,10 @@ class Synthesized:
         self.defaults_stack = make_stack("Defaults")
         app = cast(cdk.App, self.defaults_stack.node.scope)
         self.default_lb = LoadBalancer(
-            self.defaults_stack, "LoadBalancer", vpc=imported_vpc(self.defaults_stack)
+            self.defaults_stack,
+            "LoadBalancer",
+            vpc=imported_vpc(self.defaults_stack),
+            plain_http=TEST_HTTP,
         )
 
         configured = cdk.Stack(
@@ -148,11 +165,13 @@ class Synthesized:
             "LoadBalancer",
             vpc=vpc,
             internet_facing=False,
-            certificate=acm.Certificate.from_certificate_arn(
-                configured, "Certificate", CERTIFICATE_ARN
-            ),
+            certificates=[
+                acm.Certificate.from_certificate_arn(configured, "Certificate", CERTIFICATE_ARN),
+                acm.Certificate.from_certificate_arn(configured, "ShopCertificate", SHOP_ARN),
+            ],
             ingress_cidrs=["203.0.113.0/24", "198.51.100.0/24"],
-            deletion_protection=True,
+            deletion_protection=False,
+            web_acl_arn=WEB_ACL_ARN,
             access_log_retention=cdk.Duration.days(30),
             idle_timeout=cdk.Duration.seconds(120),
         )
@@ -160,7 +179,7 @@ class Synthesized:
 
         routes = cdk.Stack(app, "Routes")
         vpc = imported_vpc(routes)
-        self.routes_lb = LoadBalancer(routes, "LoadBalancer", vpc=vpc)
+        self.routes_lb = LoadBalancer(routes, "LoadBalancer", vpc=vpc, plain_http=TEST_HTTP)
         self.orders = service(routes, "Orders", self.routes_lb, vpc, paths=["/orders/*"])
         self.api = service(
             routes, "Api", self.routes_lb, vpc, paths=["/v1/*"], hosts=["API.example.com"]
@@ -202,6 +221,7 @@ class Synthesized:
             vpc=imported_vpc(internal),
             internet_facing=False,
             access_logs=False,
+            plain_http=TEST_HTTP,
         )
         acknowledge(
             cast(cdk.CfnResource, self.internal_lb.load_balancer.node.default_child),
@@ -212,7 +232,11 @@ class Synthesized:
         on_network = cdk.Stack(app, "OnNetwork")
         self.network = Network(on_network, "Network")
         self.on_network_lb = LoadBalancer(
-            on_network, "LoadBalancer", vpc=self.network.vpc, internet_facing=False
+            on_network,
+            "LoadBalancer",
+            vpc=self.network.vpc,
+            internet_facing=False,
+            plain_http=TEST_HTTP,
         )
 
         token_cidr = cdk.Stack(app, "TokenCidr")
@@ -221,12 +245,15 @@ class Synthesized:
             "LoadBalancer",
             vpc=imported_vpc(token_cidr, cdk.Fn.import_value(CIDR_EXPORT)),
             internet_facing=False,
+            plain_http=TEST_HTTP,
         )
 
         two = cdk.Stack(app, "TwoLoadBalancers")
         vpc = imported_vpc(two)
-        self.first_lb = LoadBalancer(two, "Public", vpc=vpc)
-        self.second_lb = LoadBalancer(two, "Internal", vpc=vpc, internet_facing=False)
+        self.first_lb = LoadBalancer(two, "Public", vpc=vpc, plain_http=TEST_HTTP)
+        self.second_lb = LoadBalancer(
+            two, "Internal", vpc=vpc, internet_facing=False, plain_http=TEST_HTTP
+        )
 
         stacks = [self.defaults_stack, configured, routes, own, internal]
         stacks += [on_network, token_cidr, two]
@@ -288,12 +315,13 @@ def test_http2_on_and_desync_mitigation_defensive(synthesized: Synthesized) -> N
     assert attrs["routing.http.desync_mitigation_mode"] == "defensive"
 
 
-def test_deletion_protection_off_and_idle_timeout_left_at_60s_by_default(
+def test_deletion_protection_on_and_idle_timeout_left_at_60s_by_default(
     synthesized: Synthesized,
 ) -> None:
     attrs = attributes(synthesized.defaults, LB_ID)
-    assert attrs["deletion_protection.enabled"] == "false"
+    assert attrs["deletion_protection.enabled"] == "true"
     assert "idle_timeout.timeout_seconds" not in attrs
+    assert not any("DeletionProtection" in rule for rule in suppressed(synthesized.defaults, LB_ID))
 
 
 def test_http_listener_answers_404_by_default(defaults: Template) -> None:
@@ -320,6 +348,29 @@ def test_http_listener_answers_404_by_default(defaults: Template) -> None:
 def test_no_redirect_listener_without_certificate(synthesized: Synthesized) -> None:
     assert synthesized.default_lb.redirect_listener is None
     assert synthesized.default_lb.listener.node.id == "HttpListener"
+    assert synthesized.default_lb.certificates == ()
+
+
+def test_plain_http_reason_acknowledges_the_https_rules_on_the_http_listener(
+    synthesized: Synthesized,
+) -> None:
+    reason = f"Plain HTTP chosen (PlainHttp): {TEST_HTTP.reason}"
+    listener = logical_id(synthesized.default_lb.listener)
+    assert suppressed(synthesized.defaults, listener) == {
+        f"{pack}-{rule}": reason
+        for pack in ("HIPAA.Security", "NIST.800.53.R5")
+        for rule in ("ALBHttpToHttpsRedirection", "ELBv2ACMCertificateRequired")
+    }
+
+
+def test_no_web_acl_by_default_and_nists_waf_rule_acknowledged_with_why(
+    synthesized: Synthesized,
+) -> None:
+    assert synthesized.default_lb.web_acl_association is None
+    assert of_type(synthesized.defaults, "AWS::WAFv2::WebACLAssociation") == {}
+    rules = suppressed(synthesized.defaults, LB_ID)
+    assert list(rules) == ["NIST.800.53.R5-ALBWAFEnabled"]
+    assert "web_acl_arn" in rules["NIST.800.53.R5-ALBWAFEnabled"]
 
 
 def test_ingress_is_port_80_from_anywhere_only(synthesized: Synthesized) -> None:
@@ -564,9 +615,62 @@ def test_internal_scheme_in_the_private_subnets(configured: Template) -> None:
 
 
 def test_deletion_protection_and_idle_timeout_options(synthesized: Synthesized) -> None:
-    attrs = attributes(synthesized.configured, logical_id(synthesized.configured_lb.load_balancer))
-    assert attrs["deletion_protection.enabled"] == "true"
+    lb_id = logical_id(synthesized.configured_lb.load_balancer)
+    attrs = attributes(synthesized.configured, lb_id)
+    assert attrs["deletion_protection.enabled"] == "false"
     assert attrs["idle_timeout.timeout_seconds"] == "120"
+    rules = suppressed(synthesized.configured, lb_id)
+    assert sorted(rules) == [
+        "HIPAA.Security-ELBDeletionProtectionEnabled",
+        "NIST.800.53.R5-ELBDeletionProtectionEnabled",
+    ]
+    assert "deletion_protection=False" in rules["HIPAA.Security-ELBDeletionProtectionEnabled"]
+
+
+def test_several_certificates_the_first_the_default_the_others_by_sni(
+    synthesized: Synthesized,
+) -> None:
+    template = synthesized.configured
+    listener = logical_id(synthesized.configured_lb.listener)
+    assert template["Resources"][listener]["Properties"]["Certificates"] == [
+        {"CertificateArn": CERTIFICATE_ARN}
+    ]
+    (added,) = of_type(template, "AWS::ElasticLoadBalancingV2::ListenerCertificate").values()
+    assert added["Properties"] == {
+        "Certificates": [{"CertificateArn": SHOP_ARN}],
+        "ListenerArn": {"Ref": listener},
+    }
+    assert [c.certificate_arn for c in synthesized.configured_lb.certificates] == [
+        CERTIFICATE_ARN,
+        SHOP_ARN,
+    ]
+
+
+def test_redirect_listener_needs_no_certificate_and_says_why(synthesized: Synthesized) -> None:
+    redirect = synthesized.configured_lb.redirect_listener
+    assert redirect is not None
+    rules = suppressed(synthesized.configured, logical_id(redirect))
+    assert sorted(rules) == [
+        "HIPAA.Security-ELBv2ACMCertificateRequired",
+        "NIST.800.53.R5-ELBv2ACMCertificateRequired",
+    ]
+    assert "redirect" in rules["HIPAA.Security-ELBv2ACMCertificateRequired"]
+    https = logical_id(synthesized.configured_lb.listener)
+    assert suppressed(synthesized.configured, https) == {}
+
+
+def test_web_acl_is_associated_with_the_load_balancer(synthesized: Synthesized) -> None:
+    lb = synthesized.configured_lb
+    (association,) = of_type(synthesized.configured, "AWS::WAFv2::WebACLAssociation").values()
+    assert association["Properties"] == {
+        "ResourceArn": {"Ref": logical_id(lb.load_balancer)},
+        "WebACLArn": WEB_ACL_ARN,
+    }
+    assert lb.web_acl_association is not None
+    assert lb.web_acl_association.node.path == "Configured/LoadBalancer/WebAclAssociation"
+    assert "NIST.800.53.R5-ALBWAFEnabled" not in suppressed(
+        synthesized.configured, logical_id(lb.load_balancer)
+    )
 
 
 def test_access_log_retention_option(configured: Template) -> None:
@@ -628,6 +732,7 @@ def test_vpc_subnets_option() -> None:
         vpc=vpc,
         vpc_subnets=ec2.SubnetSelection(subnet_type=ec2.SubnetType.PRIVATE_WITH_EGRESS),
         access_logs=False,
+        plain_http=TEST_HTTP,
     )
     cfn = cast(elbv2.CfnLoadBalancer, lb.load_balancer.node.default_child)
     assert stack.resolve(cfn.subnets) == PRIVATE_SUBNETS
@@ -718,7 +823,9 @@ def test_other_variants_pass_cfn_lint(synthesized: Synthesized) -> None:
 
 def test_nag_reports_what_a_user_chose_and_must_acknowledge() -> None:
     stack = make_stack("NoLogs")
-    LoadBalancer(stack, "LoadBalancer", vpc=imported_vpc(stack), access_logs=False)
+    LoadBalancer(
+        stack, "LoadBalancer", vpc=imported_vpc(stack), access_logs=False, plain_http=TEST_HTTP
+    )
     world = cdk.Stack(cast(cdk.App, stack.node.scope), "InternalWorld")
     LoadBalancer(
         world,
@@ -726,6 +833,7 @@ def test_nag_reports_what_a_user_chose_and_must_acknowledge() -> None:
         vpc=imported_vpc(world),
         internet_facing=False,
         ingress_cidrs=["0.0.0.0/0"],
+        plain_http=TEST_HTTP,
     )
     with pytest.raises(NagFindingsError) as caught:
         template_of(stack)
@@ -790,7 +898,7 @@ def priorities(routes: Routes, stack_id: str = "Shop") -> dict[str, int]:
     """``{owner id: priority}`` of the synthesized rules of ``routes`` on one listener."""
     stack = make_stack(stack_id)
     vpc = imported_vpc(stack)
-    lb = LoadBalancer(stack, "LoadBalancer", vpc=vpc, access_logs=False)
+    lb = LoadBalancer(stack, "LoadBalancer", vpc=vpc, access_logs=False, plain_http=TEST_HTTP)
     acknowledge(cast(cdk.CfnResource, lb.load_balancer.node.default_child), "ELB2", "test: no logs")
     rules = {name: service(stack, name, lb, vpc, **options) for name, options in routes}
     template = template_of(stack)
@@ -1098,7 +1206,13 @@ def test_fails_when_an_ingress_cidr_is_invalid(cidr: str, allowed: str) -> None:
     with pytest.raises(
         ConfigurationError, match=rf"^ingress_cidrs: got '{re.escape(cidr)}'; {allowed}"
     ):
-        LoadBalancer(stack, "LoadBalancer", vpc=imported_vpc(stack), ingress_cidrs=[cidr])
+        LoadBalancer(
+            stack,
+            "LoadBalancer",
+            vpc=imported_vpc(stack),
+            ingress_cidrs=[cidr],
+            plain_http=TEST_HTTP,
+        )
 
 
 def test_fails_when_ingress_cidrs_is_a_string() -> None:
@@ -1106,7 +1220,13 @@ def test_fails_when_ingress_cidrs_is_a_string() -> None:
     with pytest.raises(
         ConfigurationError, match=r"ingress_cidrs: got '10.0.0.0/8'; expected a list"
     ):
-        LoadBalancer(stack, "LoadBalancer", vpc=imported_vpc(stack), ingress_cidrs="10.0.0.0/8")
+        LoadBalancer(
+            stack,
+            "LoadBalancer",
+            vpc=imported_vpc(stack),
+            ingress_cidrs="10.0.0.0/8",
+            plain_http=TEST_HTTP,
+        )
 
 
 def test_repeated_cidrs_admit_once() -> None:
@@ -1116,6 +1236,7 @@ def test_repeated_cidrs_admit_once() -> None:
         "LoadBalancer",
         vpc=imported_vpc(stack),
         ingress_cidrs=["10.0.0.0/8", "10.0.0.0/8"],
+        plain_http=TEST_HTTP,
     )
     group = cast(ec2.CfnSecurityGroup, lb.connections.security_groups[0].node.default_child)
     assert len(stack.resolve(group.security_group_ingress)) == 1
@@ -1133,6 +1254,7 @@ def test_fails_when_access_logs_off_but_a_bucket_is_given() -> None:
             vpc=imported_vpc(stack),
             access_logs=False,
             access_log_bucket=bucket,
+            plain_http=TEST_HTTP,
         )
 
 
@@ -1148,6 +1270,7 @@ def test_fails_when_retention_is_given_with_an_existing_bucket() -> None:
             vpc=imported_vpc(stack),
             access_log_bucket=bucket,
             access_log_retention=cdk.Duration.days(7),
+            plain_http=TEST_HTTP,
         )
 
 
@@ -1158,7 +1281,13 @@ def test_fails_when_the_log_bucket_is_kms_encrypted() -> None:
         ConfigurationError,
         match=r"access_log_bucket: got 'TestStack/Logs'; a bucket encrypted with SSE-S3",
     ):
-        LoadBalancer(stack, "LoadBalancer", vpc=imported_vpc(stack), access_log_bucket=bucket)
+        LoadBalancer(
+            stack,
+            "LoadBalancer",
+            vpc=imported_vpc(stack),
+            access_log_bucket=bucket,
+            plain_http=TEST_HTTP,
+        )
 
 
 def test_fails_when_retention_is_not_whole_days() -> None:
@@ -1171,6 +1300,7 @@ def test_fails_when_retention_is_not_whole_days() -> None:
             "LoadBalancer",
             vpc=imported_vpc(stack),
             access_log_retention=cdk.Duration.hours(36),
+            plain_http=TEST_HTTP,
         )
 
 
@@ -1178,7 +1308,13 @@ def test_fails_when_retention_is_not_whole_days() -> None:
 def test_fails_when_idle_timeout_is_out_of_range(timeout: cdk.Duration) -> None:
     stack = make_stack()
     with pytest.raises(ConfigurationError, match=r"idle_timeout: got '.*'; 1 to 4000 seconds"):
-        LoadBalancer(stack, "LoadBalancer", vpc=imported_vpc(stack), idle_timeout=timeout)
+        LoadBalancer(
+            stack,
+            "LoadBalancer",
+            vpc=imported_vpc(stack),
+            idle_timeout=timeout,
+            plain_http=TEST_HTTP,
+        )
 
 
 @pytest.mark.parametrize(
@@ -1209,3 +1345,212 @@ def test_a_certificate_of_another_region_is_left_to_deploy_time_in_an_agnostic_s
         stack, "Certificate", CERTIFICATE_ARN.replace("eu-west-1", "us-east-1")
     )
     LoadBalancer(stack, "LoadBalancer", vpc=imported_vpc(stack), certificate=certificate)
+
+
+# ------------------------------------------------ HTTP is a decision; SNI; web ACL; types
+
+
+def ireland() -> cdk.Stack:
+    app = cast(cdk.App, make_stack().node.scope)
+    return cdk.Stack(
+        app, "Ireland", env=cdk.Environment(account="123456789012", region="eu-west-1")
+    )
+
+
+@pytest.mark.parametrize("internet_facing", [True, False], ids=["internet-facing", "internal"])
+def test_fails_when_there_is_neither_a_certificate_nor_a_plain_http_decision(
+    internet_facing: bool,
+) -> None:
+    stack = make_stack()
+    with pytest.raises(
+        ConfigurationError,
+        match=r"^plain_http: got None; a decision when the load balancer has no certificate: "
+        r"give certificate= .* or plain_http=PlainHttp\(reason='...'\)",
+    ):
+        LoadBalancer(
+            stack, "LoadBalancer", vpc=imported_vpc(stack), internet_facing=internet_facing
+        )
+
+
+def test_fails_when_plain_http_is_given_with_a_certificate() -> None:
+    stack = ireland()
+    certificate = acm.Certificate.from_certificate_arn(stack, "Certificate", CERTIFICATE_ARN)
+    with pytest.raises(ConfigurationError, match=r"^plain_http: got .*; only without a cert"):
+        LoadBalancer(
+            stack,
+            "LoadBalancer",
+            vpc=imported_vpc(stack),
+            certificate=certificate,
+            plain_http=TEST_HTTP,
+        )
+
+
+@pytest.mark.parametrize(
+    ("reason", "allowed"),
+    [
+        ("demo", r"must say why, in at least 10 characters"),
+        ("         .", r"must say why, in at least 10 characters"),
+        (42, r"expected a string"),
+        (cdk.Token.as_string(cdk.Fn.ref("Why")), r"a sentence \(a literal str\)"),
+    ],
+    ids=["short", "blank", "int", "token"],
+)
+def test_fails_when_the_plain_http_reason_is_not_a_sentence(reason: Any, allowed: str) -> None:
+    with pytest.raises(ConfigurationError, match=rf"^plain_http\.reason: got .*; {allowed}") as e:
+        PlainHttp(reason=reason)
+    assert "Token[" not in str(e.value)
+
+
+def test_fails_when_certificate_and_certificates_are_both_given() -> None:
+    stack = ireland()
+    first = acm.Certificate.from_certificate_arn(stack, "Certificate", CERTIFICATE_ARN)
+    second = acm.Certificate.from_certificate_arn(stack, "Shop", SHOP_ARN)
+    with pytest.raises(ConfigurationError, match=r"^certificate: got .*; either certificate"):
+        LoadBalancer(
+            stack,
+            "LoadBalancer",
+            vpc=imported_vpc(stack),
+            certificate=first,
+            certificates=[second],
+        )
+
+
+@pytest.mark.parametrize(
+    ("arn", "allowed"),
+    [
+        (SHOP_ARN.replace("eu-west-1", "us-east-1"), "of the stack's Region (eu-west-1)"),
+        (SHOP_ARN.replace("arn:aws:", "arn:aws-us-gov:"), "of the stack's partition (aws)"),
+        (CERTIFICATE_ARN, "each certificate once: it is certificates[0] already"),
+    ],
+)
+def test_fails_when_one_of_several_certificates_cannot_serve(arn: str, allowed: str) -> None:
+    stack = ireland()
+    certificates = [
+        acm.Certificate.from_certificate_arn(stack, "Certificate", CERTIFICATE_ARN),
+        acm.Certificate.from_certificate_arn(stack, "Other", arn),
+    ]
+    with pytest.raises(
+        ConfigurationError,
+        match=rf"^certificates\[1\]: got '{re.escape(arn)}'; .*{re.escape(allowed)}",
+    ):
+        LoadBalancer(stack, "LoadBalancer", vpc=imported_vpc(stack), certificates=certificates)
+
+
+def test_fails_when_there_are_more_certificates_than_a_listener_takes() -> None:
+    stack = ireland()
+    certificates = [
+        acm.Certificate.from_certificate_arn(
+            stack, f"Certificate{i}", CERTIFICATE_ARN.replace("444455556666", f"{i:012d}")
+        )
+        for i in range(27)
+    ]
+    with pytest.raises(
+        ConfigurationError, match=r"^certificates: got '27 certificates'; at most 26: the default"
+    ):
+        LoadBalancer(stack, "LoadBalancer", vpc=imported_vpc(stack), certificates=certificates)
+
+
+def test_26_certificates_are_the_default_and_25_by_sni() -> None:
+    stack = ireland()
+    certificates = [
+        acm.Certificate.from_certificate_arn(
+            stack, f"Certificate{i}", CERTIFICATE_ARN.replace("444455556666", f"{i:012d}")
+        )
+        for i in range(26)
+    ]
+    lb = LoadBalancer(stack, "LoadBalancer", vpc=imported_vpc(stack), certificates=certificates)
+    added = [c for c in lb.listener.node.find_all() if isinstance(c, elbv2.CfnListenerCertificate)]
+    assert len(added) == 25
+
+
+def test_certificate_tokens_are_left_to_deploy_time() -> None:
+    stack = ireland()
+    imported = acm.Certificate.from_certificate_arn(
+        stack, "Imported", cdk.Fn.import_value("ShopCertificateArn")
+    )
+    lb = LoadBalancer(
+        stack,
+        "LoadBalancer",
+        vpc=imported_vpc(stack),
+        certificates=[acm.Certificate.from_certificate_arn(stack, "C", CERTIFICATE_ARN), imported],
+    )
+    assert len(lb.certificates) == 2
+
+
+@pytest.mark.parametrize(
+    ("parameter", "value", "allowed"),
+    [
+        ("certificates", "arn:aws:acm:eu-west-1:123456789012:certificate/x", "expected a list"),
+        ("certificates", [object()], r"certificates\[0\]: got <object object at .*>; "),
+        ("plain_http", "yes", "expected a PlainHttp"),
+        ("plain_http", True, "expected a PlainHttp"),
+        ("deletion_protection", "false", "expected True or False"),
+        ("deletion_protection", None, "expected True or False"),
+        ("web_acl_arn", 42, "expected a string"),
+    ],
+)
+def test_fails_when_an_option_has_the_wrong_type(parameter: str, value: Any, allowed: str) -> None:
+    stack = ireland()
+    options: dict[str, Any] = {"plain_http": TEST_HTTP, parameter: value}
+    with pytest.raises(ConfigurationError, match=allowed) as caught:
+        LoadBalancer(stack, "LoadBalancer", vpc=imported_vpc(stack), **options)
+    assert caught.value.field.startswith(parameter)
+
+
+WEB_ACL_ID = "0a1b2c3d-1111-2222-3333-444455556666"
+
+
+@pytest.mark.parametrize(
+    ("arn", "allowed"),
+    [
+        (
+            f"arn:aws:wafv2:us-east-1:123456789012:global/webacl/shop/{WEB_ACL_ID}",
+            "a CLOUDFRONT (global) web ACL protects CloudFront distributions only",
+        ),
+        (
+            f"arn:aws:wafv2:eu-west-1:123456789012:regional/rulegroup/shop/{WEB_ACL_ID}",
+            "the ARN of an AWS WAF web ACL of scope REGIONAL",
+        ),
+        (f"arn:aws:waf-regional:eu-west-1:123456789012:webacl/{WEB_ACL_ID}", "of an AWS WAF"),
+        ("arn:aws:wafv2:eu-west-1:123456789012:regional/webacl/shop/1234", "scope REGIONAL"),
+        (f"arn:aws:wafv2:eu-west-1:1234:regional/webacl/shop/{WEB_ACL_ID}", "scope REGIONAL"),
+        (f"arn:aws:wafv2:eu-west-1:123456789012:regional/webacl/a b/{WEB_ACL_ID}", "REGIONAL"),
+        ("shop-firewall", "the ARN of an AWS WAF web ACL"),
+        (WEB_ACL_ARN.replace("eu-west-1", "eu-central-1"), "of the stack's Region (eu-west-1)"),
+        (WEB_ACL_ARN.replace("arn:aws:", "arn:aws-cn:"), "of the stack's partition (aws)"),
+    ],
+)
+def test_fails_when_the_web_acl_arn_cannot_protect_this_load_balancer(
+    arn: str, allowed: str
+) -> None:
+    stack = ireland()
+    with pytest.raises(
+        ConfigurationError, match=rf"^web_acl_arn: got '{re.escape(arn)}'; .*{re.escape(allowed)}"
+    ):
+        LoadBalancer(
+            stack, "LoadBalancer", vpc=imported_vpc(stack), plain_http=TEST_HTTP, web_acl_arn=arn
+        )
+
+
+def test_a_web_acl_of_this_app_is_associated_by_its_token() -> None:
+    stack = ireland()
+    acl = wafv2.CfnWebACL(
+        stack,
+        "Firewall",
+        scope="REGIONAL",
+        default_action=wafv2.CfnWebACL.DefaultActionProperty(allow={}),
+        visibility_config=wafv2.CfnWebACL.VisibilityConfigProperty(
+            cloud_watch_metrics_enabled=True, metric_name="shop", sampled_requests_enabled=True
+        ),
+    )
+    lb = LoadBalancer(
+        stack,
+        "LoadBalancer",
+        vpc=imported_vpc(stack),
+        plain_http=TEST_HTTP,
+        web_acl_arn=acl.attr_arn,
+    )
+    assert lb.web_acl_association is not None
+    assert stack.resolve(lb.web_acl_association.web_acl_arn) == {
+        "Fn::GetAtt": [stack.get_logical_id(acl), "Arn"]
+    }

@@ -29,6 +29,7 @@ from constructs_ecs import (
 )
 from constructs_ecs.testing import NagFindingsError, new_app, synth
 from tests.conftest import CDK_JSON
+from tests.factories import TEST_HTTP
 
 MUTABLE = (dict, list, set, bytearray, weakref.WeakKeyDictionary, weakref.WeakValueDictionary)
 
@@ -73,7 +74,7 @@ def import_everything() -> None:
 
 def build_and_synth() -> None:
     app = new_app(cdk_json=CDK_JSON)
-    platform = PlatformStack(app, "Platform")
+    platform = PlatformStack(app, "Platform", plain_http=TEST_HTTP)
     Network(platform, "Endpoints", vpc_endpoints=True, cidr="10.1.0.0/16")
     stack = ServicesStack(app, "Services", platform=platform)
     WebService(
@@ -111,7 +112,7 @@ def test_defining_and_synthesizing_an_app_changes_no_module_level_object() -> No
 def test_a_budget_asked_for_after_a_service_applies() -> None:
     """The smallest budget asked for applies, whenever it is asked (not the first caller's)."""
     app = new_app(cdk_json=CDK_JSON)
-    platform = PlatformStack(app, "Platform")
+    platform = PlatformStack(app, "Platform", plain_http=TEST_HTTP)
     stack = ServicesStack(app, "Services", platform=platform)
     WorkerService(stack, "Worker", cluster=stack.cluster, task_definition=spec("worker"))
     enforce_resource_budget(stack, budget=5)
@@ -130,7 +131,7 @@ def test_fails_when_a_budget_is_not_1_to_500(budget: Any) -> None:
 def test_a_daemon_with_user_built_default_strategies_is_a_daemon_with_the_default() -> None:
     """Compared as ECS receives them, not as jsii objects (which compare by identity)."""
     app = new_app(cdk_json=CDK_JSON)
-    platform = PlatformStack(app, "Platform")
+    platform = PlatformStack(app, "Platform", plain_http=TEST_HTTP)
     built = Placement(
         strategies=[
             ecs.PlacementStrategy.spread_across(ecs.BuiltInAttributes.AVAILABILITY_ZONE),

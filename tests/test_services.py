@@ -34,6 +34,7 @@ from constructs_ecs.testing import (
     template_of,
 )
 from tests.conftest import REPO, make_stack
+from tests.factories import TEST_HTTP
 from tests.factories import Platform as Bare
 
 
@@ -65,7 +66,7 @@ def worker_spec(name: str = "worker", memory: int = 128, cpu: int = 128) -> Task
 def platform(stack: cdk.Stack) -> tuple[EcsCluster, LoadBalancer]:
     network = Network(stack, "Network")
     cluster = EcsCluster(stack, "Cluster", vpc=network.vpc, min_capacity=1, max_capacity=4)
-    load_balancer = LoadBalancer(stack, "LoadBalancer", vpc=network.vpc)
+    load_balancer = LoadBalancer(stack, "LoadBalancer", vpc=network.vpc, plain_http=TEST_HTTP)
     return cluster, load_balancer
 
 

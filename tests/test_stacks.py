@@ -18,6 +18,7 @@ from constructs_ecs import (
 )
 from constructs_ecs.testing import assert_cfn_lint_clean, new_app, synth
 from tests.conftest import CDK_JSON, make_stack
+from tests.factories import TEST_HTTP
 
 
 def spec(name: str) -> TaskDefinitionSpec:
@@ -39,7 +40,7 @@ def spec(name: str) -> TaskDefinitionSpec:
 def build(services: dict[str, list[str]]) -> dict[str, dict[str, Any]]:
     """Synthesize a platform and one services stack per key; return templates by stack."""
     app = new_app(cdk_json=CDK_JSON)
-    platform = PlatformStack(app, "Platform")
+    platform = PlatformStack(app, "Platform", plain_http=TEST_HTTP)
     for stack_id, names in services.items():
         stack = ServicesStack(app, stack_id, platform=platform)
         for name in names:
@@ -97,7 +98,7 @@ def test_removing_a_services_stack_leaves_the_others_unchanged(
 def test_fails_when_a_stack_goes_over_its_resource_budget() -> None:
     stack = make_stack("Crowded")
     enforce_resource_budget(stack, budget=20)
-    platform_stack = PlatformStack(stack.node.root, "CrowdedPlatform")  # type: ignore[arg-type]
+    platform_stack = PlatformStack(stack.node.root, "CrowdedPlatform", plain_http=TEST_HTTP)  # type: ignore[arg-type]
     for index in range(4):  # about 6 resources each
         WorkerService(
             stack,

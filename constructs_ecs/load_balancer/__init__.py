@@ -13,11 +13,13 @@ from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_elasticloadbalancingv2 as elbv2
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_s3 as s3
+from aws_cdk import aws_wafv2 as wafv2
 from constructs import Construct
 
-from constructs_ecs._arguments import checked
+from constructs_ecs._arguments import checked, expect_int
 from constructs_ecs._nag import acknowledge
 from constructs_ecs.errors import ConfigurationError
+from constructs_ecs.limits import LISTENER_RULES_PER_LOAD_BALANCER
 from constructs_ecs.load_balancer.access_logs import (
     LOG_DELIVERY_PRINCIPAL,
     log_delivery_principals,
@@ -31,34 +33,53 @@ from constructs_ecs.load_balancer.routes import (
     preferred_priority,
 )
 from constructs_ecs.load_balancer.rules import add_route
+from constructs_ecs.load_balancer.security import (
+    CERTIFICATES_PER_LISTENER,
+    PlainHttp,
+    check_certificates,
+    check_plain_http,
+    check_web_acl_arn,
+    record_no_web_acl,
+    record_plain_http,
+    record_redirect,
+    record_unprotected,
+)
 
 __all__ = [
+    "CERTIFICATES_PER_LISTENER",
     "LOG_DELIVERY_PRINCIPAL",
     "MAX_RULES",
     "Band",
     "ExistingLoadBalancer",
     "LoadBalancer",
+    "PlainHttp",
     "RouteTable",
     "preferred_priority",
 ]
 
 HTTP_PORT = 80
 HTTPS_PORT = 443
+TEST_PORT = 8080
+"""The test listener's port without a certificate (blue/green test traffic)."""
+TEST_TLS_PORT = 8443
+"""The test listener's port with a certificate (HTTPS, the same certificate)."""
 
 
 class LoadBalancer(Construct):
     """One Application Load Balancer that many services attach to, with a rule each.
 
-    With a ``certificate``, ``listener`` is HTTPS on 443 and ``redirect_listener`` answers
-    HTTP on 80 with a permanent redirect to HTTPS; without one, ``listener`` is HTTP on 80.
-    A request no service's rule matches gets a fixed 404. Services call ``add_route``.
+    With a certificate (``certificate``, or ``certificates`` for several host names, served
+    by SNI), ``listener`` is HTTPS on 443 and ``redirect_listener`` answers HTTP on 80 with a
+    permanent redirect to HTTPS. Plain HTTP is a decision: without a certificate, only
+    ``plain_http=PlainHttp(reason=...)`` makes ``listener`` HTTP on 80. A request no service's
+    rule matches gets a fixed 404. Services call ``add_route``.
 
     Defined by default: an internet-facing ALB in the VPC's public subnets; a security group
     that admits only the listener ports from ``ingress_cidrs`` and sends nothing until a service
     opens a port (``cluster.connections.allow_from(lb.connections, port)``); invalid header
     fields dropped; HTTP/2 on; defensive desync mitigation; 60 s idle timeout; access logs to a
     new S3 bucket (SSE-S3, TLS-only, public access blocked, logs expire after 90 days, retained
-    when the stack is deleted); no deletion protection.
+    when the stack is deleted); deletion protection on; no web ACL.
     """
 
     @checked()
@@ -71,13 +92,17 @@ class LoadBalancer(Construct):
         internet_facing: bool = True,
         vpc_subnets: ec2.SubnetSelection | None = None,
         certificate: acm.ICertificate | None = None,
+        certificates: Sequence[acm.ICertificate] = (),
+        plain_http: PlainHttp | None = None,
         ssl_policy: elbv2.SslPolicy = elbv2.SslPolicy.TLS13_12_PQ,
         ingress_cidrs: Sequence[str] | None = None,
-        deletion_protection: bool = False,
+        deletion_protection: bool = True,
+        web_acl_arn: str | None = None,
         access_logs: bool = True,
         access_log_bucket: s3.IBucket | None = None,
         access_log_retention: cdk.Duration | None = None,
         idle_timeout: cdk.Duration | None = None,
+        max_rules: int = LISTENER_RULES_PER_LOAD_BALANCER,
     ) -> None:
         """Define the load balancer, its security group, listener(s) and access-log bucket.
 
@@ -86,8 +111,17 @@ class LoadBalancer(Construct):
             facing.
         :param vpc_subnets: Where to place the load balancer. Default: the public subnets when
             internet facing, the private subnets otherwise.
-        :param certificate: An ACM certificate: the listener is then HTTPS and port 80
-            redirects to it. Default: plain HTTP on port 80 only.
+        :param certificate: An ACM certificate of the stack's Region: the listener is then
+            HTTPS and port 80 redirects to it. The same as ``certificates=[certificate]``; give
+            one or the other. Default: no certificate (then ``plain_http`` is required).
+        :param certificates: Several certificates, for several host names (SNI): the first is
+            the listener's default, served to clients that name no host or one no certificate
+            covers; the others are added to the listener (``ListenerCertificate``), at most 25.
+            Default: none (``certificate``, or ``plain_http``).
+        :param plain_http: Serve unencrypted HTTP on port 80, with the reason
+            (``PlainHttp(reason=...)``): required without a certificate, refused with one.
+            The reason is recorded in the template as the acknowledgement of the HIPAA and
+            NIST rules that ask for HTTPS. Default: none (a certificate is then required).
         :param ssl_policy: The HTTPS listener's security policy. Default:
             ``ELBSecurityPolicy-TLS13-1-2-PQ-2025-09``: TLS 1.3 and 1.2 with forward-secret AEAD
             ciphers only, plus hybrid post-quantum key exchange for clients that offer it.
@@ -98,8 +132,12 @@ class LoadBalancer(Construct):
             Default: ``0.0.0.0/0`` when internet facing; when internal, the VPC's primary CIDR
             block (written literally for a VPC defined in this app; when it is a token, as for
             a VPC imported by reference, EC23 is acknowledged: the peer is the VPC's own block).
-        :param deletion_protection: ``True`` makes deleting the load balancer fail until
-            protection is turned off. Default: off.
+        :param deletion_protection: ``False`` lets CloudFormation delete the load balancer
+            (``cdk destroy``, or a replacement); with it on, deleting fails until protection is
+            turned off (deploy once with ``False`` first). Default: on.
+        :param web_acl_arn: An AWS WAF web ACL (scope ``REGIONAL``, the stack's Region) to
+            associate with the load balancer: a literal ARN or a token such as
+            ``wafv2.CfnWebACL(...).attr_arn``. Default: none.
         :param access_logs: ``False`` turns access logging off (cdk-nag's ELB2 then reports the
             load balancer: acknowledge it with your reason). Default: on.
         :param access_log_bucket: An existing bucket (SSE-S3 encrypted, same region) for the
@@ -108,13 +146,21 @@ class LoadBalancer(Construct):
         :param access_log_retention: How long the new access-log bucket keeps logs. Default:
             90 days.
         :param idle_timeout: Idle connection timeout, 1 to 4000 seconds. Default: 60 seconds.
+        :param max_rules: The listener rules ``add_route`` may define: the load balancer's rule
+            quota (raised for your account?), or fewer to keep room for rules added elsewhere.
+            Default: 100, the quota AWS starts every account with.
         """
         super().__init__(scope, construct_id)
+        _expect_literal_int("max_rules", max_rules)
+        expect_int("max_rules", max_rules, minimum=1)
         self._validate_options(access_logs, access_log_bucket, access_log_retention, idle_timeout)
-        if certificate is not None:
-            self._validate_certificate(certificate)
+        chosen = check_certificates(self, certificate, certificates)
+        check_plain_http(plain_http, chosen)
+        check_web_acl_arn(self, web_acl_arn)
+        self.certificates: tuple[acm.ICertificate, ...] = tuple(chosen)
+        """The HTTPS listener's certificates, its default first; empty with plain HTTP."""
         peers = self._peers(ingress_cidrs, internet_facing, vpc)
-        self.routes = RouteTable()
+        self.routes = RouteTable(max_rules=max_rules)
         """The routes of ``listener`` and their priorities (see ``constructs_ecs.load_balancer
         .routes``)."""
 
@@ -144,12 +190,34 @@ class LoadBalancer(Construct):
         self.connections: ec2.Connections = self.load_balancer.connections
         """The load balancer's ``ec2.Connections``: open targets to it with ``allow_from``."""
 
-        listener, redirect_listener = self._add_listeners(certificate, ssl_policy)
+        listener, redirect_listener = self._add_listeners(chosen, ssl_policy)
+        self._certificate, self._ssl_policy = certificate, ssl_policy
+        self.test_listener: elbv2.ApplicationListener | None = None
+        """The listener of blue/green test traffic (``TEST_PORT``): defined with the first
+        blue/green, canary or linear service, admitting no one until you open it, e.g.
+        ``test_listener.connections.allow_default_port_from(ec2.Peer.ipv4(...))``."""
         self.listener: elbv2.ApplicationListener = listener
         """The ``elbv2.ApplicationListener`` services route on (HTTPS with a certificate)."""
         self.redirect_listener: elbv2.ApplicationListener | None = redirect_listener
         """The HTTP listener that redirects to HTTPS; ``None`` without a certificate."""
-        ports = [HTTP_PORT] if certificate is None else [HTTP_PORT, HTTPS_PORT]
+        if redirect_listener is not None:
+            record_redirect(redirect_listener)
+        elif plain_http is not None:
+            record_plain_http(listener, plain_http)
+        if not deletion_protection:
+            record_unprotected(self.load_balancer)
+        self.web_acl_association: wafv2.CfnWebACLAssociation | None = None
+        """The association with ``web_acl_arn``'s web ACL; ``None`` without one."""
+        if web_acl_arn is None:
+            record_no_web_acl(self.load_balancer, internet_facing)
+        else:
+            self.web_acl_association = wafv2.CfnWebACLAssociation(
+                self,
+                "WebAclAssociation",
+                resource_arn=self.load_balancer.load_balancer_arn,
+                web_acl_arn=web_acl_arn,
+            )
+        ports = [HTTP_PORT, HTTPS_PORT] if chosen else [HTTP_PORT]
         for peer, label in peers:
             for port in ports:
                 security_group.add_ingress_rule(
@@ -182,14 +250,14 @@ class LoadBalancer(Construct):
             self._log_to(self.access_log_bucket)
 
     def _add_listeners(
-        self, certificate: acm.ICertificate | None, ssl_policy: elbv2.SslPolicy
+        self, certificates: Sequence[acm.ICertificate], ssl_policy: elbv2.SslPolicy
     ) -> tuple[elbv2.ApplicationListener, elbv2.ApplicationListener | None]:
         """The routing listener (404 by default) and, with a certificate, the redirect."""
         not_found = elbv2.ListenerAction.fixed_response(
             404, content_type="text/plain", message_body="Not Found"
         )
         # open=False: ingress is added per CIDR and port by the caller, never 0.0.0.0/0 by CDK.
-        if certificate is None:
+        if not certificates:
             http = self.load_balancer.add_listener(
                 "HttpListener",
                 protocol=elbv2.ApplicationProtocol.HTTP,
@@ -202,7 +270,11 @@ class LoadBalancer(Construct):
             "HttpsListener",
             protocol=elbv2.ApplicationProtocol.HTTPS,
             port=HTTPS_PORT,
-            certificates=[elbv2.ListenerCertificate.from_certificate_manager(certificate)],
+            # The first is the default; aws-cdk-lib adds each other one to this listener as a
+            # ListenerCertificate resource (SNI).
+            certificates=[
+                elbv2.ListenerCertificate.from_certificate_manager(c) for c in certificates
+            ],
             ssl_policy=ssl_policy,
             open=False,
             default_action=not_found,
@@ -221,9 +293,20 @@ class LoadBalancer(Construct):
     # ----------------------------------------------------------------------------- routing
 
     @property
+    def full_name(self) -> str:
+        """``app/<name>/<id>``: the ``LoadBalancer`` dimension of its CloudWatch metrics."""
+        return self.load_balancer.load_balancer_full_name
+
+    @property
     def rule_count(self) -> int:
-        """How many listener rules ``add_route`` has defined on ``listener`` (quota: 100)."""
-        return len(self.routes)
+        """How many listener rules ``add_route`` and ``add_blue_green_route`` have defined, on
+        ``listener`` and ``test_listener`` (quota: 100 per load balancer)."""
+        return self.routes.rule_count
+
+    @property
+    def target_group_count(self) -> int:
+        """How many target groups the rules forward to (at most 100 per load balancer)."""
+        return self.routes.target_group_count
 
     def add_route(
         self,
@@ -266,41 +349,62 @@ class LoadBalancer(Construct):
             path_patterns=path_patterns,
             host_headers=host_headers,
             priority=priority,
+        )[0]
+
+    def add_blue_green_route(
+        self,
+        owner: Construct,
+        *,
+        target_group: elbv2.IApplicationTargetGroup,
+        alternate_target_group: elbv2.IApplicationTargetGroup,
+        path_patterns: Sequence[str] = (),
+        host_headers: Sequence[str] = (),
+        priority: int | None = None,
+    ) -> tuple[elbv2.ApplicationListenerRule, elbv2.ApplicationListenerRule | None]:
+        """Route as ``add_route``, for a service that ECS deploys blue/green, canary or linear.
+
+        Defines the production rule ``ListenerRule`` on ``listener``, forwarding to both target
+        groups (weighted 100 and 0; ECS moves the weights), and the test rule
+        ``TestListenerRule`` with the same conditions and priority on ``test_listener`` (defined
+        with the first such route). Both hold one forward action only: ECS cannot shift a
+        rule that also redirects, answers or authenticates. The route counts two target groups
+        and two rules against the load balancer's quotas. Returns both rules.
+        """
+        return add_route(
+            self.routes,
+            self.listener,
+            owner,
+            target_group=target_group,
+            alternate_target_group=alternate_target_group,
+            test_listener=self._test_listener(),
+            path_patterns=path_patterns,
+            host_headers=host_headers,
+            priority=priority,
         )
 
-    # ------------------------------------------------------------------------- set-up help
+    def _test_listener(self) -> elbv2.ApplicationListener:
+        """The test listener, defined on first use (HTTPS when ``listener`` is)."""
+        if self.test_listener is None:
+            not_found = elbv2.ListenerAction.fixed_response(
+                404, content_type="text/plain", message_body="Not Found"
+            )
+            certificate = self._certificate
+            self.test_listener = self.load_balancer.add_listener(
+                "TestListener",
+                protocol=elbv2.ApplicationProtocol.HTTP
+                if certificate is None
+                else elbv2.ApplicationProtocol.HTTPS,
+                port=TEST_PORT if certificate is None else TEST_TLS_PORT,
+                certificates=None
+                if certificate is None
+                else [elbv2.ListenerCertificate.from_certificate_manager(certificate)],
+                ssl_policy=None if certificate is None else self._ssl_policy,
+                open=False,
+                default_action=not_found,
+            )
+        return self.test_listener
 
-    def _validate_certificate(self, certificate: acm.ICertificate) -> None:
-        """An ACM certificate serves a load balancer of its own Region and partition only."""
-        arn = certificate.certificate_arn
-        if cdk.Token.is_unresolved(arn):
-            return
-        parts = arn.split(":")
-        if len(parts) < 6 or parts[0] != "arn" or parts[2] not in ("acm", "iam"):
-            raise ConfigurationError(
-                "certificate",
-                arn,
-                "the ARN of an ACM certificate (arn:<partition>:acm:<region>:<account>:"
-                "certificate/<id>) or of an IAM server certificate",
-            )
-        if parts[2] == "iam":
-            return  # IAM server certificates are global
-        stack = cdk.Stack.of(self)
-        region = stack.region
-        if not cdk.Token.is_unresolved(region) and parts[3] != region:
-            raise ConfigurationError(
-                "certificate",
-                arn,
-                f"a certificate of the stack's Region ({region}): a load balancer can use only "
-                "ACM certificates of its own Region; request or import one there",
-            )
-        partition = stack.partition
-        if not cdk.Token.is_unresolved(partition) and parts[1] != partition:
-            raise ConfigurationError(
-                "certificate",
-                arn,
-                f"a certificate of the stack's partition ({partition})",
-            )
+    # ------------------------------------------------------------------------- set-up help
 
     @staticmethod
     def from_listener(
@@ -407,6 +511,14 @@ class LoadBalancer(Construct):
             cast(cdk.CfnResource, self.load_balancer.node.default_child).add_resource_dependency(
                 cast(cdk.CfnResource, policy.node.default_child)
             )
+
+
+def _expect_literal_int(field: str, value: int) -> None:
+    """A count checked at synth: a deploy-time token cannot be compared with anything."""
+    if cdk.Token.is_unresolved(value):
+        raise ConfigurationError(
+            field, "<a CDK token>", "a literal integer: it is checked at synth"
+        )
 
 
 def _vpc_cidr(vpc: ec2.IVpc) -> str:

@@ -39,6 +39,7 @@ class ExistingLoadBalancer(Construct):
         security_group: ec2.ISecurityGroup,
         rules_in_use: int = 0,
         max_rules: int = LISTENER_RULES_PER_LOAD_BALANCER,
+        test_listener: elbv2.IApplicationListener | None = None,
     ) -> None:
         """
         :param listener: The listener to add rules to
@@ -49,6 +50,9 @@ class ExistingLoadBalancer(Construct):
             quota). Default: 0.
         :param max_rules: The load balancer's rule quota (raised for your account?).
             Default: 100.
+        :param test_listener: A listener of the same load balancer for blue/green test traffic:
+            blue/green, canary and linear services add their test rule to it. Default: none
+            (those services get no test rule, and their test stages see no traffic).
         """
         super().__init__(scope, construct_id)
         expect_int("max_rules", max_rules, minimum=1)
@@ -59,6 +63,8 @@ class ExistingLoadBalancer(Construct):
         """The load balancer's ``ec2.Connections``."""
         self.routes = RouteTable(max_rules=max_rules - rules_in_use)
         """The routes this app adds, and their priorities."""
+        self.test_listener = test_listener
+        """The listener blue/green test rules go on (``None``: no test rules)."""
         cdk.Annotations.of(self).add_warning_v2(
             UNKNOWN_RULES,
             "the listener's existing rules are not known to this app: a derived priority may "
@@ -67,9 +73,21 @@ class ExistingLoadBalancer(Construct):
         )
 
     @property
+    def full_name(self) -> str:
+        """``app/<name>/<id>``, from the listener's ARN: the ``LoadBalancer`` dimension of its
+        CloudWatch metrics."""
+        parts = cdk.Fn.split("/", self.listener.listener_arn)
+        return cdk.Fn.join("/", [cdk.Fn.select(i, parts) for i in (1, 2, 3)])
+
+    @property
     def rule_count(self) -> int:
-        """How many rules this app adds to the listener."""
-        return len(self.routes)
+        """How many rules this app adds to the load balancer's listeners."""
+        return self.routes.rule_count
+
+    @property
+    def target_group_count(self) -> int:
+        """How many target groups this app's rules forward to."""
+        return self.routes.target_group_count
 
     def add_route(
         self,
@@ -86,6 +104,30 @@ class ExistingLoadBalancer(Construct):
             self.listener,
             owner,
             target_group=target_group,
+            path_patterns=path_patterns,
+            host_headers=host_headers,
+            priority=priority,
+        )[0]
+
+    def add_blue_green_route(
+        self,
+        owner: Construct,
+        *,
+        target_group: elbv2.IApplicationTargetGroup,
+        alternate_target_group: elbv2.IApplicationTargetGroup,
+        path_patterns: Sequence[str] = (),
+        host_headers: Sequence[str] = (),
+        priority: int | None = None,
+    ) -> tuple[elbv2.ApplicationListenerRule, elbv2.ApplicationListenerRule | None]:
+        """As ``LoadBalancer.add_blue_green_route``; the test rule only with a
+        ``test_listener``."""
+        return add_route(
+            self.routes,
+            self.listener,
+            owner,
+            target_group=target_group,
+            alternate_target_group=alternate_target_group,
+            test_listener=self.test_listener,
             path_patterns=path_patterns,
             host_headers=host_headers,
             priority=priority,

@@ -37,6 +37,7 @@ from functools import cache
 import aws_cdk as cdk
 
 from constructs_ecs.errors import ConfigurationError
+from constructs_ecs.limits import TARGET_GROUPS_PER_LOAD_BALANCER
 
 __all__ = ["MAX_RULES", "Band", "Route", "RouteTable", "preferred_priority"]
 
@@ -92,6 +93,11 @@ class Route:
     hosts: tuple[str, ...]
     paths: tuple[str, ...]
     priority: int | None = None
+    target_groups: int = 1
+    """Target groups the route adds to the load balancer (two for a blue/green service)."""
+    rules: int = 1
+    """Listener rules the route defines (two for a blue/green service with a test listener:
+    the test listener's rule counts against the load balancer's quota too)."""
 
     @property
     def band(self) -> Band:
@@ -125,8 +131,16 @@ class RouteTable:
     (``priority_of``), so they do not depend on the order routes are added in.
     """
 
-    def __init__(self, *, max_rules: int = MAX_RULES) -> None:
+    def __init__(
+        self,
+        *,
+        max_rules: int = MAX_RULES,
+        max_target_groups: int = TARGET_GROUPS_PER_LOAD_BALANCER,
+    ) -> None:
         self.max_rules = max_rules
+        self.max_target_groups = max_target_groups
+        self.when_full = "put further services behind another LoadBalancer"
+        """What the refusal of a route over either quota tells the user to do."""
         self._routes: dict[str, Route] = {}
         self._assigned: dict[str, int] | None = None
 
@@ -134,17 +148,35 @@ class RouteTable:
         return len(self._routes)
 
     @property
+    def rule_count(self) -> int:
+        """Listener rules the routes define, on every listener of the load balancer."""
+        return sum(route.rules for route in self._routes.values())
+
+    @property
+    def target_group_count(self) -> int:
+        """Target groups the routes forward to (each counts against the load balancer's 100)."""
+        return sum(route.target_groups for route in self._routes.values())
+
+    @property
     def routes(self) -> tuple[Route, ...]:
         return tuple(self._routes.values())
 
     def add(self, route: Route) -> None:
         """Add ``route``, or raise ``ConfigurationError`` saying why it cannot be routed."""
-        if len(self._routes) >= self.max_rules:
+        if self.rule_count + route.rules > self.max_rules:
             raise ConfigurationError(
                 "add_route",
                 route.owner,
                 f"at most {self.max_rules} rules on one Application Load Balancer (its "
-                "quota): put further services behind another LoadBalancer",
+                f"quota): {self.when_full}",
+            )
+        if self.target_group_count + route.target_groups > self.max_target_groups:
+            raise ConfigurationError(
+                "add_route",
+                route.owner,
+                f"at most {self.max_target_groups} target groups on one Application Load "
+                f"Balancer (a quota AWS does not raise; {self.target_group_count} in use, this "
+                f"route adds {route.target_groups}): {self.when_full}",
             )
         if route.owner in self._routes:
             raise ConfigurationError(

@@ -1,14 +1,18 @@
 """Services on the EC2 cluster: web services behind the shared ALB, workers, daemons, schedules.
 
 Every service binds a ``TaskDefinitionSpec`` to the cluster, gets its own log group (retained on
-delete), runs on the cluster's capacity provider (daemons excepted, see ``WorkerService``), and
-deploys with the circuit breaker and rollback on. Placement is checked when the service is
-defined: a task that cannot fit on one instance, or a static host port with more tasks than
-instances, is a ``ConfigurationError`` at synth rather than a deployment stuck for hours.
+delete), runs on the cluster's capacity provider (daemons excepted, see ``WorkerService``),
+deploys with the circuit breaker and rollback on (``Deployment``: rolling, blue/green, canary,
+linear), and has alarms whose "this version is bad" ones roll a deploy back too (``Alarms``).
+Placement is checked when the service is defined: a task that cannot fit on one instance, or a
+static host port with more tasks than instances, is a ``ConfigurationError`` at synth rather
+than a deployment stuck for hours.
 """
 
 from typing import TYPE_CHECKING, Any
 
+from constructs_ecs.services.alarms import Alarms, ServiceAlarms
+from constructs_ecs.services.deployment import Deployment, LifecycleHook
 from constructs_ecs.services.options import (
     Placement,
     Scaling,
@@ -29,9 +33,13 @@ if TYPE_CHECKING:
 
 __all__ = [
     "DEFAULT_PLACEMENT_STRATEGIES",
+    "Alarms",
+    "Deployment",
+    "LifecycleHook",
     "Placement",
     "Scaling",
     "ScheduledTask",
+    "ServiceAlarms",
     "ServiceConnect",
     "TargetHealthCheck",
     "WebService",

@@ -20,6 +20,9 @@ from constructs_ecs.agent import allows_privileged_containers
 from constructs_ecs.budget import ResourceBudget, enforce_resource_budget
 from constructs_ecs.cluster import EcsCluster, ExistingCluster
 from constructs_ecs.errors import ConfigurationError
+from constructs_ecs.services._rollout import add_lifecycle_hooks, deployment_settings
+from constructs_ecs.services.alarms import Alarms, ServiceAlarms
+from constructs_ecs.services.deployment import Deployment
 from constructs_ecs.services.options import (
     SCALE_IN_COOLDOWN_S,
     SCALE_OUT_COOLDOWN_S,
@@ -29,7 +32,6 @@ from constructs_ecs.services.options import (
 )
 
 if TYPE_CHECKING:
-    pass
     from constructs_ecs.taskdef import BoundTaskDefinition, PortMapping, TaskDefinitionSpec
 
 MUTABLE_TAG_PULLED_ONCE = "@constructs-ecs/services:mutableTagPulledOnce"
@@ -53,6 +55,20 @@ _EXEC_CHANNELS = frozenset(
     }
 )
 _EXEC_LOGS = frozenset({"logs:CreateLogStream", "logs:DescribeLogStreams", "logs:PutLogEvents"})
+
+
+_NO_DEPLOYMENT_ALARMS = frozenset({"aws-cn", "aws-us-gov", "aws-iso", "aws-iso-b"})
+"""Partitions whose ECS has no deployment alarms (aws-cdk-lib leaves them out there too)."""
+
+
+def _partition(region: str) -> str | None:
+    """The partition of a concrete region (``None`` for a token or an unknown region)."""
+    if cdk.Token.is_unresolved(region):
+        return None
+    from aws_cdk import region_info
+
+    partition = region_info.RegionInfo.get(region).partition
+    return str(partition) if partition else None
 
 
 def _exec_wildcard_reason(actions: frozenset[str], resource: str) -> str | None:
@@ -207,7 +223,12 @@ class Workload(Construct):
                 )
 
     def _check_static_ports(
-        self, tasks: int, *, rolls: bool = True, field: str = "desired_count"
+        self,
+        tasks: int,
+        *,
+        rolls: bool = True,
+        field: str = "desired_count",
+        doubles: bool = False,
     ) -> None:
         """A static host port fits one task per instance, counting every workload of the
         cluster that binds the same port.
@@ -216,7 +237,9 @@ class Workload(Construct):
         deploy keeps 100 % healthy and may start up to 200 %: it needs one instance without
         the port to start the first new task (none: the deploy never starts, refused), and
         the full 200 % only to replace every task at once (fewer: it goes in batches, a
-        warning). A daemon (0 % minimum) and a scheduled task (no deploy) need no spare.
+        warning). A daemon (0 % minimum) and a scheduled task (no deploy) need no spare. A
+        blue/green, canary or linear deploy (``doubles``) starts every new task beside the
+        old ones: it needs as many spare instances as tasks.
         """
         ports = self._spec.static_host_ports()
         if not ports or self._spec.network_mode not in ("bridge", "host"):
@@ -226,7 +249,7 @@ class Workload(Construct):
             assert isinstance(self._cluster, ExistingCluster)
             self._cluster.warn_unknown(self, "the static host port check", "max_capacity")
             return
-        spare = 1 if rolls else 0
+        spare = tasks if doubles else 1 if rolls else 0
         for port in ports:
             others = self._cluster.static_host_port_holders(port)
             held = sum(n for _, n in others)
@@ -237,18 +260,23 @@ class Workload(Construct):
             )
             if tasks + held + spare > capacity:
                 deploy = (
-                    " and a rolling deploy needs one more for its first new task" if rolls else ""
+                    f" and a blue/green deploy starts all {tasks} new tasks beside them"
+                    if doubles
+                    else " and a rolling deploy needs one more for its first new task"
+                    if rolls
+                    else ""
                 )
                 raise ConfigurationError(
                     field,
                     tasks,
                     f"the task binds static host port {port}, so each instance runs at most one "
                     f"such task: {tasks} tasks take {tasks} of the cluster's at most {capacity} "
-                    f"instances{sharing}{deploy}; at most {max(capacity - held - spare, 0)} "
+                    f"instances{sharing}{deploy}; at most "
+                    f"{max((capacity - held) // 2 if doubles else capacity - held - spare, 0)} "
                     "tasks: raise the cluster's max_capacity or use dynamic host ports "
                     "(hostPort 0 or absent)",
                 )
-            if rolls and 2 * tasks + held > capacity:
+            if rolls and not doubles and 2 * tasks + held > capacity:
                 cdk.Annotations.of(self).add_warning_v2(
                     STATIC_PORT_BATCHES,
                     f"static host port {port}: a rolling deploy of {tasks} tasks starts at most "
@@ -266,10 +294,12 @@ class Workload(Construct):
             strategies = self._cluster.placement_strategies
         return list(strategies) or None
 
-    def _check_distinct_instances(self, placement: Placement, tasks: int) -> None:
+    def _check_distinct_instances(
+        self, placement: Placement, tasks: int, *, doubles: bool = False
+    ) -> None:
         """``distinctInstance`` allows one task per instance: as for a static host port, a
         rolling deploy needs one spare instance to start, and the full 200 % only to replace
-        every task at once."""
+        every task at once; a blue/green deploy (``doubles``) needs one per task."""
         distinct = any(
             rule.type == "distinctInstance"
             for constraint in placement.constraints
@@ -282,6 +312,15 @@ class Workload(Construct):
             assert isinstance(self._cluster, ExistingCluster)
             self._cluster.warn_unknown(self, "the distinctInstance check", "max_capacity")
             return
+        if doubles and 2 * tasks > capacity:
+            raise ConfigurationError(
+                "placement.constraints",
+                "distinctInstance",
+                f"one task per instance: {tasks} tasks take {tasks} of the cluster's at most "
+                f"{capacity} instances and a blue/green deploy starts all {tasks} new tasks "
+                f"beside them; at most {capacity // 2} tasks, or raise the cluster's "
+                "max_capacity",
+            )
         if tasks + 1 > capacity:
             raise ConfigurationError(
                 "placement.constraints",
@@ -290,7 +329,7 @@ class Workload(Construct):
                 f"{capacity} instances and a rolling deploy needs one more for its first new "
                 f"task; at most {capacity - 1} tasks, or raise the cluster's max_capacity",
             )
-        if 2 * tasks > capacity:
+        if not doubles and 2 * tasks > capacity:
             cdk.Annotations.of(self).add_warning_v2(
                 DISTINCT_INSTANCE_BATCHES,
                 f"distinctInstance: a rolling deploy of {tasks} tasks starts at most "
@@ -479,6 +518,68 @@ class ServiceBase(Workload):
         if enable_exec:
             explain_wildcards(self.task_role, _exec_wildcard_reason)
         return service
+
+    # ------------------------------------------------------------------------ deployment
+
+    def _deployment_settings(
+        self,
+        deployment: Deployment,
+        *,
+        placement: Placement,
+        counts: tuple[int, int],
+        daemon: bool = False,
+        web: bool = False,
+    ) -> dict[str, Any]:
+        """The ``ecs.Ec2Service`` keywords of ``deployment``, checked against this service;
+        ``counts``: the fewest and most tasks it runs (a daemon: ignored)."""
+        return deployment_settings(
+            deployment,
+            placement=placement,
+            cluster_strategies=self._cluster.placement_strategies,
+            counts=counts,
+            daemon=daemon,
+            web=web,
+        )
+
+    def _add_alarms(
+        self,
+        alarms: Alarms,
+        target_groups: Sequence[elbv2.ApplicationTargetGroup] = (),
+        load_balancer_name: str | None = None,
+    ) -> ecs.DeploymentAlarmConfig | None:
+        """The service's alarms (``Alarms``), and the deployment alarm configuration ECS
+        rolls back on (``None`` when no alarm is a deployment alarm)."""
+        self.alarms = ServiceAlarms(
+            self,
+            "Alarms",
+            options=alarms,
+            target_groups=target_groups,
+            load_balancer_name=load_balancer_name,
+        )
+        """The service's ``ServiceAlarms``: ``alarms.alarms`` by name, and the
+        ``alarms.deployment_alarms`` that roll a deploy back."""
+        names = [alarm.alarm_name for alarm in self.alarms.deployment_alarms]
+        if not names:
+            return None
+        partition = _partition(cdk.Stack.of(self).region)
+        if partition in _NO_DEPLOYMENT_ALARMS:
+            cdk.Annotations.of(self).add_info(
+                f"ECS deployment alarms are not offered in the {partition} partition: the "
+                "alarms are defined, and the circuit breaker alone rolls a deploy back."
+            )
+            return None
+        return ecs.DeploymentAlarmConfig(
+            alarm_names=names, behavior=ecs.AlarmBehavior.ROLLBACK_ON_ALARM
+        )
+
+    def _after_service(self, deployment: Deployment) -> None:
+        """What needs the service: the alarms on its own metrics, the lifecycle hooks."""
+        self.alarms.watch_service(self.service, self._cluster.cluster.cluster_name)
+        self.hook_role: iam.Role | None = add_lifecycle_hooks(
+            self, self.service, deployment.lifecycle_hooks
+        )
+        """The role ECS invokes the deployment's lifecycle hooks with (``None`` without
+        hooks): it may invoke those functions and nothing else."""
 
     def _wait_for(self, *others: IDependable) -> None:
         """Create the service after the cluster's capacity provider (and delete it before:

@@ -57,6 +57,12 @@ class Placement:
     """E.g. ``ecs.PlacementConstraint.distinct_instances()`` or
     ``ecs.PlacementConstraint.member_of("attribute:ecs.instance-type =~ m7g.*")``.
     Default: none."""
+    availability_zone_rebalancing: bool | None = None
+    """Whether ECS moves tasks back into balance across Availability Zones (after a zone
+    outage, or a scale-in that left them uneven). ECS requires a first strategy that spreads
+    across zones, no constraint on the zone and a maximum above 100 %. Default: on for replica
+    services (a placement that prevents it is refused: fix it or set ``False``), off for
+    daemons and for a rolling deployment with ``max_percent=100``."""
 
     @checked("placement.")
     def __post_init__(self) -> None:

@@ -14,6 +14,8 @@ from constructs_ecs._arguments import checked, expect_int
 from constructs_ecs.errors import ConfigurationError
 from constructs_ecs.limits import TASKS_PER_SERVICE
 from constructs_ecs.services._base import ServiceBase
+from constructs_ecs.services.alarms import Alarms
+from constructs_ecs.services.deployment import Deployment
 from constructs_ecs.services.options import (
     QUOTA,
     Placement,
@@ -36,6 +38,11 @@ class WorkerService(ServiceBase):
     cannot use a capacity provider strategy, and a cluster whose default strategy is a capacity
     provider rejects a daemon service that names none (containers-roadmap issue 692), so a
     daemon service sets ``LaunchType: EC2`` explicitly.
+
+    A worker deploys rolling; blue/green, canary and linear need a Service Connect server
+    (``service_connect=ServiceConnect(dns_name=...)``), whose traffic ECS then shifts. Its
+    alarms watch CPU, memory and missing tasks; none is a deployment alarm unless you add one
+    (``Alarms(deployment_alarms=[...])``, e.g. on a dead-letter queue).
     """
 
     @checked()
@@ -55,6 +62,8 @@ class WorkerService(ServiceBase):
         log_retention: logs.RetentionDays = logs.RetentionDays.ONE_MONTH,
         security_groups: Sequence[ec2.ISecurityGroup] | None = None,
         service_discovery: ecs.CloudMapOptions | None = None,
+        deployment: Deployment | None = None,
+        alarms: Alarms | None = None,
     ) -> None:
         """
         :param cluster: The ``EcsCluster`` the tasks run on, or an ``ExistingCluster``.
@@ -72,8 +81,14 @@ class WorkerService(ServiceBase):
             defined for the service, open to nothing but those.
         :param service_discovery: Cloud Map service discovery (DNS records for the tasks),
             beside or instead of Service Connect. Default: none.
+        :param deployment: How a deploy replaces the tasks. ``Deployment.rolling(...)``
+            (daemons: ``min_healthy_percent`` only); ``blue_green``, ``canary`` and ``linear``
+            with a Service Connect ``dns_name`` only. Default: ``Deployment.rolling()``.
+        :param alarms: The service's alarms; ``Alarms.off()`` for none. Default: ``Alarms()``
+            (CPU, memory, missing tasks; no deployment alarm).
         """
         placement = placement or Placement()
+        deployment = deployment or Deployment.rolling()
         super().__init__(
             scope,
             construct_id,
@@ -114,14 +129,33 @@ class WorkerService(ServiceBase):
             expect_int(
                 "desired_count", desired_count, minimum=0, maximum=TASKS_PER_SERVICE, why=QUOTA
             )
+        if (
+            deployment.shifts_traffic
+            and not daemon
+            and (service_connect is None or service_connect.dns_name is None)
+        ):
+            raise ConfigurationError(
+                "deployment",
+                f"Deployment.{deployment.strategy.value.lower()}()",
+                "Deployment.rolling() for a worker that no one calls: ECS shifts traffic "
+                "between revisions only behind a load balancer (a WebService) or for a Service "
+                "Connect server; give it service_connect=ServiceConnect(dns_name=...), or deploy "
+                "rolling",
+            )
         # At most: a daemon runs one task on every instance (so its port is taken on each).
         most = scaling.max_count if scaling else desired_count
         tasks = (cluster.max_capacity or 1) if daemon else most
+        shifting = deployment.shifts_traffic
         if daemon:
             self._check_static_ports(tasks, rolls=False)
         else:
-            self._check_static_ports(most)
-            self._check_distinct_instances(placement, most)
+            self._check_static_ports(most, doubles=shifting)
+            self._check_distinct_instances(placement, most, doubles=shifting)
+        counts = (scaling.min_count, scaling.max_count) if scaling else (desired_count,) * 2
+        settings = self._deployment_settings(
+            deployment, placement=placement, counts=counts, daemon=daemon
+        )
+        deployment_alarms = self._add_alarms(alarms or Alarms())
         service = self._define_service(
             placement_constraints=placement.constraints,
             service_connect=service_connect,
@@ -133,10 +167,9 @@ class WorkerService(ServiceBase):
             capacity_provider_strategies=None
             if daemon
             else (cluster.capacity_provider_strategies or None),
-            # A daemon is replaced instance by instance: stop the old task, then start the new.
-            min_healthy_percent=0 if daemon else 100,
-            max_healthy_percent=100 if daemon else 200,
             placement_strategies=None if daemon else self._placement_strategies(placement),
+            deployment_alarms=deployment_alarms,
+            **settings,
         )
         self._wait_for()
         if daemon:
@@ -144,3 +177,4 @@ class WorkerService(ServiceBase):
             assert isinstance(cfn, ecs.CfnService)
             cfn.launch_type = "EC2"
         self.scalable_task_count = self._add_scaling(scaling)
+        self._after_service(deployment)

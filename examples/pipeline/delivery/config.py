@@ -53,8 +53,9 @@ class EnvironmentConfig:
     desired_count: int = 2
     """Tasks of each web service. Default: 2."""
     domain: DomainConfig | None = None
-    """HTTPS on this name, with a DNS-validated ACM certificate. Default: HTTP only, on the load
-    balancer's own DNS name."""
+    """HTTPS on this name, with a DNS-validated ACM certificate. Default: plain HTTP (a
+    ``PlainHttp`` decision the stage makes, with its reason), on the load balancer's own DNS
+    name."""
 
 
 @dataclass(frozen=True, kw_only=True)

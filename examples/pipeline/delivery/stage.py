@@ -16,6 +16,7 @@ from constructs import Construct
 
 from constructs_ecs import (
     ImageRepositoryLike,
+    PlainHttp,
     PlatformStack,
     ServicesStack,
     TaskDefinitionSpec,
@@ -85,6 +86,12 @@ class ShopStage(cdk.Stage):
             min_capacity=environment.min_capacity,
             max_capacity=environment.max_capacity,
             certificate=certificate,
+            plain_http=None
+            if certificate
+            else PlainHttp(
+                reason=f"{environment.name} has no domain: it is reached on the load "
+                "balancer's own DNS name, which no public certificate can name."
+            ),
         )
         """The ``PlatformStack``: network, cluster, load balancer."""
         if environment.domain is not None:

@@ -1,0 +1,633 @@
+"""Deployments (rolling, blue/green, canary, linear), the alarms that roll them back, and
+Availability Zone rebalancing: one platform of every kind, synthesized once for the module."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import aws_cdk as cdk
+import pytest
+from aws_cdk import aws_cloudwatch as cloudwatch
+from aws_cdk import aws_ecs as ecs
+from aws_cdk import aws_elasticloadbalancingv2 as elbv2
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_sns as sns
+
+from constructs_ecs import (
+    Alarms,
+    ConfigurationError,
+    Deployment,
+    ExistingLoadBalancer,
+    LifecycleHook,
+    Placement,
+    ServiceConnect,
+    WebService,
+)
+from constructs_ecs.load_balancer import RouteTable
+from constructs_ecs.load_balancer.routes import Route
+from constructs_ecs.testing import assert_cfn_lint_clean, resource_manifest, template_of
+from tests.factories import Platform, web_spec
+
+HOOK_ARN = "arn:aws:lambda:us-east-1:123456789012:function:smoke-test"
+PAGER_ARN = "arn:aws:sns:us-east-1:123456789012:pager"
+
+
+class Deployments:
+    """A service per strategy and alarm setting on one platform."""
+
+    def __init__(self) -> None:
+        self.platform = platform = Platform("Deployments")
+        stack, cluster = platform.stack, platform.cluster
+        cluster.cluster.add_default_cloud_map_namespace(
+            name="deploy.internal", use_for_service_connect=True
+        )
+        hook = lambda_.Function.from_function_attributes(
+            stack, "SmokeTest", function_arn=HOOK_ARN, same_environment=True
+        )
+        self.rolling = platform.web("Rolling", path_patterns=["/rolling/*"])
+        self.tuned = platform.web(
+            "Tuned",
+            path_patterns=["/tuned/*"],
+            desired_count=4,
+            deployment=Deployment.rolling(
+                min_healthy_percent=50,
+                max_percent=150,
+                deregistration_delay=cdk.Duration.seconds(10),
+                health_check_grace=cdk.Duration.minutes(2),
+            ),
+        )
+        self.blue = platform.web(
+            "Blue",
+            path_patterns=["/blue/*"],
+            deployment=Deployment.blue_green(
+                bake_time=cdk.Duration.minutes(10),
+                lifecycle_hooks=[
+                    LifecycleHook(
+                        function=hook,
+                        stages=[ecs.DeploymentLifecycleStage.POST_TEST_TRAFFIC_SHIFT],
+                    )
+                ],
+            ),
+        )
+        self.canary = platform.web(
+            "Canary",
+            path_patterns=["/canary/*"],
+            deployment=Deployment.canary(
+                percent=10,
+                interval=cdk.Duration.minutes(10),
+                bake_time=cdk.Duration.minutes(15),
+            ),
+        )
+        self.linear = platform.web(
+            "Linear",
+            path_patterns=["/linear/*"],
+            deployment=Deployment.linear(step_percent=25, interval=cdk.Duration.minutes(4)),
+        )
+        self.mesh = platform.worker(
+            "Mesh",
+            task_definition=web_spec("mesh"),
+            service_connect=ServiceConnect(dns_name="mesh"),
+            deployment=Deployment.blue_green(),
+        )
+        self.agent = platform.worker("Agent", daemon=True)
+        self.queue = platform.worker("Queue")
+        self.quiet = platform.web("Quiet", path_patterns=["/quiet/*"], alarms=Alarms.off())
+        self.business = cloudwatch.Alarm(
+            stack,
+            "Business",
+            metric=cloudwatch.Metric(namespace="Shop", metric_name="FailedOrders"),
+            threshold=5,
+            evaluation_periods=1,
+        )
+        self.paged = platform.web(
+            "Paged",
+            path_patterns=["/paged/*"],
+            alarms=Alarms(
+                target_5xx_percent=2,
+                response_time_p99_seconds=None,
+                topic=sns.Topic.from_topic_arn(stack, "Pager", PAGER_ARN),
+                deployment_alarms=[self.business],
+            ),
+        )
+        self.json = template_of(stack)
+        self.resources: dict[str, Any] = self.json["Resources"]
+
+    def id_of(self, construct: Any) -> str:
+        child = construct.node.default_child
+        return str(self.platform.stack.get_logical_id(child))
+
+    def service(self, web: Any) -> dict[str, Any]:
+        props: dict[str, Any] = self.resources[self.id_of(web.service)]["Properties"]
+        return props
+
+    def of(self, construct: Any) -> dict[str, Any]:
+        props: dict[str, Any] = self.resources[self.id_of(construct)]["Properties"]
+        return props
+
+
+@pytest.fixture(scope="module")
+def d() -> Deployments:
+    return Deployments()
+
+
+def ref(d: Deployments, construct: Any) -> dict[str, str]:
+    return {"Ref": d.id_of(construct)}
+
+
+# --- strategies ---------------------------------------------------------------------------------
+
+
+def test_rolling_is_the_default_with_circuit_breaker_and_full_capacity(d: Deployments) -> None:
+    config = d.service(d.rolling)["DeploymentConfiguration"]
+    assert config["Strategy"] == "ROLLING"
+    assert (config["MinimumHealthyPercent"], config["MaximumPercent"]) == (100, 200)
+    assert config["DeploymentCircuitBreaker"] == {"Enable": True, "Rollback": True}
+    assert "BakeTimeInMinutes" not in config
+    assert "AdvancedConfiguration" not in d.service(d.rolling)["LoadBalancers"][0]
+
+
+def test_rolling_options_reach_the_service_and_the_target_group(d: Deployments) -> None:
+    props = d.service(d.tuned)
+    config = props["DeploymentConfiguration"]
+    assert (config["MinimumHealthyPercent"], config["MaximumPercent"]) == (50, 150)
+    assert props["HealthCheckGracePeriodSeconds"] == 120
+    attributes = d.of(d.tuned.target_group)["TargetGroupAttributes"]
+    assert {"Key": "deregistration_delay.timeout_seconds", "Value": "10"} in attributes
+
+
+def test_blue_green_bakes_rolls_back_on_alarms_and_runs_its_hook(d: Deployments) -> None:
+    config = d.service(d.blue)["DeploymentConfiguration"]
+    assert config["Strategy"] == "BLUE_GREEN"
+    assert config["BakeTimeInMinutes"] == 10
+    assert config["Alarms"]["Enable"] is True
+    assert config["Alarms"]["Rollback"] is True
+    assert config["DeploymentCircuitBreaker"] == {"Enable": True, "Rollback": True}
+    [hook] = config["LifecycleHooks"]
+    assert hook["LifecycleStages"] == ["POST_TEST_TRAFFIC_SHIFT"]
+    assert hook["HookTargetArn"] == HOOK_ARN
+    assert hook["RoleArn"] == {"Fn::GetAtt": [d.id_of(d.blue.hook_role), "Arn"]}
+
+
+def test_blue_green_has_two_target_groups_and_the_rules_ecs_shifts(d: Deployments) -> None:
+    assert d.blue.alternate_target_group is not None
+    assert d.blue.test_listener_rule is not None
+    [balanced] = d.service(d.blue)["LoadBalancers"]
+    assert balanced["TargetGroupArn"] == ref(d, d.blue.target_group)
+    assert balanced["AdvancedConfiguration"] == {
+        "AlternateTargetGroupArn": ref(d, d.blue.alternate_target_group),
+        "ProductionListenerRule": ref(d, d.blue.listener_rule),
+        "TestListenerRule": ref(d, d.blue.test_listener_rule),
+        "RoleArn": {"Fn::GetAtt": [d.id_of(d.blue.deployment_role), "Arn"]},
+    }
+    weighted = [
+        {"TargetGroupArn": ref(d, d.blue.target_group), "Weight": 100},
+        {"TargetGroupArn": ref(d, d.blue.alternate_target_group), "Weight": 0},
+    ]
+    production, test = d.of(d.blue.listener_rule), d.of(d.blue.test_listener_rule)
+    for rule in (production, test):
+        # One forward action and nothing else: the only kind of rule ECS can shift.
+        assert rule["Actions"] == [{"Type": "forward", "ForwardConfig": {"TargetGroups": weighted}}]
+    assert production["ListenerArn"] == ref(d, d.platform.load_balancer.listener)
+    assert test["ListenerArn"] == ref(d, d.platform.load_balancer.test_listener)
+    assert test["Priority"] == production["Priority"]
+    assert test["Conditions"] == production["Conditions"]
+
+
+def test_canary_sends_its_percent_for_the_interval_then_bakes(d: Deployments) -> None:
+    config = d.service(d.canary)["DeploymentConfiguration"]
+    assert config["Strategy"] == "CANARY"
+    assert config["CanaryConfiguration"] == {"CanaryPercent": 10, "CanaryBakeTimeInMinutes": 10}
+    assert config["BakeTimeInMinutes"] == 15
+    assert "LinearConfiguration" not in config
+
+
+def test_linear_moves_its_step_every_interval_then_bakes_five_minutes(d: Deployments) -> None:
+    config = d.service(d.linear)["DeploymentConfiguration"]
+    assert config["Strategy"] == "LINEAR"
+    assert config["LinearConfiguration"] == {"StepPercent": 25, "StepBakeTimeInMinutes": 4}
+    assert config["BakeTimeInMinutes"] == 5
+
+
+def test_deployment_role_shifts_only_its_own_rules_and_target_groups(d: Deployments) -> None:
+    role = d.of(d.canary.deployment_role)
+    assert role["AssumeRolePolicyDocument"]["Statement"][0]["Principal"] == {
+        "Service": "ecs.amazonaws.com"
+    }
+    assert "ManagedPolicyArns" not in role
+    policy_id = d.id_of(d.canary.deployment_role.node.find_child("DefaultPolicy"))
+    statements = d.resources[policy_id]["Properties"]["PolicyDocument"]["Statement"]
+    by_action = {str(s["Action"]): s["Resource"] for s in statements}
+    groups = [d.canary.alternate_target_group, d.canary.target_group]
+    assert by_action[
+        str(["elasticloadbalancing:DeregisterTargets", "elasticloadbalancing:RegisterTargets"])
+    ] == [ref(d, g) for g in groups]
+    assert by_action["elasticloadbalancing:ModifyRule"] == [
+        ref(d, d.canary.listener_rule),
+        ref(d, d.canary.test_listener_rule),
+    ]
+    [describe] = [a for a in by_action if "Describe" in a]
+    assert by_action[describe] == "*"
+
+
+def test_hook_role_may_invoke_the_hook_function_only(d: Deployments) -> None:
+    policy_id = d.id_of(d.blue.hook_role.node.find_child("DefaultPolicy"))
+    [statement] = d.resources[policy_id]["Properties"]["PolicyDocument"]["Statement"]
+    assert statement["Action"] == "lambda:InvokeFunction"
+    assert statement["Resource"] == [HOOK_ARN, f"{HOOK_ARN}:*"]
+
+
+def test_a_service_connect_server_deploys_blue_green_without_a_load_balancer(
+    d: Deployments,
+) -> None:
+    props = d.service(d.mesh)
+    assert props["DeploymentConfiguration"]["Strategy"] == "BLUE_GREEN"
+    assert props.get("LoadBalancers", []) == []
+    assert d.mesh.alarms.deployment_alarms == ()
+    assert "Alarms" not in props["DeploymentConfiguration"]
+
+
+def test_rolling_services_get_no_second_target_group_or_role(d: Deployments) -> None:
+    assert d.rolling.alternate_target_group is None
+    assert d.rolling.test_listener_rule is None
+    assert d.rolling.deployment_role is None
+    assert d.rolling.hook_role is None
+
+
+def test_test_listener_is_a_port_of_its_own_open_to_no_one(d: Deployments) -> None:
+    listener = d.of(d.platform.load_balancer.test_listener)
+    assert (listener["Port"], listener["Protocol"]) == (8080, "HTTP")
+    assert listener["DefaultActions"][0]["Type"] == "fixed-response"
+    group = d.of(d.platform.load_balancer.security_group)
+    assert {rule["FromPort"] for rule in group.get("SecurityGroupIngress", [])} == {80}
+
+
+def test_load_balancer_counts_two_target_groups_and_rules_per_blue_green_route(
+    d: Deployments,
+) -> None:
+    lb = d.platform.load_balancer
+    # Rolling, Tuned, Quiet, Paged: one each; Blue, Canary, Linear: two target groups, and a
+    # production and a test rule.
+    assert lb.target_group_count == 4 + 3 * 2
+    assert lb.rule_count == 4 + 3 * 2
+
+
+def test_a_route_counts_its_test_rule_against_the_rule_quota() -> None:
+    table = RouteTable(max_rules=3)
+    table.add(Route(owner="A", hosts=(), paths=("/a/*",), target_groups=2, rules=2))
+    with pytest.raises(ConfigurationError, match=r"at most 3 rules"):
+        table.add(Route(owner="B", hosts=(), paths=("/b/*",), target_groups=2, rules=2))
+    table.add(Route(owner="C", hosts=(), paths=("/c/*",)))
+    assert (table.rule_count, table.target_group_count) == (3, 3)
+
+
+# --- alarms -------------------------------------------------------------------------------------
+
+# name: (metric names, threshold, evaluation periods, datapoints, comparison)
+WEB_ALARMS = {
+    "Target5xxRate": (
+        {"HTTPCode_Target_5XX_Count", "RequestCount"},
+        5,
+        3,
+        2,
+        "GreaterThanThreshold",
+    ),
+    "UnhealthyTargets": ({"UnHealthyHostCount"}, 1, 3, 2, "GreaterThanOrEqualToThreshold"),
+    "ResponseTimeP99": ({"TargetResponseTime"}, 2, 5, 5, "GreaterThanThreshold"),
+    "CpuUtilization": ({"CPUUtilization"}, 90, 5, 5, "GreaterThanThreshold"),
+    "MemoryUtilization": ({"MemoryUtilization"}, 90, 5, 5, "GreaterThanThreshold"),
+    "TasksMissing": (
+        {"DesiredTaskCount", "RunningTaskCount"},
+        1,
+        10,
+        10,
+        "GreaterThanOrEqualToThreshold",
+    ),
+}
+
+
+def metric_names(alarm: dict[str, Any]) -> set[str]:
+    if "MetricName" in alarm:
+        return {alarm["MetricName"]}
+    return {m["MetricStat"]["Metric"]["MetricName"] for m in alarm["Metrics"] if "MetricStat" in m}
+
+
+@pytest.mark.parametrize("name", sorted(WEB_ALARMS))
+def test_each_web_alarm_watches_its_metric_with_its_threshold(d: Deployments, name: str) -> None:
+    alarm = d.of(d.rolling.alarms.alarms[name])
+    metrics, threshold, periods, datapoints, comparison = WEB_ALARMS[name]
+    assert metric_names(alarm) == metrics
+    assert alarm["Threshold"] == threshold
+    assert (alarm["EvaluationPeriods"], alarm["DatapointsToAlarm"]) == (periods, datapoints)
+    assert alarm["ComparisonOperator"] == comparison
+    # No alarm on a first deploy or an idle service.
+    assert alarm["TreatMissingData"] == "notBreaching"
+
+
+def test_the_5xx_rate_is_a_percentage_of_one_minute_requests(d: Deployments) -> None:
+    alarm = d.of(d.rolling.alarms.alarms["Target5xxRate"])
+    [returned] = [m for m in alarm["Metrics"] if m["ReturnData"]]
+    assert returned["Expression"] == "100 * FILL(errors0, 0) / FILL(requests0, 1)"
+    stats = [m["MetricStat"] for m in alarm["Metrics"] if "MetricStat" in m]
+    assert {(s["Period"], s["Stat"]) for s in stats} == {(60, "Sum")}
+
+
+def test_only_this_version_is_bad_alarms_roll_a_deploy_back(d: Deployments) -> None:
+    names = d.service(d.rolling)["DeploymentConfiguration"]["Alarms"]["AlarmNames"]
+    alarms = d.rolling.alarms.alarms
+    assert names == [ref(d, alarms["Target5xxRate"]), ref(d, alarms["UnhealthyTargets"])]
+
+
+def test_blue_green_alarms_judge_each_target_group_on_its_own(d: Deployments) -> None:
+    """A canary's errors are not diluted by the old revision's traffic: the worse group wins."""
+    alarm = d.of(d.canary.alarms.alarms["Target5xxRate"])
+    [returned] = [m for m in alarm["Metrics"] if m["ReturnData"]]
+    assert returned["Expression"] == "MAX([rate0, rate1])"
+    groups = {
+        dimension["Value"]["Fn::GetAtt"][0]
+        for m in alarm["Metrics"]
+        if "MetricStat" in m
+        for dimension in m["MetricStat"]["Metric"]["Dimensions"]
+        if dimension["Name"] == "TargetGroup"
+    }
+    assert groups == {d.id_of(d.canary.target_group), d.id_of(d.canary.alternate_target_group)}
+    unhealthy = d.of(d.canary.alarms.alarms["UnhealthyTargets"])
+    [total] = [m for m in unhealthy["Metrics"] if m["ReturnData"]]
+    assert total["Expression"] == "FILL(unhealthy0, 0) + FILL(unhealthy1, 0)"
+
+
+def test_workers_alarm_on_load_and_missing_tasks_but_roll_back_on_none(d: Deployments) -> None:
+    assert set(d.queue.alarms.alarms) == {"CpuUtilization", "MemoryUtilization", "TasksMissing"}
+    assert "Alarms" not in d.service(d.queue)["DeploymentConfiguration"]
+
+
+def test_alarms_off_defines_no_alarm_and_no_deployment_alarm(d: Deployments) -> None:
+    assert d.quiet.alarms.alarms == {}
+    assert "Alarms" not in d.service(d.quiet)["DeploymentConfiguration"]
+    assert not any(k.startswith("QuietAlarms") for k in d.resources)
+
+
+def test_alarms_notify_the_topic_and_the_users_alarms_roll_back_too(d: Deployments) -> None:
+    alarms = d.paged.alarms.alarms
+    assert "ResponseTimeP99" not in alarms
+    assert d.of(alarms["Target5xxRate"])["Threshold"] == 2
+    for alarm in alarms.values():
+        assert d.of(alarm)["AlarmActions"] == [PAGER_ARN]
+        assert d.of(alarm)["OKActions"] == [PAGER_ARN]
+    names = d.service(d.paged)["DeploymentConfiguration"]["Alarms"]["AlarmNames"]
+    assert names[-1] == ref(d, d.business)
+    assert len(names) == 3
+
+
+# --- Availability Zone rebalancing ---------------------------------------------------------------
+
+
+def test_replica_services_rebalance_across_zones_and_daemons_do_not(d: Deployments) -> None:
+    for service in (d.rolling, d.blue, d.queue, d.mesh):
+        assert d.service(service)["AvailabilityZoneRebalancing"] == "ENABLED"
+    assert d.service(d.agent)["AvailabilityZoneRebalancing"] == "DISABLED"
+    assert d.service(d.agent)["DeploymentConfiguration"]["MaximumPercent"] == 100
+
+
+# --- the whole template -------------------------------------------------------------------------
+
+
+def test_template_passes_cfn_lint(d: Deployments) -> None:
+    assert_cfn_lint_clean(d.json)
+
+
+def service_resources(d: Deployments, prefix: str) -> dict[str, Any]:
+    return {
+        "Resources": {k: v for k, v in d.resources.items() if k.startswith(prefix)},
+        "Parameters": {},
+    }
+
+
+@pytest.mark.parametrize("prefix", ["Blue", "Canary"])
+def test_service_snapshot(d: Deployments, prefix: str, snapshot_json: Any) -> None:
+    resources = service_resources(d, prefix)
+    types = resource_manifest(resources).values()
+    assert list(types).count("AWS::ElasticLoadBalancingV2::TargetGroup") == 2
+    assert list(types).count("AWS::ElasticLoadBalancingV2::ListenerRule") == 2
+    assert resource_manifest(resources) == snapshot_json(name=f"{prefix}-manifest")
+    assert resources == snapshot_json(name=f"{prefix}-template")
+
+
+# --- validation ---------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def v() -> Platform:
+    """Never synthesized: every test defines services with ids of its own."""
+    platform = Platform("DeploymentChecks")
+    platform.cluster.cluster.add_default_cloud_map_namespace(
+        name="checks.internal", use_for_service_connect=True
+    )
+    return platform
+
+
+def test_fails_when_a_daemon_deploys_blue_green(v: Platform) -> None:
+    with pytest.raises(
+        ConfigurationError, match=r"^deployment: .*Deployment\.rolling\(\) for a daemon"
+    ):
+        v.worker("BlueDaemon", daemon=True, deployment=Deployment.blue_green())
+
+
+def test_fails_when_a_worker_no_one_calls_deploys_canary(v: Platform) -> None:
+    with pytest.raises(ConfigurationError, match=r"^deployment: .*Service Connect server"):
+        v.worker(
+            "CanaryClient",
+            service_connect=ServiceConnect(),
+            deployment=Deployment.canary(),
+        )
+
+
+def test_fails_when_a_worker_is_given_a_deregistration_delay(v: Platform) -> None:
+    with pytest.raises(
+        ConfigurationError, match=r"^deployment\.deregistration_delay: .*WebService"
+    ):
+        v.worker(
+            "Draining",
+            deployment=Deployment.rolling(deregistration_delay=cdk.Duration.seconds(5)),
+        )
+
+
+def test_fails_when_a_daemon_is_given_a_maximum_over_100(v: Platform) -> None:
+    with pytest.raises(ConfigurationError, match=r"^deployment\.max_percent: got 200;"):
+        v.worker("WideDaemon", daemon=True, deployment=Deployment.rolling(max_percent=200))
+
+
+def test_fails_when_a_rolling_deploy_can_neither_stop_nor_start_a_task(v: Platform) -> None:
+    with pytest.raises(ConfigurationError, match=r"with 2 task\(s\).*never progresses"):
+        v.web(
+            "Stuck",
+            path_patterns=["/stuck/*"],
+            deployment=Deployment.rolling(min_healthy_percent=75, max_percent=125),
+        )
+
+
+def test_fails_when_blue_green_needs_more_instances_than_a_static_port_allows() -> None:
+    platform = Platform("StaticBlueGreen")  # a cluster of at most 4 instances
+    platform.web(
+        "Two",
+        path_patterns=["/two/*"],
+        task_definition=web_spec("two", host_port=8081),
+        deployment=Deployment.blue_green(),
+    )
+    with pytest.raises(ConfigurationError, match=r"^desired_count: got 3;.*blue/green deploy"):
+        platform.web(
+            "Three",
+            path_patterns=["/three/*"],
+            task_definition=web_spec("three", host_port=8082),
+            desired_count=3,
+            deployment=Deployment.blue_green(),
+        )
+
+
+def test_fails_when_the_first_strategy_does_not_spread_across_zones(v: Platform) -> None:
+    binpack = Placement(strategies=[ecs.PlacementStrategy.packed_by_memory()])
+    with pytest.raises(ConfigurationError, match=r"^placement\.strategies: .*spread_across"):
+        v.worker("Packed", placement=binpack)
+    packed = v.worker(
+        "PackedOnPurpose",
+        placement=Placement(strategies=binpack.strategies, availability_zone_rebalancing=False),
+    )
+    assert rebalancing(packed) == "DISABLED"
+
+
+def test_fails_when_a_constraint_pins_the_zone(v: Platform) -> None:
+    pinned = ecs.PlacementConstraint.member_of("attribute:ecs.availability-zone == us-east-1a")
+    with pytest.raises(ConfigurationError, match=r"^placement\.constraints: .*Availability Zone"):
+        v.worker("Pinned", placement=Placement(constraints=[pinned]))
+
+
+def test_rebalancing_is_off_when_a_deploy_may_not_exceed_the_desired_count(v: Platform) -> None:
+    narrow = v.worker(
+        "Narrow", deployment=Deployment.rolling(min_healthy_percent=0, max_percent=100)
+    )
+    assert rebalancing(narrow) == "DISABLED"
+    with pytest.raises(ConfigurationError, match=r"availability_zone_rebalancing: got True;"):
+        v.worker(
+            "NarrowOn",
+            placement=Placement(availability_zone_rebalancing=True),
+            deployment=Deployment.rolling(min_healthy_percent=0, max_percent=100),
+        )
+
+
+def rebalancing(service: Any) -> str:
+    cfn = service.service.node.default_child
+    return str(cfn.availability_zone_rebalancing)
+
+
+def test_an_existing_load_balancer_without_a_test_listener_gets_no_test_rule(v: Platform) -> None:
+    existing = ExistingLoadBalancer(
+        v.stack,
+        "Existing",
+        listener=v.load_balancer.listener,
+        security_group=v.load_balancer.security_group,
+    )
+    service = v.web(
+        "Elsewhere",
+        load_balancer=existing,
+        path_patterns=["/elsewhere/*"],
+        deployment=Deployment.canary(),
+    )
+    assert service.test_listener_rule is None
+    assert (existing.target_group_count, existing.rule_count) == (2, 1)
+    [balanced] = v.stack.resolve(service.service.node.default_child.load_balancers)
+    assert "testListenerRule" not in balanced["advancedConfiguration"]
+
+
+MINUTES = cdk.Duration.minutes
+
+
+@pytest.mark.parametrize(
+    ("build", "field"),
+    [
+        (lambda: Deployment.blue_green(bake_time=MINUTES(1441)), "deployment.bake_time"),
+        (lambda: Deployment.blue_green(bake_time=cdk.Duration.seconds(90)), "deployment.bake_time"),
+        (lambda: Deployment.canary(percent=0.05), "deployment.percent"),
+        (lambda: Deployment.canary(percent=0.15), "deployment.percent"),
+        (lambda: Deployment.canary(percent=101), "deployment.percent"),
+        (lambda: Deployment.canary(interval=MINUTES(1500)), "deployment.interval"),
+        (lambda: Deployment.canary(percent="5"), "deployment.percent"),
+        (lambda: Deployment.linear(step_percent=2.5), "deployment.step_percent"),
+        # CloudFormation: 5 + 60 x 33 steps = 1985 minutes, over 33 hours.
+        (lambda: Deployment.linear(step_percent=3, interval=MINUTES(60)), "deployment.interval"),
+        (
+            lambda: Deployment.canary(interval=MINUTES(1440), bake_time=MINUTES(600)),
+            "deployment.interval",
+        ),
+        (lambda: Deployment.rolling(min_healthy_percent=101), "deployment.min_healthy_percent"),
+        (lambda: Deployment.rolling(max_percent=250), "deployment.max_percent"),
+        (lambda: Deployment.rolling(max_percent=99), "deployment.max_percent"),
+        (
+            lambda: Deployment.rolling(deregistration_delay=cdk.Duration.hours(2)),
+            "deployment.deregistration_delay",
+        ),
+        (
+            lambda: Deployment.rolling(health_check_grace=cdk.Duration.millis(1500)),
+            "deployment.health_check_grace",
+        ),
+        (
+            lambda: Deployment(strategy=ecs.DeploymentStrategy.BLUE_GREEN, interval=MINUTES(3)),
+            "deployment.interval",
+        ),
+        (
+            lambda: Deployment(strategy=ecs.DeploymentStrategy.ROLLING, bake_time=MINUTES(3)),
+            "deployment.bake_time",
+        ),
+        (
+            lambda: Deployment.blue_green(
+                lifecycle_hooks=[
+                    LifecycleHook(
+                        function=_hook(), stages=[ecs.DeploymentLifecycleStage.PRE_SCALE_UP]
+                    )
+                ]
+                * 11
+            ),
+            "deployment.lifecycle_hooks",
+        ),
+        (lambda: LifecycleHook(function=_hook(), stages=[]), "lifecycle_hook.stages"),
+        (lambda: Alarms(target_5xx_percent=0), "alarms.target_5xx_percent"),
+        (lambda: Alarms(cpu_percent=120), "alarms.cpu_percent"),
+        (lambda: Alarms(unhealthy_targets=0), "alarms.unhealthy_targets"),
+        (lambda: Alarms(tasks_missing_minutes=2000), "alarms.tasks_missing_minutes"),
+        (lambda: Alarms(response_time_p99_seconds=0), "alarms.response_time_p99_seconds"),
+        (lambda: Alarms(topic="arn:aws:sns:us-east-1:123456789012:pager"), "alarms.topic"),
+    ],
+)
+def test_fails_when_an_option_is_out_of_range(build: Callable[[], Any], field: str) -> None:
+    with pytest.raises(ConfigurationError) as caught:
+        build()
+    assert caught.value.field == field
+
+
+_HOOKS: dict[str, Any] = {}
+
+
+def _hook() -> lambda_.IFunction:
+    if "hook" not in _HOOKS:
+        stack = cdk.Stack(cdk.App(), "Hooks")
+        _HOOKS["hook"] = lambda_.Function.from_function_attributes(
+            stack, "Hook", function_arn=HOOK_ARN, same_environment=True
+        )
+    return _HOOKS["hook"]
+
+
+def test_a_percent_that_is_a_token_is_left_to_deploy_time() -> None:
+    token = cdk.Token.as_number(cdk.Fn.ref("Percent"))
+    assert Deployment.canary(percent=token).traffic_shift() is not None
+    assert Deployment.linear(step_percent=token).shifts_traffic
+
+
+def test_a_web_service_keeps_its_target_group_ids_under_every_strategy(v: Platform) -> None:
+    """Stateful-ish ids: switching strategy must not replace the first target group."""
+    for name, deployment in (("IdsRolling", None), ("IdsCanary", Deployment.canary())):
+        service: WebService = v.web(
+            name, path_patterns=[f"/{name.lower()}/*"], deployment=deployment
+        )
+        assert service.target_group.node.id == "TargetGroup"
+        assert service.listener_rule.node.id == "ListenerRule"
+    assert isinstance(service.alternate_target_group, elbv2.ApplicationTargetGroup)
+    assert service.alternate_target_group.node.id == "AlternateTargetGroup"
