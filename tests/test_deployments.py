@@ -26,7 +26,14 @@ from constructs_ecs import (
 )
 from constructs_ecs.load_balancer import RouteTable
 from constructs_ecs.load_balancer.routes import Route
-from constructs_ecs.testing import assert_cfn_lint_clean, resource_manifest, template_of
+from constructs_ecs.testing import (
+    assert_cfn_lint_clean,
+    assert_nag_clean,
+    new_app,
+    resource_manifest,
+    template_of,
+)
+from tests.conftest import CDK_JSON
 from tests.factories import Platform, web_spec
 
 HOOK_ARN = "arn:aws:lambda:us-east-1:123456789012:function:smoke-test"
@@ -209,6 +216,58 @@ def test_linear_moves_its_step_every_interval_then_bakes_five_minutes(d: Deploym
     assert config["BakeTimeInMinutes"] == 5
 
 
+STRATEGIES = {"rolling": "ROLLING", "blue": "BLUE_GREEN", "canary": "CANARY", "linear": "LINEAR"}
+
+
+@pytest.mark.parametrize("name", sorted(STRATEGIES))
+def test_every_strategy_rolls_back_on_the_deployment_alarms_and_the_circuit_breaker(
+    d: Deployments, name: str
+) -> None:
+    web = getattr(d, name)
+    config = d.service(web)["DeploymentConfiguration"]
+    assert config["Strategy"] == STRATEGIES[name]
+    assert config["DeploymentCircuitBreaker"] == {"Enable": True, "Rollback": True}
+    alarms = web.alarms.alarms
+    assert config["Alarms"] == {
+        "AlarmNames": [ref(d, alarms["Target5xxRate"]), ref(d, alarms["UnhealthyTargets"])],
+        "Enable": True,
+        "Rollback": True,
+    }
+    # No controller named: ECS itself deploys (not CodeDeploy).
+    assert d.service(web).get("DeploymentController", {"Type": "ECS"}) == {"Type": "ECS"}
+
+
+@pytest.mark.parametrize(("name", "bake"), [("blue", 10), ("canary", 15), ("linear", 5)])
+def test_each_traffic_shifting_strategy_wires_two_groups_two_rules_and_a_role(
+    d: Deployments, name: str, bake: int
+) -> None:
+    web = getattr(d, name)
+    assert d.service(web)["DeploymentConfiguration"]["BakeTimeInMinutes"] == bake
+    [balanced] = d.service(web)["LoadBalancers"]
+    advanced = balanced["AdvancedConfiguration"]
+    assert advanced["AlternateTargetGroupArn"] == ref(d, web.alternate_target_group)
+    assert advanced["ProductionListenerRule"] == ref(d, web.listener_rule)
+    assert advanced["TestListenerRule"] == ref(d, web.test_listener_rule)
+    assert advanced["RoleArn"] == {"Fn::GetAtt": [d.id_of(web.deployment_role), "Arn"]}
+    for group in (web.target_group, web.alternate_target_group):
+        props = d.of(group)
+        assert (props["Port"], props["Protocol"], props["TargetType"]) == (80, "HTTP", "instance")
+        assert props["HealthCheckPath"] == "/"
+    # Both revisions are judged by the same health check, on the same port.
+    assert d.of(web.target_group)["HealthCheckIntervalSeconds"] == 15
+    assert d.of(web.alternate_target_group)["HealthCheckIntervalSeconds"] == 15
+    role = d.of(web.deployment_role)
+    [trust] = role["AssumeRolePolicyDocument"]["Statement"]
+    assert trust["Principal"] == {"Service": "ecs.amazonaws.com"}
+
+
+def test_only_blue_green_with_hooks_gets_a_hook_role(d: Deployments) -> None:
+    assert d.blue.hook_role is not None
+    for web in (d.canary, d.linear, d.rolling):
+        assert web.hook_role is None
+        assert "LifecycleHooks" not in d.service(web)["DeploymentConfiguration"]
+
+
 def test_deployment_role_shifts_only_its_own_rules_and_target_groups(d: Deployments) -> None:
     role = d.of(d.canary.deployment_role)
     assert role["AssumeRolePolicyDocument"]["Statement"][0]["Principal"] == {
@@ -379,6 +438,39 @@ def test_alarms_notify_the_topic_and_the_users_alarms_roll_back_too(d: Deploymen
     assert len(names) == 3
 
 
+def test_deployment_alarms_are_the_5xx_rate_and_unhealthy_targets_only(d: Deployments) -> None:
+    for web in (d.rolling, d.blue, d.canary, d.linear):
+        alarms = web.alarms.alarms
+        assert web.alarms.deployment_alarms == (
+            alarms["Target5xxRate"],
+            alarms["UnhealthyTargets"],
+        )
+    for worker in (d.queue, d.agent, d.mesh):
+        assert worker.alarms.deployment_alarms == ()
+
+
+@pytest.mark.parametrize("name", ["CpuUtilization", "MemoryUtilization", "TasksMissing"])
+def test_a_workers_alarms_match_a_web_services(d: Deployments, name: str) -> None:
+    alarm = d.of(d.queue.alarms.alarms[name])
+    metrics, threshold, periods, datapoints, comparison = WEB_ALARMS[name]
+    assert metric_names(alarm) == metrics
+    assert alarm["Threshold"] == threshold
+    assert (alarm["EvaluationPeriods"], alarm["DatapointsToAlarm"]) == (periods, datapoints)
+    assert alarm["ComparisonOperator"] == comparison
+    assert alarm["TreatMissingData"] == "notBreaching"
+    assert "AlarmActions" not in alarm
+
+
+def test_tasks_missing_compares_desired_and_running_tasks_of_the_service(d: Deployments) -> None:
+    alarm = d.of(d.rolling.alarms.alarms["TasksMissing"])
+    [returned] = [m for m in alarm["Metrics"] if m["ReturnData"]]
+    assert returned["Expression"] == "FILL(desired, 0) - FILL(running, 0)"
+    namespaces = {
+        m["MetricStat"]["Metric"]["Namespace"] for m in alarm["Metrics"] if "MetricStat" in m
+    }
+    assert namespaces == {"ECS/ContainerInsights"}
+
+
 # --- Availability Zone rebalancing ---------------------------------------------------------------
 
 
@@ -394,6 +486,30 @@ def test_replica_services_rebalance_across_zones_and_daemons_do_not(d: Deploymen
 
 def test_template_passes_cfn_lint(d: Deployments) -> None:
     assert_cfn_lint_clean(d.json)
+
+
+def test_template_passes_cdk_nag(d: Deployments) -> None:
+    assert_nag_clean(d.platform.stack)
+
+
+def test_every_web_service_of_the_reference_app_rolls_back_on_its_deployment_alarms() -> None:
+    import app as reference
+
+    stack = reference.build(new_app(cdk_json=CDK_JSON))
+    template = template_of(stack)
+    webs = [c for c in stack.node.find_all() if isinstance(c, WebService)]
+    assert webs
+    for web in webs:
+        service = stack.get_logical_id(web.service.node.default_child)
+        config = template["Resources"][service]["Properties"]["DeploymentConfiguration"]
+        names = [
+            {"Ref": stack.get_logical_id(a.node.default_child)}
+            for a in web.alarms.alarms.values()
+            if a in web.alarms.deployment_alarms
+        ]
+        assert len(names) == 2
+        assert config["Alarms"] == {"AlarmNames": names, "Enable": True, "Rollback": True}
+        assert config["DeploymentCircuitBreaker"] == {"Enable": True, "Rollback": True}
 
 
 def service_resources(d: Deployments, prefix: str) -> dict[str, Any]:
@@ -481,6 +597,42 @@ def test_fails_when_blue_green_needs_more_instances_than_a_static_port_allows() 
             task_definition=web_spec("three", host_port=8082),
             desired_count=3,
             deployment=Deployment.blue_green(),
+        )
+
+
+def test_fails_when_a_worker_without_service_connect_deploys_blue_green(v: Platform) -> None:
+    with pytest.raises(ConfigurationError, match=r"^deployment: .*behind a load balancer"):
+        v.worker("Headless", deployment=Deployment.blue_green())
+
+
+def test_fails_when_a_worker_is_given_a_health_check_grace(v: Platform) -> None:
+    with pytest.raises(ConfigurationError, match=r"^deployment\.health_check_grace: .*WebService"):
+        v.worker(
+            "Graceful",
+            deployment=Deployment.rolling(health_check_grace=cdk.Duration.seconds(30)),
+        )
+
+
+def test_fails_when_a_daemon_asks_for_zone_rebalancing(v: Platform) -> None:
+    with pytest.raises(
+        ConfigurationError, match=r"^placement\.availability_zone_rebalancing: .*daemon"
+    ):
+        v.worker(
+            "BalancedDaemon",
+            daemon=True,
+            placement=Placement(availability_zone_rebalancing=True),
+        )
+
+
+def test_fails_when_a_scaled_service_would_stall_at_its_fewest_tasks(v: Platform) -> None:
+    from constructs_ecs import Scaling
+
+    with pytest.raises(ConfigurationError, match=r"with 1 task\(s\).*never progresses"):
+        v.web(
+            "Scaled",
+            path_patterns=["/scaled/*"],
+            scaling=Scaling(min_count=1, max_count=4),
+            deployment=Deployment.rolling(min_healthy_percent=50, max_percent=100),
         )
 
 
@@ -595,6 +747,40 @@ MINUTES = cdk.Duration.minutes
         (lambda: Alarms(tasks_missing_minutes=2000), "alarms.tasks_missing_minutes"),
         (lambda: Alarms(response_time_p99_seconds=0), "alarms.response_time_p99_seconds"),
         (lambda: Alarms(topic="arn:aws:sns:us-east-1:123456789012:pager"), "alarms.topic"),
+        (lambda: Alarms(memory_percent=100), "alarms.memory_percent"),
+        (lambda: Alarms(tasks_missing_minutes=0), "alarms.tasks_missing_minutes"),
+        (lambda: Alarms(response_time_p99_seconds=4001), "alarms.response_time_p99_seconds"),
+        (lambda: Deployment.rolling(min_healthy_percent=-1), "deployment.min_healthy_percent"),
+        (
+            lambda: Deployment(strategy=ecs.DeploymentStrategy.CANARY, step_percent=10),
+            "deployment.step_percent",
+        ),
+        (
+            lambda: Deployment(strategy=ecs.DeploymentStrategy.LINEAR, percent=10),
+            "deployment.percent",
+        ),
+        (
+            lambda: Deployment(strategy=ecs.DeploymentStrategy.BLUE_GREEN, max_percent=150),
+            "deployment.max_percent",
+        ),
+        (
+            lambda: Deployment(
+                strategy=ecs.DeploymentStrategy.ROLLING,
+                lifecycle_hooks=[
+                    LifecycleHook(
+                        function=_hook(), stages=[ecs.DeploymentLifecycleStage.PRE_SCALE_UP]
+                    )
+                ],
+            ),
+            "deployment.lifecycle_hooks",
+        ),
+        (
+            lambda: LifecycleHook(
+                function=_hook(),
+                stages=[ecs.DeploymentLifecycleStage.PRE_SCALE_UP] * 2,
+            ),
+            "lifecycle_hook.stages",
+        ),
     ],
 )
 def test_fails_when_an_option_is_out_of_range(build: Callable[[], Any], field: str) -> None:
