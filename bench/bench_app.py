@@ -3,7 +3,8 @@
 KIND is one of:
 
 - ``ours``: N ``WebService``s on one ``PlatformStack``, in ``ServicesStack``s of at most
-  ``SERVICES_PER_STACK``;
+  ``SERVICES_PER_STACK``, ``STACKS_PER_SHARD`` stacks on each load-balancer shard (N = 300,
+  ``./dev bench --scale 300``: 12 stacks on 3 shards);
 - ``patterns``: N ``aws_ecs_patterns.ApplicationLoadBalancedEc2Service`` on one EC2 cluster
   (a load balancer each, none of the platform's security defaults), the 500-resource limit
   lifted;
@@ -36,7 +37,10 @@ sys.path.insert(0, str(REPO))
 
 # Each app imports only the library it uses, as its own `cdk synth` would: the import of
 # constructs_ecs (or of aws_ecs_patterns) is part of what is measured.
-SERVICES_PER_STACK = 40
+SERVICES_PER_STACK = 25
+"""25 web services of 14 resources (6 of them alarms): 350 of a stack's 450."""
+STACKS_PER_SHARD = 4
+"""4 stacks of 25: 100 listener rules and 100 target groups, one load balancer's limits."""
 
 
 def spec(index: int) -> TaskDefinitionSpec:
@@ -70,8 +74,12 @@ def ours(app: cdk.App, services: int) -> None:
     stack: ServicesStack | None = None
     for index in range(services):
         if index % SERVICES_PER_STACK == 0:
+            number = index // SERVICES_PER_STACK
             stack = ServicesStack(
-                app, f"Services{index // SERVICES_PER_STACK + 1}", platform=platform
+                app,
+                f"Services{number + 1}",
+                platform=platform,
+                shard=number // STACKS_PER_SHARD + 1,
             )
         assert stack is not None
         WebService(
