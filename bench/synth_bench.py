@@ -2,6 +2,7 @@
 
     ./dev bench                      # N = 1, 10, 30, 100; 3 repetitions
     ./dev bench --sizes 1,10 --reps 5
+    ./dev bench --scale 300 --reps 1 # only the 300-service app: writes bench/scale.md alone
 
 Each case is a fresh process (``bench/bench_app.py``), as ``cdk synth`` runs it, so the figures
 include jsii's and Node's start-up. Cases are interleaved within each repetition (and their
@@ -18,6 +19,13 @@ three targets:
 A verdict needs a quiet machine: the 1-minute load average is sampled before every case, and
 when its median exceeds ``--quiet-load`` (1.6) the targets are printed but not judged. Writes
 ``bench/results.md``, ``bench/results.json`` and ``bench/synth.png``.
+
+``--scale N`` runs only this library's app at N services (issue 18: 300 web services, in
+``ServicesStack``s of 25, 4 stacks on each load-balancer shard, as ``bench/bench_app.py``
+lays them out) and writes ``bench/scale.md`` only: synth wall and CPU time, peak memory, the
+number of stacks and of load balancers (shards), and the most resources in one stack, against
+the 450 of ``RESOURCE_BUDGET``. ``tests/test_scale.py`` checks the same app (limits, cdk-nag,
+cfn-lint).
 """
 
 from __future__ import annotations
@@ -43,6 +51,9 @@ BENCH = Path(__file__).resolve().parent
 REPO = BENCH.parent
 APP = BENCH / "bench_app.py"
 
+LOAD_BALANCER = "AWS::ElasticLoadBalancingV2::LoadBalancer"
+RESOURCE_BUDGET = 450
+"""``constructs_ecs.RESOURCE_BUDGET``, repeated: this script imports no CDK library."""
 REFERENCE_KINDS = ("reference", "reference-patterns", "secure-reference-patterns")
 SIZED_KINDS = ("ours", "patterns", "secure-patterns")
 TARGET_SIZES = (1, 10, 100)
@@ -70,7 +81,7 @@ CODE: dict[str, dict[str, list[tuple[Path, tuple[str, ...] | None]]]] = {
         "raw patterns": [(APP, ("reference_patterns",))],
     },
     "N-service app": {
-        "ours": [(APP, ("ours", "spec", "SERVICES_PER_STACK"))],
+        "ours": [(APP, ("ours", "spec", "SERVICES_PER_STACK", "STACKS_PER_SHARD"))],
         "secure twin": [(BENCH / "secure_twin.py", (*SHARED_TWIN, "services_app"))],
         "raw patterns": [(APP, ("patterns",))],
     },
@@ -98,9 +109,14 @@ def run_case(kind: str, services: int) -> dict[str, Any]:
             raise SystemExit(f"{kind} N={services} failed:\n{errors.read().decode()}")
         resources = 0
         template_bytes = 0
+        per_stack: list[int] = []
+        load_balancers = 0
         for template in Path(outdir).glob("*.template.json"):
             template_bytes += template.stat().st_size
-            resources += len(json.loads(template.read_text())["Resources"])
+            defined = json.loads(template.read_text())["Resources"]
+            resources += len(defined)
+            per_stack.append(len(defined))
+            load_balancers += sum(1 for r in defined.values() if r["Type"] == LOAD_BALANCER)
     return {
         "kind": kind,
         "services": services,
@@ -109,6 +125,9 @@ def run_case(kind: str, services: int) -> dict[str, Any]:
         "peak_rss_mib": usage.ru_maxrss / 1024,
         "resources": resources,
         "template_bytes": template_bytes,
+        "stacks": len(per_stack),
+        "max_stack_resources": max(per_stack, default=0),
+        "load_balancers": load_balancers,
         "load": load,
     }
 
@@ -343,6 +362,42 @@ def render(rows: list[dict[str, Any]], meta: dict[str, Any]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def render_scale(runs: list[dict[str, Any]], meta: dict[str, Any]) -> str:
+    """``bench/scale.md``: the ``--scale`` app's medians, one row."""
+    (row,) = summarize(runs)
+    first = runs[0]
+    lines = [
+        "# Scale: one platform, many services",
+        "",
+        f"Command: `{meta['command']}` (medians; each repetition a fresh process). "
+        f"Node {meta['node']}, Python {meta['python']}, {meta['cpus']} CPUs; 1-minute load "
+        f"average before each repetition: median {meta['load_median']:.2f}, highest "
+        f"{meta['load_max']:.2f}.",
+        "",
+    ]
+    if meta["load_median"] > meta["quiet_load"]:
+        lines += [
+            f"**The machine was busy** (median load {meta['load_median']:.2f} > "
+            f"{meta['quiet_load']}): times are upper bounds; re-run on a quiet machine.",
+            "",
+        ]
+    lines += [
+        "`bench/bench_app.py`'s `ours` app: one `PlatformStack`, `ServicesStack`s of 25 "
+        "`WebService`s (each with its default alarms), 4 stacks on each load-balancer shard. "
+        "`tests/test_scale.py` synthesizes the same app with cdk-nag and checks every stack's "
+        "budget and every load balancer's 100 rules and 100 target groups.",
+        "",
+        "| services | stacks | load balancers (shards) | resources | most in one stack "
+        f"(budget {RESOURCE_BUDGET}) | template KiB | wall (s) | CPU (s) | peak RSS (MiB) | reps |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        f"| {row['services']} | {first['stacks']} | {first['load_balancers']} | "
+        f"{row['resources']} | {first['max_stack_resources']} | "
+        f"{row['template_bytes'] / 1024:.0f} | {row['wall_s']:.2f} | {row['cpu_s']:.2f} | "
+        f"{row['peak_rss_mib']:.0f} | {row['reps']} |",
+    ]
+    return "\n".join(lines) + "\n"
+
+
 def plot(rows: list[dict[str, Any]], path: Path) -> None:
     import matplotlib
 
@@ -390,6 +445,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--sizes", default="1,10,30,100")
     parser.add_argument("--reps", type=int, default=3)
+    parser.add_argument(
+        "--scale",
+        type=int,
+        metavar="N",
+        help="run only this library's app at N services (sharded) and write bench/scale.md",
+    )
     parser.add_argument("--out", type=Path, default=BENCH)
     parser.add_argument(
         "--quiet-load",
@@ -400,6 +461,8 @@ def main() -> None:
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
     cases = [(k, 1) for k in REFERENCE_KINDS] + [(k, n) for n in sizes for k in SIZED_KINDS]
+    if args.scale is not None:
+        cases = [("ours", args.scale)]
     runs = []
     for rep in range(args.reps):
         shift = rep % len(cases)
@@ -414,8 +477,13 @@ def main() -> None:
             )
     rows = summarize(runs)
     loads = [r["load"] for r in runs]
+    command = (
+        f"./dev bench --scale {args.scale} --reps {args.reps}"
+        if args.scale is not None
+        else f"./dev bench --sizes {args.sizes} --reps {args.reps}"
+    )
     meta = {
-        "command": f"./dev bench --sizes {args.sizes} --reps {args.reps}",
+        "command": command,
         "node": node_version(),
         "python": sys.version.split()[0],
         "cpus": os.cpu_count(),
@@ -425,6 +493,11 @@ def main() -> None:
         "quiet_load": args.quiet_load,
     }
     args.out.mkdir(parents=True, exist_ok=True)
+    if args.scale is not None:
+        report = render_scale(runs, meta)
+        (args.out / "scale.md").write_text(report)
+        print(report)
+        return
     (args.out / "results.json").write_text(
         json.dumps({"meta": meta, "runs": runs, "medians": rows}, indent=2)
     )
