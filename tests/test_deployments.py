@@ -636,6 +636,18 @@ def test_fails_when_a_scaled_service_would_stall_at_its_fewest_tasks(v: Platform
         )
 
 
+def test_fails_when_a_blue_green_service_scales_on_requests_per_target(v: Platform) -> None:
+    from constructs_ecs import Scaling
+
+    with pytest.raises(ConfigurationError, match=r"^scaling\.requests_per_target: .*other target"):
+        v.web(
+            "Counted",
+            path_patterns=["/counted/*"],
+            scaling=Scaling(min_count=2, max_count=4, requests_per_target=500),
+            deployment=Deployment.canary(),
+        )
+
+
 def test_fails_when_the_first_strategy_does_not_spread_across_zones(v: Platform) -> None:
     binpack = Placement(strategies=[ecs.PlacementStrategy.packed_by_memory()])
     with pytest.raises(ConfigurationError, match=r"^placement\.strategies: .*spread_across"):

@@ -154,6 +154,15 @@ class WebService(ServiceBase):
         tasks = scaling.max_count if scaling else desired_count
         counts = (scaling.min_count, scaling.max_count) if scaling else (desired_count,) * 2
         shifting = deployment.shifts_traffic
+        if shifting and scaling is not None and scaling.requests_per_target is not None:
+            raise ConfigurationError(
+                "scaling.requests_per_target",
+                scaling.requests_per_target,
+                "cpu_percent or memory_percent with Deployment.blue_green(), canary() or "
+                "linear(): ECS moves production traffic to the other target group on every "
+                "deploy, and request-count scaling tracks one target group, which then serves "
+                "nothing (the service would scale in)",
+            )
         self._check_static_ports(tasks, doubles=shifting)
         self._check_distinct_instances(placement, tasks, doubles=shifting)
         settings = self._deployment_settings(
