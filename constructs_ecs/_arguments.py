@@ -16,6 +16,7 @@ import dataclasses
 import enum
 import functools
 import inspect
+import re
 import types
 import typing
 from collections.abc import Callable, Mapping, Sequence
@@ -97,11 +98,34 @@ def checked(prefix: str = "", *, shallow: tuple[str, ...] = ()) -> Callable[[F],
                         "a literal string: construct paths and logical ids are built "
                         "from it when the app is defined, before any token resolves",
                     )
-            return function(*bound.args, **bound.kwargs)
+            try:
+                return function(*bound.args, **bound.kwargs)
+            except RuntimeError as error:
+                raise _duplicate_id(bound.arguments, error) or error from None
 
         return typing.cast(F, wrapper)
 
     return decorate
+
+
+def _duplicate_id(arguments: dict[str, Any], error: RuntimeError) -> ConfigurationError | None:
+    """The ``ConfigurationError`` for constructs' refusal of a second child of the same name in
+    the scope the construct was given, or ``None`` when ``error`` is another one."""
+    construct_id, scope = arguments.get("construct_id"), arguments.get("scope")
+    if not isinstance(construct_id, str) or scope is None:
+        return None
+    if f"There is already a Construct with name '{construct_id}' in " not in str(error):
+        return None
+    scope_id = scope.node.id
+    if scope_id and f"[{scope_id}]" not in str(error):
+        return None  # a child of the construct, not the construct itself
+    where = repr(scope.node.path) if scope.node.path else "the app"
+    return ConfigurationError(
+        "construct_id",
+        construct_id,
+        f"an id no other construct in {where} has (ids are unique among a scope's children: "
+        "they make the construct's path and its logical ids)",
+    )
 
 
 def _call_checked(
@@ -255,9 +279,16 @@ def _convert(value: Any, hint: Any) -> Any:
     return value
 
 
+_INSTANCE_TYPE = re.compile(
+    r"[a-z][a-z0-9]*(?:-[a-z0-9]+)*\."
+    r"(?:nano|micro|small|medium|large|xlarge|[1-9][0-9]*xlarge|metal(?:-[1-9][0-9]*xl)?)"
+)
+"""An EC2 instance type's name: a family (``m7g``, ``u-6tb1``, ``m7i-flex``) and one of the
+sizes EC2 names (``large``, ``24xlarge``, ``metal``, ``metal-48xl``)."""
+
+
 def _looks_like_instance_type(name: str) -> bool:
-    family, _, size = name.partition(".")
-    return bool(family) and bool(size) and (family + size).replace("-", "").isalnum()
+    return _INSTANCE_TYPE.fullmatch(name) is not None
 
 
 def _accepts(hint: Any, cls: type) -> bool:

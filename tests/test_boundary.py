@@ -356,3 +356,59 @@ def test_scope_must_be_a_construct() -> None:
     with pytest.raises(ConfigurationError, match=r"^scope: got "):
         Network("stack", "Network")  # type: ignore[arg-type]
     assert isinstance(Platform("Ok").stack, Construct)
+
+
+CONSTRUCT_SUBJECTS = [s for s in SUBJECTS if "construct_id" in parameters(s)]
+
+
+@pytest.mark.parametrize("subject", CONSTRUCT_SUBJECTS, ids=lambda s: s.name)
+def test_fails_when_the_construct_id_is_taken_in_its_scope(subject: Subject) -> None:
+    """A second child of the same id is refused naming ``construct_id`` (constructs' own
+    refusal is a RuntimeError from Node that names no parameter)."""
+    platform = Platform(f"Taken{subject.name}")
+    cdk.CfnResource(platform.stack, "Taken", type="AWS::SNS::Topic")
+    with pytest.raises(ConfigurationError) as caught:
+        subject.target(**subject.valid(platform, "Taken"))
+    assert caught.value.field == "construct_id"
+    assert str(caught.value).startswith("construct_id: got 'Taken'; an id no other construct in")
+
+
+def test_fails_when_a_stack_id_is_taken_in_the_app() -> None:
+    app = cdk.App()
+    PlatformStack(app, "Platform", plain_http=TEST_HTTP)
+    with pytest.raises(ConfigurationError, match=r"^construct_id: got 'Platform'; .* the app"):
+        PlatformStack(app, "Platform", plain_http=TEST_HTTP)
+
+
+def test_a_child_id_clash_inside_a_construct_is_not_blamed_on_its_id() -> None:
+    """Only the construct's own id is reported as taken: here ``Network`` is free in the stack,
+    and the error comes from a clash the test provokes inside it."""
+    from constructs_ecs._arguments import _duplicate_id
+
+    stack = cdk.Stack(cdk.App(), "Clash")
+    error = RuntimeError("There is already a Construct with name 'Network' in Network [Inner]")
+    assert _duplicate_id({"scope": stack, "construct_id": "Network"}, error) is None
+    assert _duplicate_id({"scope": stack, "construct_id": "Other"}, error) is None
+
+
+@pytest.mark.parametrize("name", ["t3.nonexistent", "T3.large", "t3.", "t3.0xlarge", "t3 .large"])
+def test_fails_when_the_instance_type_name_has_no_ec2_size(name: str) -> None:
+    platform = Platform("BadSize")
+    with pytest.raises(ConfigurationError, match=r"^instance_type: got .*e\.g\. 't3\.medium'"):
+        EcsCluster(platform.stack, "Other", vpc=platform.cluster.vpc, instance_type=name)
+
+
+@pytest.mark.parametrize("name", ["u-6tb1.metal", "mac2-m2pro.metal"])
+def test_fails_when_aws_cdk_lib_cannot_read_the_instance_types_architecture(name: str) -> None:
+    platform = Platform("Unreadable")
+    with pytest.raises(ConfigurationError, match=r"^instance_type: got .*architecture"):
+        EcsCluster(platform.stack, "Other", vpc=platform.cluster.vpc, instance_type=name)
+
+
+@pytest.mark.parametrize("name", ["c7i.metal-24xl", "t3.2xlarge", "m7i-flex.large", "r8g.metal"])
+def test_instance_type_names_of_every_ec2_size_are_accepted(name: str) -> None:
+    platform = Platform("Sizes")
+    cluster = EcsCluster(
+        platform.stack, f"Other-{name}", vpc=platform.cluster.vpc, instance_type=name
+    )
+    assert cluster.instance_types[0].to_string() == name

@@ -464,6 +464,8 @@ class EcsCluster(Construct):
         for extra in spot.instance_types if spot else ():
             types.setdefault(extra.to_string(), extra)
         result = tuple(types.values())
+        for index, each in enumerate(result):
+            _check_readable(each, "instance_type" if index == 0 else "spot.instance_types")
         if spot is not None and len(result) < 2:
             raise ConfigurationError(
                 "spot.instance_types",
@@ -659,3 +661,17 @@ def __getattr__(name: str) -> Any:
 
         return ForceDeleteOnDestroy
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+def _check_readable(instance_type: ec2.InstanceType, field: str) -> None:
+    """aws-cdk-lib can tell ``instance_type``'s architecture (which picks the AMI): it cannot
+    for the families with a dash before the generation (``u-6tb1``, ``mac2-m2pro``)."""
+    try:
+        instance_type.architecture  # noqa: B018  (read for its check)
+    except RuntimeError:
+        raise ConfigurationError(
+            field,
+            instance_type.to_string(),
+            "an instance type aws-cdk-lib can read the architecture of (its ec2.InstanceType "
+            "refuses this name as malformed): choose a family that runs ECS tasks, such as "
+            "m7i, m7g, c7i or r7i",
+        ) from None
