@@ -358,6 +358,9 @@ def render(rows: list[dict[str, Any]], meta: dict[str, Any]) -> str:
         "platform counts in both of its apps):",
         "",
         *code_table(),
+        "",
+        "At scale (300 services on load-balancer shards): `./dev bench --scale 300` writes "
+        "[scale.md](scale.md).",
     ]
     return "\n".join(lines) + "\n"
 
