@@ -33,7 +33,7 @@ from constructs_ecs.testing import (
     resource_manifest,
     template_of,
 )
-from tests.conftest import CDK_JSON
+from tests.conftest import CDK_JSON, make_stack
 from tests.factories import Platform, web_spec
 
 HOOK_ARN = "arn:aws:lambda:us-east-1:123456789012:function:smoke-test"
@@ -319,6 +319,55 @@ def test_test_listener_is_a_port_of_its_own_open_to_no_one(d: Deployments) -> No
     assert listener["DefaultActions"][0]["Type"] == "fixed-response"
     group = d.of(d.platform.load_balancer.security_group)
     assert {rule["FromPort"] for rule in group.get("SecurityGroupIngress", [])} == {80}
+
+
+CERTIFICATE_ARN = (
+    "arn:aws:acm:us-east-1:123456789012:certificate/0a1b2c3d-1111-2222-3333-444455556666"
+)
+
+
+def test_with_a_certificate_the_test_listener_is_https_and_the_redirect_holds_no_rule() -> None:
+    """Blue/green fails on a rule that mixes forward with redirect or fixed-response actions:
+    the service's rules sit on the HTTPS and test listeners, forward only; the redirect
+    listener keeps its one default action."""
+    from aws_cdk import aws_certificatemanager as acm
+
+    from constructs_ecs import EcsCluster, LoadBalancer, Network
+
+    stack = make_stack("CertifiedDeployments")
+    network = Network(stack, "Network")
+    cluster = EcsCluster(stack, "Cluster", vpc=network.vpc, min_capacity=1, max_capacity=4)
+    lb = LoadBalancer(
+        stack,
+        "LoadBalancer",
+        vpc=network.vpc,
+        certificate=acm.Certificate.from_certificate_arn(stack, "Certificate", CERTIFICATE_ARN),
+    )
+    web = WebService(
+        stack,
+        "Canary",
+        cluster=cluster,
+        load_balancer=lb,
+        task_definition=web_spec("canary"),
+        path_patterns=["/canary/*"],
+        deployment=Deployment.canary(),
+    )
+    resources = template_of(stack)["Resources"]
+    assert lb.test_listener is not None
+    assert lb.redirect_listener is not None
+    listeners = {
+        stack.get_logical_id(c.node.default_child) for c in (lb.listener, lb.test_listener)
+    }
+    test = resources[stack.get_logical_id(lb.test_listener.node.default_child)]["Properties"]
+    assert (test["Port"], test["Protocol"]) == (8443, "HTTPS")
+    assert test["Certificates"] == [{"CertificateArn": CERTIFICATE_ARN}]
+    rules = [r["Properties"] for r in resources.values() if r["Type"].endswith("ListenerRule")]
+    assert {rule["ListenerArn"]["Ref"] for rule in rules} == listeners
+    for rule in rules:
+        assert [action["Type"] for action in rule["Actions"]] == ["forward"]
+    redirect = stack.get_logical_id(lb.redirect_listener.node.default_child)
+    assert [a["Type"] for a in resources[redirect]["Properties"]["DefaultActions"]] == ["redirect"]
+    assert web.test_listener_rule is not None
 
 
 def test_load_balancer_counts_two_target_groups_and_rules_per_blue_green_route(
