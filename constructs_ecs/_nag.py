@@ -151,6 +151,36 @@ def explain_wildcards(entity: object, reason_for: WildcardReason) -> None:
         acknowledgements.wildcard_reasons.append(reason_for)
 
 
+REASON_INLINE_POLICY = (
+    "Grants write each statement into this role's own policy, scoped to the resources this "
+    "app uses; a customer-managed policy would hold the same statements, and an inline policy "
+    "goes with its role."
+)
+
+
+def explain_inline_policies(entity: object, reason: str = REASON_INLINE_POLICY) -> None:
+    """Acknowledge HIPAA Security's and NIST 800-53 rev 5's ``IAMNoInlinePolicy`` on the
+    policies of ``entity`` (a role: its inline policies and default policy, which grants may
+    create later; or a policy), when the app is validated. An imported role is left alone."""
+    acknowledgements = _acknowledgements_of(entity)
+    if acknowledgements is not None:
+        acknowledgements.inline_policy_reason = reason
+
+
+def acknowledge_log_group_key(log_group: IConstruct, option: str) -> None:
+    """``log_group`` (its L1 child is acknowledged) is encrypted with the key CloudWatch Logs
+    manages: ``option`` names where a customer-managed key is given instead."""
+    resource = log_group.node.default_child
+    assert isinstance(resource, cdk.CfnResource)
+    acknowledge(
+        resource,
+        "CloudWatchLogGroupEncrypted",
+        "CloudWatch Logs encrypts this log group at rest with a key it manages; "
+        f"{option} encrypts it with a customer-managed KMS key instead.",
+        packs=COMPLIANCE_PACKS,
+    )
+
+
 def explain_managed_policies(role: object, reason_for: ManagedPolicyReason) -> None:
     """Acknowledge the ``IAM4[Policy::...]`` findings of ``role`` that ``reason_for`` explains,
     when the app is validated."""
@@ -178,12 +208,14 @@ class _Acknowledgements(Construct):
         self._entity = scope
         self.wildcard_reasons: list[WildcardReason] = []
         self.managed_policy_reasons: list[ManagedPolicyReason] = []
+        self.inline_policy_reason: str | None = None
         self.node.add_validation(self)
 
     def validate(self) -> list[str]:
         for resource in self._resources():
             stack = cdk.Stack.of(resource)
             rules: dict[str, str] = {}
+            inline: list[Any] = []
             if isinstance(resource, iam.CfnPolicy):
                 rules |= self._wildcards(stack, [stack.resolve(resource.policy_document)])
             elif isinstance(resource, iam.CfnRole):
@@ -194,6 +226,11 @@ class _Acknowledgements(Construct):
             for rule, reason in rules.items():
                 acknowledge(resource, rule, reason)
                 _record_in_template(resource, f"{PACK}-{rule}", reason)
+            why = self.inline_policy_reason
+            if why is not None and (isinstance(resource, iam.CfnPolicy) or inline):
+                acknowledge(resource, "IAMNoInlinePolicy", why, packs=COMPLIANCE_PACKS)
+                for pack in COMPLIANCE_PACKS:
+                    _record_in_template(resource, f"{pack}-IAMNoInlinePolicy", why)
         return []
 
     def _resources(self) -> Iterator[cdk.CfnResource]:

@@ -8,12 +8,15 @@ from types import MappingProxyType
 
 import aws_cdk as cdk
 from aws_cdk import aws_ec2 as ec2
+from aws_cdk import aws_kms as kms
 from aws_cdk import aws_logs as logs
 from constructs import Construct
 
 from constructs_ecs._arguments import checked
+from constructs_ecs._nag import COMPLIANCE_PACKS, acknowledge, explain_inline_policies
 from constructs_ecs.errors import ConfigurationError
 from constructs_ecs.limits import AVAILABILITY_ZONES_PER_REGION
+from constructs_ecs.log_encryption import new_log_group
 
 __all__ = ["INTERFACE_ENDPOINTS", "Network"]
 
@@ -96,6 +99,7 @@ class Network(Construct):
         flow_log_retention: logs.RetentionDays | None = None,
         cidr: str | None = None,
         availability_zones: Sequence[str] | None = None,
+        log_key: kms.IKey | None = None,
     ) -> None:
         """
         :param vpc: An existing VPC to use as is; the other parameters configure a new VPC
@@ -122,6 +126,10 @@ class Network(Construct):
             (CDK still checks them against the region's zones, which a stack with a concrete
             account and region looks up: commit ``cdk.context.json``). Default: the first
             ``max_azs`` zones of the region.
+        :param log_key: A customer-managed KMS key for the flow log group; a key this app
+            defines gets the key policy statement CloudWatch Logs needs. Default: CloudWatch
+            Logs' own encryption (HIPAA's and NIST's ``CloudWatchLogGroupEncrypted`` then
+            acknowledged on the log group).
         """
         super().__init__(scope, construct_id)
         self.flow_log_group: logs.LogGroup | None = None
@@ -144,6 +152,7 @@ class Network(Construct):
                 flow_log_retention=flow_log_retention,
                 cidr=cidr,
                 availability_zones=availability_zones,
+                log_key=log_key,
             )
             self.vpc: ec2.IVpc = vpc
             """The VPC: the one passed in, or the new ``ec2.Vpc``."""
@@ -170,8 +179,13 @@ class Network(Construct):
             availability_zones=list(zones) if zones else None,
             nat_gateways=nat_gateways,
             subnet_configuration=[
+                # Nothing launched there needs an address of its own: the NAT gateways and the
+                # load balancers get theirs explicitly.
                 ec2.SubnetConfiguration(
-                    name="Public", subnet_type=ec2.SubnetType.PUBLIC, cidr_mask=24
+                    name="Public",
+                    subnet_type=ec2.SubnetType.PUBLIC,
+                    cidr_mask=24,
+                    map_public_ip_on_launch=False,
                 ),
                 ec2.SubnetConfiguration(name="Private", subnet_type=private, cidr_mask=24),
             ],
@@ -179,9 +193,12 @@ class Network(Construct):
         )
         self.vpc = new_vpc
         self._drop_redundant_provider_dependency()
-        self.flow_log_group = logs.LogGroup(
+        self._acknowledge_public_routes(new_vpc)
+        self.flow_log_group = new_log_group(
             self,
             "FlowLogGroup",
+            key=log_key,
+            option="Network(log_key=...)",
             retention=flow_log_retention,
             removal_policy=cdk.RemovalPolicy.RETAIN,
         )
@@ -190,6 +207,7 @@ class Network(Construct):
             destination=ec2.FlowLogDestination.to_cloud_watch_logs(self.flow_log_group),
             traffic_type=ec2.FlowLogTrafficType.ALL,
         )
+        explain_inline_policies(self.flow_log.iam_role)
         private_subnets = ec2.SubnetSelection(subnet_type=private)
         self.s3_endpoint = new_vpc.add_gateway_endpoint(
             "S3Endpoint",
@@ -303,6 +321,7 @@ class Network(Construct):
         flow_log_retention: logs.RetentionDays | None,
         cidr: str | None,
         availability_zones: Sequence[str] | None,
+        log_key: kms.IKey | None,
     ) -> None:
         given = {
             "max_azs": max_azs,
@@ -311,6 +330,7 @@ class Network(Construct):
             "flow_log_retention": flow_log_retention,
             "cidr": cidr,
             "availability_zones": availability_zones,
+            "log_key": log_key,
         }
         for name, value in given.items():
             # Any value given, even the default's: it says the caller expects a new VPC.
@@ -320,6 +340,21 @@ class Network(Construct):
                     value,
                     "configures a new VPC and cannot be combined with an existing `vpc`; "
                     "leave it out, or leave out `vpc` to have one defined",
+                )
+
+    @staticmethod
+    def _acknowledge_public_routes(vpc: ec2.Vpc) -> None:
+        """The public subnets' route to the internet gateway is what makes them public."""
+        for subnet in vpc.public_subnets:
+            route = subnet.node.try_find_child("DefaultRoute")
+            if isinstance(route, cdk.CfnResource):
+                acknowledge(
+                    route,
+                    "VPCNoUnrestrictedRouteToIGW",
+                    "The public subnets' default route to the internet gateway: it is what "
+                    "the NAT gateways and internet-facing load balancers there need; instances "
+                    "and tasks run in the private subnets, which have no such route.",
+                    packs=COMPLIANCE_PACKS,
                 )
 
     @staticmethod

@@ -97,11 +97,42 @@ def props_of_type(template: dict[str, Any], kind: str) -> list[dict[str, Any]]:
 
 
 def subnets(template: dict[str, Any], *, public: bool) -> dict[str, dict[str, Any]]:
+    """The public subnets (by CDK's ``aws-cdk:subnet-type`` tag), or the private ones."""
     return {
         k: v
         for k, v in of_type(template, "AWS::EC2::Subnet").items()
-        if v["Properties"]["MapPublicIpOnLaunch"] is public
+        if ({"Key": "aws-cdk:subnet-type", "Value": "Public"} in v["Properties"]["Tags"]) is public
     }
+
+
+def test_no_subnet_gives_an_address_to_what_launches_there(synthesized: Synthesized) -> None:
+    # NAT gateways and load balancers get their public addresses explicitly (HIPAA's and
+    # NIST's VPCSubnetAutoAssignPublicIpDisabled).
+    found = of_type(synthesized.defaults, "AWS::EC2::Subnet")
+    assert len(found) == 4
+    assert {v["Properties"]["MapPublicIpOnLaunch"] for v in found.values()} == {False}
+
+
+def test_public_routes_to_the_internet_gateway_are_acknowledged_with_why(
+    synthesized: Synthesized,
+) -> None:
+    routes = {
+        k: v
+        for k, v in of_type(synthesized.defaults, "AWS::EC2::Route").items()
+        if "GatewayId" in v["Properties"]
+    }
+    assert len(routes) == 2
+    for route in routes.values():
+        rules = {
+            r["id"]: r["reason"]
+            for r in route["Metadata"]["cdk_nag"]["rules_to_suppress"]
+            if not r["id"].startswith("CloudFormation-Validate::")
+        }
+        assert set(rules) == {
+            "HIPAA.Security-VPCNoUnrestrictedRouteToIGW",
+            "NIST.800.53.R5-VPCNoUnrestrictedRouteToIGW",
+        }
+        assert "private subnets" in rules["NIST.800.53.R5-VPCNoUnrestrictedRouteToIGW"]
 
 
 def routes_of(template: dict[str, Any], subnet_kind: str) -> list[dict[str, Any]]:

@@ -19,6 +19,7 @@ from constructs import Construct, DependencyGroup, IConstruct, IDependable
 
 from constructs_ecs._arguments import checked
 from constructs_ecs._nag import (
+    COMPLIANCE_PACKS,
     acknowledge,
     arn_pattern,
     explain_managed_policies,
@@ -50,6 +51,7 @@ from constructs_ecs.instance_types import (
     spec_of,
 )
 from constructs_ecs.limits import CONTAINER_INSTANCES_PER_CLUSTER, EBS_VOLUME_GIB
+from constructs_ecs.log_encryption import new_log_group
 
 if TYPE_CHECKING:
     from constructs_ecs.cluster._force_delete import ForceDeleteOnDestroy
@@ -123,6 +125,7 @@ class EcsCluster(Construct):
         notifications_topic: sns.ITopic | None = None,
         exec_log_retention: logs.RetentionDays = logs.RetentionDays.ONE_YEAR,
         allow_privileged_tasks: bool = False,
+        log_key: kms.IKey | None = None,
     ) -> None:
         """
         :param vpc: The VPC of the instances (``Network(...).vpc`` or your own).
@@ -151,6 +154,11 @@ class EcsCluster(Construct):
             instance, whatever services run. Default: refused (``ECS_DISABLE_PRIVILEGED=true``;
             Bottlerocket: ``allow-privileged-containers = false``): a service with a
             privileged container is then a ``ConfigurationError``.
+        :param log_key: A customer-managed KMS key for the cluster's log groups (ECS Exec, the
+            force-delete function) and those of the services in it; a key this app defines
+            gets the key policy statement CloudWatch Logs needs. Default: CloudWatch Logs' own
+            encryption (HIPAA's and NIST's ``CloudWatchLogGroupEncrypted`` then acknowledged
+            on each log group).
         """
         super().__init__(scope, construct_id)
         options = capacity_provider_options or CapacityProviderOptions()
@@ -194,9 +202,14 @@ class EcsCluster(Construct):
         """The subnets of the instances (the Auto Scaling group's), where services of this
         library place awsvpc tasks."""
 
-        self.exec_log_group = logs.LogGroup(
+        self.log_key: kms.IKey | None = log_key
+        """The KMS key of the cluster's and its services' log groups (None: CloudWatch Logs'
+        own encryption)."""
+        self.exec_log_group = new_log_group(
             self,
             "ExecLogGroup",
+            key=log_key,
+            option="EcsCluster(log_key=...)",
             retention=exec_log_retention,
             removal_policy=cdk.RemovalPolicy.RETAIN,
         )
@@ -319,7 +332,7 @@ class EcsCluster(Construct):
             from constructs_ecs.cluster._force_delete import ForceDeleteOnDestroy
 
             self.force_delete = ForceDeleteOnDestroy(
-                self, "ForceDeleteOnDestroy", group=self.auto_scaling_group
+                self, "ForceDeleteOnDestroy", group=self.auto_scaling_group, log_key=log_key
             )
             # Deleted after the capacity provider (and so after services), before the group.
             self.capacity_provider.node.add_dependency(self.force_delete.resource)
@@ -552,6 +565,13 @@ class EcsCluster(Construct):
                 "The rule cannot follow the mixed-instances policy to its launch template; that "
                 "launch template (LaunchTemplate) encrypts every block device it maps.",
             )
+            acknowledge(
+                group,
+                "EC2IMDSv2Enabled",
+                "The rule cannot follow the mixed-instances policy to its launch template; that "
+                "launch template (LaunchTemplate) requires IMDSv2 (HttpTokens: required).",
+                packs=COMPLIANCE_PACKS,
+            )
         policy = self.instance_role.node.try_find_child("DefaultPolicy")
         assert policy is not None
         default_policy = policy.node.default_child
@@ -661,6 +681,7 @@ def __getattr__(name: str) -> Any:
 
         return ForceDeleteOnDestroy
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 def _check_readable(instance_type: ec2.InstanceType, field: str) -> None:
     """aws-cdk-lib can tell ``instance_type``'s architecture (which picks the AMI): it cannot

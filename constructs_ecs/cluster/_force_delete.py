@@ -5,11 +5,19 @@ from __future__ import annotations
 import aws_cdk as cdk
 from aws_cdk import aws_autoscaling as autoscaling
 from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 from constructs import Construct
 
-from constructs_ecs._nag import acknowledge, arn_pattern, explain_wildcards
+from constructs_ecs._nag import (
+    COMPLIANCE_PACKS,
+    acknowledge,
+    arn_pattern,
+    explain_inline_policies,
+    explain_wildcards,
+)
+from constructs_ecs.log_encryption import new_log_group
 
 __all__ = ["ForceDeleteOnDestroy"]
 
@@ -143,13 +151,25 @@ class ForceDeleteOnDestroy(Construct):
     """
 
     def __init__(
-        self, scope: Construct, construct_id: str, *, group: autoscaling.AutoScalingGroup
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        group: autoscaling.AutoScalingGroup,
+        log_key: kms.IKey | None = None,
     ) -> None:
+        """
+        :param group: The Auto Scaling group to force-delete when the stack is deleted.
+        :param log_key: A customer-managed KMS key for the function's log group. Default:
+            CloudWatch Logs' own encryption.
+        """
         super().__init__(scope, construct_id)
         stack = cdk.Stack.of(self)
-        log_group = logs.LogGroup(
+        log_group = new_log_group(
             self,
             "LogGroup",
+            key=log_key,
+            option="EcsCluster(log_key=...)",
             retention=logs.RetentionDays.ONE_MONTH,
             removal_policy=cdk.RemovalPolicy.DESTROY,
         )
@@ -194,6 +214,7 @@ class ForceDeleteOnDestroy(Construct):
             "only reads group status.",
         )
         explain_wildcards(role, _this_group)
+        explain_inline_policies(role)
         self.function = lambda_.Function(
             self,
             "Function",
@@ -207,6 +228,8 @@ class ForceDeleteOnDestroy(Construct):
         )
         function = self.function.node.default_child
         assert isinstance(function, cdk.CfnResource)
+        for rule, reason in _FUNCTION_FINDINGS.items():
+            acknowledge(function, rule, reason, packs=COMPLIANCE_PACKS)
         # Lambda's DependsOn its role duplicates the GetAtt of the role's Arn (cfn-lint W3005).
         function.add_deletion_override("DependsOn")
         self.resource = cdk.CustomResource(
@@ -218,6 +241,23 @@ class ForceDeleteOnDestroy(Construct):
             service_timeout=cdk.Duration.seconds(SERVICE_TIMEOUT_SECONDS),
         )
 
+
+_FUNCTION_FINDINGS = {
+    "LambdaConcurrency": (
+        "CloudFormation invokes this function once per delete of the stack; reserving "
+        "concurrency for it would take from the account's unreserved pool for nothing."
+    ),
+    "LambdaDLQ": (
+        "CloudFormation invokes this custom resource handler synchronously and waits for its "
+        "answer (ServiceTimeout); a dead-letter queue only receives failed asynchronous events."
+    ),
+    "LambdaInsideVPC": (
+        "The function calls the Auto Scaling, CloudFormation and CloudWatch Logs APIs and the "
+        "response URL only, nothing inside the VPC; in the VPC it would depend on a NAT "
+        "gateway or endpoints while the stack is being torn down."
+    ),
+}
+"""The compliance packs' findings on the function, and why they do not apply."""
 
 _GROUP_BY_NAME = arn_pattern("autoscaling", r"autoScalingGroup:\*:autoScalingGroupName/[^*]+")
 

@@ -13,6 +13,7 @@ from aws_cdk import aws_kms as kms
 from aws_cdk import aws_sns as sns
 from constructs import Construct
 
+from constructs_ecs._nag import explain_inline_policies
 from constructs_ecs.cluster.options import InstanceImage, SpotOptions
 from constructs_ecs.instance_types import is_gpu_family
 
@@ -63,6 +64,8 @@ class InstanceCapacity(Construct):
         )
         """Role of the instances (the agent's permissions; tasks use task roles)."""
         self.session_manager_policy = _session_manager_policy(self, image, self.role)
+        explain_inline_policies(self.role)
+        explain_inline_policies(self.session_manager_policy)
         """The minimum Session Manager needs (None for Bottlerocket, which CDK gives the AWS
         managed policy its control container documents)."""
         self.launch_template = ec2.LaunchTemplate(

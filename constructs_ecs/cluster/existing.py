@@ -5,6 +5,7 @@ from __future__ import annotations
 import aws_cdk as cdk
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_ecs as ecs
+from aws_cdk import aws_kms as kms
 from constructs import Construct, DependencyGroup, IDependable
 
 from constructs_ecs._arguments import checked, expect_int
@@ -48,6 +49,7 @@ class ExistingCluster(Construct):
         host_port_range: tuple[int, int] = DEFAULT_HOST_PORT_RANGE,
         vpc_subnets: ec2.SubnetSelection | None = None,
         allows_privileged_tasks: bool | None = None,
+        log_key: kms.IKey | None = None,
     ) -> None:
         """
         :param cluster: The cluster (``ecs.Cluster.from_cluster_attributes(...)``).
@@ -70,6 +72,9 @@ class ExistingCluster(Construct):
             containers (``ECS_DISABLE_PRIVILEGED``). ``False``: a service with a privileged
             container is a ``ConfigurationError``. Default: not known: such a service gets a
             warning instead.
+        :param log_key: A customer-managed KMS key for the log groups of the services in it
+            (its policy must let CloudWatch Logs use it; a key this app defines gets that
+            statement). Default: CloudWatch Logs' own encryption.
         """
         super().__init__(scope, construct_id)
         if instance_type is not None and instance_resources is not None:
@@ -95,6 +100,8 @@ class ExistingCluster(Construct):
         expect_int("host_port_range[1]", high, minimum=low, maximum=65535)
         self.cluster = cluster
         """The ``ecs.ICluster``."""
+        self.log_key: kms.IKey | None = log_key
+        """The KMS key of its services' log groups (None: CloudWatch Logs' own encryption)."""
         self.vpc = vpc
         """The VPC of the instances."""
         self.security_group = security_group

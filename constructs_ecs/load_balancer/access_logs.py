@@ -11,7 +11,7 @@ from aws_cdk import aws_s3 as s3
 from aws_cdk import region_info
 from constructs import Construct
 
-from constructs_ecs._nag import acknowledge
+from constructs_ecs._nag import COMPLIANCE_PACKS, acknowledge
 
 __all__ = ["LOG_DELIVERY_PRINCIPAL", "log_delivery_principals", "new_log_bucket"]
 
@@ -46,7 +46,32 @@ def new_log_bucket(scope: Construct, retention: cdk.Duration) -> s3.Bucket:
         "log delivery service; server access logs of a log bucket would need yet another "
         "bucket and add nothing a reviewer needs.",
     )
+    resource = cast(cdk.CfnResource, bucket.node.default_child)
+    for rule, reason in _LOG_BUCKET_FINDINGS.items():
+        acknowledge(resource, rule, reason, packs=COMPLIANCE_PACKS)
     return bucket
+
+
+_LOG_BUCKET_FINDINGS = {
+    "S3BucketLoggingEnabled": (
+        "This bucket only receives the load balancer's access logs; server access logs of a "
+        "log bucket would need yet another bucket and add nothing a reviewer needs."
+    ),
+    "S3DefaultEncryptionKMS": (
+        "Elastic Load Balancing delivers access logs only to buckets encrypted with SSE-S3 "
+        "(Amazon S3 managed keys): SSE-KMS is not supported for access logs."
+    ),
+    "S3BucketVersioningEnabled": (
+        "The log delivery service writes each access log object once, under a unique name, "
+        "and never overwrites it; objects go only by the bucket's expiry rule."
+    ),
+    "S3BucketReplicationEnabled": (
+        "Access logs are kept in the load balancer's Region for the retention chosen; a copy "
+        "in another Region needs a bucket there, which is the account's decision "
+        "(LoadBalancer(access_log_bucket=...) takes a bucket you replicate)."
+    ),
+}
+"""The compliance packs' findings on the access-log bucket this library defines, and why."""
 
 
 def log_delivery_principals(stack: cdk.Stack) -> list[iam.IPrincipal]:

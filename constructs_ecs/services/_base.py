@@ -20,6 +20,7 @@ from constructs_ecs.agent import allows_privileged_containers
 from constructs_ecs.budget import ResourceBudget, enforce_resource_budget
 from constructs_ecs.cluster import EcsCluster, ExistingCluster
 from constructs_ecs.errors import ConfigurationError
+from constructs_ecs.log_encryption import new_log_group
 from constructs_ecs.services._rollout import add_lifecycle_hooks, deployment_settings
 from constructs_ecs.services.alarms import Alarms, ServiceAlarms
 from constructs_ecs.services.deployment import Deployment
@@ -113,9 +114,11 @@ class Workload(Construct):
             enforce_resource_budget(stack)
         self._cluster = cluster
         self._spec = task_definition
-        self.log_group = logs.LogGroup(
+        self.log_group = new_log_group(
             self,
             "LogGroup",
+            key=cluster.log_key,
+            option="the cluster's log_key (EcsCluster(log_key=...))",
             retention=log_retention,
             removal_policy=cdk.RemovalPolicy.RETAIN,
         )

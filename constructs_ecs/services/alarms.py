@@ -27,13 +27,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 import aws_cdk as cdk
 from aws_cdk import aws_cloudwatch as cloudwatch
 from constructs import Construct
 
 from constructs_ecs._arguments import checked
+from constructs_ecs._nag import COMPLIANCE_PACKS, acknowledge
 from constructs_ecs.errors import ConfigurationError
 
 if TYPE_CHECKING:
@@ -327,6 +328,14 @@ class ServiceAlarms(Construct):
             action = actions.SnsAction(topic)
             alarm.add_alarm_action(action)
             alarm.add_ok_action(action)
+        else:
+            acknowledge(
+                cast(cdk.CfnResource, alarm.node.default_child),
+                "CloudWatchAlarmAction",
+                "No Alarms(topic=...) given: the alarm notifies no one, it shows its state in "
+                "the CloudWatch console, and a deployment alarm still rolls a deploy back.",
+                packs=COMPLIANCE_PACKS,
+            )
         self.alarms[construct_id] = alarm
         return alarm
 

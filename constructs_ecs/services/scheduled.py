@@ -12,7 +12,7 @@ from aws_cdk import aws_logs as logs
 from constructs import Construct
 
 from constructs_ecs._arguments import checked, expect_int
-from constructs_ecs._nag import acknowledge, explain_wildcards
+from constructs_ecs._nag import acknowledge, explain_inline_policies, explain_wildcards
 from constructs_ecs.errors import ConfigurationError
 from constructs_ecs.limits import SCHEDULER_RETRY_ATTEMPTS, SCHEDULER_TASK_COUNT
 from constructs_ecs.services._base import Workload
@@ -140,6 +140,7 @@ class ScheduledTask(Workload):
             description="EventBridge Scheduler runs this task on the cluster",
         )
         """The role EventBridge Scheduler assumes to run the task."""
+        explain_inline_policies(self.role)
         target = scheduler_targets.EcsRunEc2Task(
             cluster.cluster,
             role=self.role,

@@ -31,6 +31,7 @@ from constructs_ecs._nag import (
     LOG_STREAMS_OF_ONE_GROUP,
     acknowledge,
     ecr_token_reason,
+    explain_inline_policies,
     explain_wildcards,
 )
 from constructs_ecs.errors import ConfigurationError
@@ -224,6 +225,10 @@ def bind_task_definition(
         acknowledge(cfn.resource, "ECS2", REASON_ENVIRONMENT)
     if grants.wildcards:  # skips resolving the policy (a jsii round trip) when there is none
         explain_wildcards(task_definition.obtain_execution_role(), _wildcard_reason)
+    # The roles defined here get their grants in their own default policies (cdk-nag's
+    # IAMNoInlinePolicy of HIPAA Security and NIST 800-53 rev 5); imported ones are left alone.
+    explain_inline_policies(task_definition.task_role)
+    explain_inline_policies(task_definition.execution_role)
     for note in spec.notes:
         cdk.Annotations.of(task_definition).add_warning_v2(
             "@constructs-ecs/taskdef:importNote", note
