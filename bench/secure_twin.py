@@ -11,25 +11,29 @@ resource with a reason. Two apps, both synthesized by ``bench/bench_app.py``:
   reads the same context values (``instance_type``, ``desired_count``, ``max_capacity``,
   ``certificate_arn``).
 - ``services_app`` (kind ``secure-patterns``): the ``ours`` kind of ``bench_app.py``, a
-  ``Platform`` stack and ``Services<k>`` stacks of 40 web services each on one shared load
-  balancer, path-routed.
+  ``Platform`` stack and ``Services<k>`` stacks of 25 web services each, path-routed on a
+  shared load balancer, 4 stacks (100 services) to a load balancer.
 
 Resource for resource, the templates hold what ours hold: a VPC with flow logs to a retained
-log group, an S3 gateway endpoint and its default security group stripped; an ECS cluster with
-Container Insights and exec logging to a retained log group; an IMDSv2-only launch template
-(encrypted gp3 root volume, no key pair, the pinned ECS-optimized AL2023 AMI from its public
-SSM parameter, the same ``ecs.config``); an instance role with the agent's statements and the
-minimum Session Manager policy; an Auto Scaling group with group metrics and notifications to a
-KMS-encrypted, TLS-only topic; a capacity provider with managed scaling and managed draining as
-the cluster's default strategy; an internet-facing ALB that drops invalid headers, answers 404
-to what no rule matches, admits only its listener ports and logs to an SSE-S3, TLS-only,
-retained bucket that expires logs after 90 days (the ELB account or log-delivery principal
-chosen per region at deploy time, as ``log_access_logs`` refuses an environment-agnostic
-stack); the load-balancer-to-instance ingress that aws-cdk#22764 leaves out; and per service a
-retained log group, task and execution roles (the latter scoped to that log group), a bridge-mode
-task definition, a service with a circuit breaker that rolls back, tag propagation and AZ-spread
-placement on the capacity provider, a target group with 15 s health checks and a 30 s
-deregistration delay, and a listener rule.
+log group, an S3 gateway endpoint, public subnets that map no public addresses and its default
+security group stripped; an ECS cluster with Container Insights and exec logging to a retained
+log group; an IMDSv2-only launch template (encrypted gp3 root volume, no key pair, the pinned
+ECS-optimized AL2023 AMI from its public SSM parameter, the same ``ecs.config``); an instance
+role with the agent's statements and the minimum Session Manager policy; an Auto Scaling group
+with group metrics and notifications to a KMS-encrypted, TLS-only topic; a capacity provider
+with managed scaling and managed draining as the cluster's default strategy; an internet-facing
+ALB that drops invalid headers, answers 404 to what no rule matches, has deletion protection on
+(off in ``reference_app``, as ``app.py``), admits only its listener ports and logs to an
+SSE-S3, TLS-only, retained bucket that expires logs after 90 days (the ELB account or
+log-delivery principal chosen per region at deploy time, as ``log_access_logs`` refuses an
+environment-agnostic stack); the load-balancer-to-instance ingress that aws-cdk#22764 leaves
+out; and per service a retained log group, task and execution roles (the latter scoped to that
+log group), a bridge-mode task definition, a service with a circuit breaker that rolls back,
+tag propagation, AZ-spread placement and AZ rebalancing on the capacity provider, a target
+group with 15 s health checks and a 30 s deregistration delay, a listener rule, and
+``WebService``'s six CloudWatch alarms (5xx rate, unhealthy targets, p99 response time, CPU,
+memory, tasks missing; the first two the service's deployment alarms, rolling back): 14
+resources per service, as ours.
 
 What differs, and why:
 
@@ -43,6 +47,12 @@ What differs, and why:
   ``logs:PutLogEvents`` on ``*`` with the agent's statements; ours leaves them out (tasks log
   with their execution role). Here they stay, acknowledged with the agent's ``*`` statements.
 - Listener rule priorities are the service's index; ours derives them from construct paths.
+- The alarms use the target group's L2 metrics: with a target group attached by a listener
+  rule, their ``LoadBalancer`` dimension is cut out of the listener's ARN
+  (``Fn::Select``/``Fn::Split``), where ours references the load balancer's full name: about
+  1.9 KB more template per service. The pattern has no props for
+  AZ rebalancing or the deployment strategy: ``reference_app`` sets them on the L1.
+- The listener's ingress rule reads ``80 from all``; ours ``HTTP from 0.0.0.0/0``.
 - Target groups keep the L2's attributes (no explicit ``stickiness.enabled=false``).
 - No library validation: a bad value fails at deploy time, not at synth.
 """
@@ -50,12 +60,13 @@ What differs, and why:
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, cast
 
 import aws_cdk as cdk
 from aws_cdk import aws_autoscaling as autoscaling
 from aws_cdk import aws_certificatemanager as acm
+from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_ecs as ecs
 from aws_cdk import aws_ecs_patterns as ecs_patterns
@@ -80,6 +91,10 @@ ECS_CONFIG = [
     "ECS_IMAGE_PULL_BEHAVIOR=once",
     "ECS_RESERVED_MEMORY=256",
 ]
+SERVICES_PER_STACK = 25
+"""Web services per ``Services<k>`` stack, as ``bench_app.py``'s ``ours``."""
+STACKS_PER_SHARD = 4
+"""``Services<k>`` stacks per load balancer: 100 listener rules and target groups each."""
 
 
 def acknowledge(construct: Any, rule: str, reason: str) -> None:
@@ -94,7 +109,11 @@ class Platform:
     cluster: ecs.Cluster
     capacity_provider: ecs.AsgCapacityProvider
     instances: ec2.SecurityGroup
-    load_balancer: elbv2.ApplicationLoadBalancer
+    host_ports: ec2.Port
+    listener_ports: list[int]
+    deletion_protection: bool
+    access_logs: s3.Bucket
+    load_balancer: elbv2.ApplicationLoadBalancer = field(init=False)
 
 
 def platform(
@@ -104,6 +123,7 @@ def platform(
     max_capacity: int,
     host_ports: ec2.Port,
     listener_ports: list[int],
+    deletion_protection: bool,
 ) -> Platform:
     """Network, cluster and load balancer, as ``PlatformStack`` defines them."""
     vpc = ec2.Vpc(
@@ -113,7 +133,12 @@ def platform(
         max_azs=2,
         nat_gateways=1,
         subnet_configuration=[
-            ec2.SubnetConfiguration(name="Public", subnet_type=ec2.SubnetType.PUBLIC, cidr_mask=24),
+            ec2.SubnetConfiguration(
+                name="Public",
+                subnet_type=ec2.SubnetType.PUBLIC,
+                cidr_mask=24,
+                map_public_ip_on_launch=False,
+            ),
             ec2.SubnetConfiguration(
                 name="Private", subnet_type=ec2.SubnetType.PRIVATE_WITH_EGRESS, cidr_mask=24
             ),
@@ -202,6 +227,7 @@ def platform(
         role=role,
         security_group=instances,
         require_imdsv2=True,
+        http_endpoint=True,
         http_put_response_hop_limit=1,
         block_devices=[
             ec2.BlockDevice(
@@ -275,7 +301,11 @@ def platform(
     )
     cluster.add_asg_capacity_provider(capacity_provider)
     cluster.add_default_capacity_provider_strategy(
-        [ecs.CapacityProviderStrategy(capacity_provider=capacity_provider.capacity_provider_name)]
+        [
+            ecs.CapacityProviderStrategy(
+                capacity_provider=capacity_provider.capacity_provider_name, weight=1
+            )
+        ]
     )
     acknowledge(
         role.node.find_child("DefaultPolicy"),
@@ -290,34 +320,61 @@ def platform(
         "The agent's state reports, scoped to this cluster's ARN.",
     )
 
+    shared = Platform(
+        vpc,
+        cluster,
+        capacity_provider,
+        instances,
+        host_ports,
+        listener_ports,
+        deletion_protection,
+        access_log_bucket(stack),
+    )
+    shared.load_balancer = add_load_balancer(stack, "LoadBalancer", shared)
+    return shared
+
+
+def add_load_balancer(
+    stack: cdk.Stack, construct_id: str, shared: Platform
+) -> elbv2.ApplicationLoadBalancer:
+    """An internet-facing ALB with its own security group, logging to the platform's bucket
+    (``log_access_logs`` refuses an environment-agnostic stack)."""
     balancer_group = ec2.SecurityGroup(
         stack,
-        "LoadBalancerSecurityGroup",
-        vpc=vpc,
+        f"{construct_id}SecurityGroup",
+        vpc=shared.vpc,
         description="Load balancer: listener ports from the allowed CIDR blocks only",
         allow_all_outbound=False,
     )
-    for port in listener_ports:
+    for port in shared.listener_ports:
         balancer_group.add_ingress_rule(ec2.Peer.any_ipv4(), ec2.Port.tcp(port), f"{port} from all")
     acknowledge(balancer_group, "EC23", "Internet-facing load balancer: listener ports only.")
+    # aws-cdk#22764: bridge-mode services open nothing on the instances.
+    shared.instances.connections.allow_from(
+        balancer_group, shared.host_ports, "Load balancer to task host ports"
+    )
     load_balancer = elbv2.ApplicationLoadBalancer(
         stack,
-        "LoadBalancer",
-        vpc=vpc,
+        construct_id,
+        vpc=shared.vpc,
         internet_facing=True,
         security_group=balancer_group,
+        deletion_protection=shared.deletion_protection,
         drop_invalid_header_fields=True,
         http2_enabled=True,
         desync_mitigation_mode=elbv2.DesyncMitigationMode.DEFENSIVE,
     )
-    # aws-cdk#22764: bridge-mode services open nothing on the instances.
-    instances.connections.allow_from(load_balancer, host_ports, "Load balancer to task host ports")
-    log_access(stack, load_balancer)
-    return Platform(vpc, cluster, capacity_provider, instances, load_balancer)
+    load_balancer.set_attribute("access_logs.s3.enabled", "true")
+    load_balancer.set_attribute("access_logs.s3.bucket", shared.access_logs.bucket_name)
+    assert shared.access_logs.policy is not None
+    cast(cdk.CfnResource, load_balancer.node.default_child).add_resource_dependency(
+        cast(cdk.CfnResource, shared.access_logs.policy.node.default_child)
+    )
+    return load_balancer
 
 
-def log_access(stack: cdk.Stack, load_balancer: elbv2.ApplicationLoadBalancer) -> None:
-    """Access logs; ``log_access_logs`` refuses an environment-agnostic stack."""
+def access_log_bucket(stack: cdk.Stack) -> s3.Bucket:
+    """The load balancers' access-log bucket, writable by the region's log delivery."""
     bucket = s3.Bucket(
         stack,
         "AccessLogs",
@@ -376,12 +433,7 @@ def log_access(stack: cdk.Stack, load_balancer: elbv2.ApplicationLoadBalancer) -
             resources=[bucket.arn_for_objects(f"AWSLogs/{stack.account}/*")],
         )
     )
-    load_balancer.set_attribute("access_logs.s3.enabled", "true")
-    load_balancer.set_attribute("access_logs.s3.bucket", bucket.bucket_name)
-    assert bucket.policy is not None
-    cast(cdk.CfnResource, load_balancer.node.default_child).add_resource_dependency(
-        cast(cdk.CfnResource, bucket.policy.node.default_child)
-    )
+    return bucket
 
 
 def web_service_options(platform: Platform, desired_count: int) -> dict[str, Any]:
@@ -444,6 +496,125 @@ def web_task(
     return task
 
 
+def service_alarms(
+    scope: cdk.Stack,
+    prefix: str,
+    *,
+    service: ecs.BaseService,
+    cluster: ecs.ICluster,
+    target_group: elbv2.ApplicationTargetGroup,
+) -> None:
+    """``WebService``'s six alarms (1-minute periods, missing data not breaching); the 5xx
+    rate and unhealthy targets roll a deployment back."""
+    minute = cdk.Duration.minutes(1)
+
+    def alarm(
+        name: str,
+        metric: cloudwatch.IMetric,
+        threshold: float,
+        periods: tuple[int, int],
+        description: str,
+        operator: cloudwatch.ComparisonOperator = (
+            cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD
+        ),
+    ) -> cloudwatch.Alarm:
+        return cloudwatch.Alarm(
+            scope,
+            f"{prefix}{name}",
+            metric=metric,
+            threshold=threshold,
+            evaluation_periods=periods[0],
+            datapoints_to_alarm=periods[1],
+            comparison_operator=operator,
+            treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
+            alarm_description=description,
+        )
+
+    at_least = cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD
+    targets = target_group.metrics
+    errors = alarm(
+        "Target5xxRate",
+        cloudwatch.MathExpression(
+            expression="100 * FILL(errors0, 0) / FILL(requests0, 1)",
+            using_metrics={
+                "errors0": targets.http_code_target(
+                    elbv2.HttpCodeTarget.TARGET_5XX_COUNT, period=minute, statistic="Sum"
+                ),
+                "requests0": targets.request_count(period=minute, statistic="Sum"),
+            },
+            period=minute,
+            label="Target 5xx responses, % of requests",
+        ),
+        5,
+        (3, 2),
+        "5xx responses from the tasks above 5.0 % of requests in 2 of 3 minutes. A "
+        "deployment alarm: a deploy in progress rolls back.",
+    )
+    unhealthy = alarm(
+        "UnhealthyTargets",
+        targets.unhealthy_host_count(period=minute, statistic="Maximum"),
+        1,
+        (3, 2),
+        "At least 1 target(s) failing the load balancer's health check in 2 of 3 minutes. "
+        "A deployment alarm: a deploy in progress rolls back.",
+        at_least,
+    )
+    alarm(
+        "ResponseTimeP99",
+        targets.target_response_time(period=minute, statistic="p99"),
+        2,
+        (5, 5),
+        "p99 target response time above 2.0 s for 5 minutes.",
+    )
+    alarm(
+        "CpuUtilization",
+        service.metric_cpu_utilization(period=minute, statistic="Average"),
+        90,
+        (5, 5),
+        "Average CPU above 90.0 % of what the tasks reserve for 5 minutes: scale out, or "
+        "give the task more CPU.",
+    )
+    alarm(
+        "MemoryUtilization",
+        service.metric_memory_utilization(period=minute, statistic="Average"),
+        90,
+        (5, 5),
+        "Average memory above 90.0 % for 5 minutes: tasks near their limit are killed "
+        "(OutOfMemory).",
+    )
+    dimensions = {"ClusterName": cluster.cluster_name, "ServiceName": service.service_name}
+    alarm(
+        "TasksMissing",
+        cloudwatch.MathExpression(
+            expression="FILL(desired, 0) - FILL(running, 0)",
+            using_metrics={
+                name: cloudwatch.Metric(
+                    namespace="ECS/ContainerInsights",
+                    metric_name=metric,
+                    dimensions_map=dimensions,
+                    statistic="Average",
+                    period=minute,
+                )
+                for name, metric in (
+                    ("desired", "DesiredTaskCount"),
+                    ("running", "RunningTaskCount"),
+                )
+            },
+            period=minute,
+            label="Tasks desired but not running",
+        ),
+        1,
+        (10, 10),
+        "Fewer tasks running than desired for 10 minutes: no capacity to place them, or "
+        "tasks that keep stopping (see the service's events).",
+        at_least,
+    )
+    service.enable_deployment_alarms(
+        [errors.alarm_name, unhealthy.alarm_name],
+        behavior=ecs.AlarmBehavior.ROLLBACK_ON_ALARM,
+    )
+
+
 def reference_app(app: cdk.App, *, env: cdk.Environment | None = None) -> cdk.Stack:
     """``app.py``'s ``WebserverStack``, with ``ApplicationLoadBalancedEc2Service``."""
     context = app.node
@@ -459,6 +630,7 @@ def reference_app(app: cdk.App, *, env: cdk.Environment | None = None) -> cdk.St
         max_capacity=max_capacity,
         host_ports=ec2.Port.tcp(80),
         listener_ports=[80, 443] if certificate_arn else [80],
+        deletion_protection=False,  # as app.py: people try it, then `cdk destroy` it
     )
     certificate = (
         acm.Certificate.from_certificate_arn(stack, "Certificate", certificate_arn)
@@ -481,6 +653,7 @@ def reference_app(app: cdk.App, *, env: cdk.Environment | None = None) -> cdk.St
     )
     web.target_group.configure_health_check(
         path="/",
+        port="traffic-port",
         interval=cdk.Duration.seconds(15),
         timeout=cdk.Duration.seconds(5),
         healthy_threshold_count=2,
@@ -503,6 +676,13 @@ def reference_app(app: cdk.App, *, env: cdk.Environment | None = None) -> cdk.St
         target_groups=[web.target_group],
     )
     web.service.node.add_dependency(rule)
+    # The pattern has no props for these: the L1 escape hatch.
+    cfn_service = cast(ecs.CfnService, web.service.node.default_child)
+    cfn_service.availability_zone_rebalancing = "ENABLED"
+    cfn_service.add_property_override("DeploymentConfiguration.Strategy", "ROLLING")
+    service_alarms(
+        stack, "Web", service=web.service, cluster=shared.cluster, target_group=web.target_group
+    )
     cdk.CfnOutput(
         stack,
         "Url",
@@ -512,29 +692,40 @@ def reference_app(app: cdk.App, *, env: cdk.Environment | None = None) -> cdk.St
 
 
 def services_app(app: cdk.App, services: int) -> None:
-    """The ``ours`` kind: ``Platform`` plus ``Services<k>`` stacks of 40 web services."""
-    stack = cdk.Stack(app, "Platform")
+    """The ``ours`` kind: ``Platform`` plus ``Services<k>`` stacks of 25 web services, 4
+    stacks to a load balancer (shard ``n`` > 1 is ``LoadBalancer<n>``, with its own security
+    group, logging to the same bucket)."""
+    platform_stack = cdk.Stack(app, "Platform")
     shared = platform(
-        stack,
+        platform_stack,
         instance_type="t3.medium",
         max_capacity=10,
         host_ports=ec2.Port.tcp_range(32768, 60999),
         listener_ports=[80],
+        deletion_protection=True,
     )
-    listener = shared.load_balancer.add_listener(
-        "HttpListener", port=80, open=False, default_action=NOT_FOUND
-    )
+    listeners: dict[int, elbv2.ApplicationListener] = {}
     health_check = elbv2.HealthCheck(
         path="/",
+        port="traffic-port",
         interval=cdk.Duration.seconds(15),
         timeout=cdk.Duration.seconds(5),
         healthy_threshold_count=2,
         unhealthy_threshold_count=3,
         healthy_http_codes="200-399",
     )
+    stack = platform_stack
     for index in range(services):
-        if index % 40 == 0:
-            stack = cdk.Stack(app, f"Services{index // 40 + 1}")
+        shard = index // (SERVICES_PER_STACK * STACKS_PER_SHARD) + 1
+        if shard not in listeners:
+            load_balancer = shared.load_balancer
+            if shard > 1:
+                load_balancer = add_load_balancer(platform_stack, f"LoadBalancer{shard}", shared)
+            listeners[shard] = load_balancer.add_listener(
+                "HttpListener", port=80, open=False, default_action=NOT_FOUND
+            )
+        if index % SERVICES_PER_STACK == 0:
+            stack = cdk.Stack(app, f"Services{index // SERVICES_PER_STACK + 1}")
         prefix = f"Svc{index}"
         task = web_task(
             stack,
@@ -546,7 +737,12 @@ def services_app(app: cdk.App, services: int) -> None:
             host_port=0,
         )
         service = ecs.Ec2Service(
-            stack, f"{prefix}Service", task_definition=task, **web_service_options(shared, 2)
+            stack,
+            f"{prefix}Service",
+            task_definition=task,
+            availability_zone_rebalancing=ecs.AvailabilityZoneRebalancing.ENABLED,
+            deployment_strategy=ecs.DeploymentStrategy.ROLLING,
+            **web_service_options(shared, 2),
         )
         target_group = elbv2.ApplicationTargetGroup(
             stack,
@@ -562,10 +758,13 @@ def services_app(app: cdk.App, services: int) -> None:
         elbv2.ApplicationListenerRule(
             stack,
             f"{prefix}ListenerRule",
-            listener=listener,
-            priority=index + 1,
+            listener=listeners[shard],
+            priority=index % (SERVICES_PER_STACK * STACKS_PER_SHARD) + 1,
             conditions=[elbv2.ListenerCondition.path_patterns([f"/svc{index}/*"])],
             target_groups=[target_group],
+        )
+        service_alarms(
+            stack, prefix, service=service, cluster=shared.cluster, target_group=target_group
         )
 
 
