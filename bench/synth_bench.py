@@ -70,9 +70,11 @@ SHARED_TWIN = (
     "acknowledge",
     "Platform",
     "platform",
-    "log_access",
+    "add_load_balancer",
+    "access_log_bucket",
     "web_service_options",
     "web_task",
+    "service_alarms",
 )
 CODE: dict[str, dict[str, list[tuple[Path, tuple[str, ...] | None]]]] = {
     "reference app": {
@@ -82,7 +84,12 @@ CODE: dict[str, dict[str, list[tuple[Path, tuple[str, ...] | None]]]] = {
     },
     "N-service app": {
         "ours": [(APP, ("ours", "spec", "SERVICES_PER_STACK", "STACKS_PER_SHARD"))],
-        "secure twin": [(BENCH / "secure_twin.py", (*SHARED_TWIN, "services_app"))],
+        "secure twin": [
+            (
+                BENCH / "secure_twin.py",
+                (*SHARED_TWIN, "services_app", "SERVICES_PER_STACK", "STACKS_PER_SHARD"),
+            )
+        ],
         "raw patterns": [(APP, ("patterns",))],
     },
 }
