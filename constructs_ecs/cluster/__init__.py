@@ -42,7 +42,7 @@ from constructs_ecs.cluster.options import (
     SpotOptions,
     default_placement_strategies,
 )
-from constructs_ecs.cluster.shared import InstancePorts
+from constructs_ecs.cluster.shared import InstancePorts, ServiceConnectPeers
 from constructs_ecs.errors import ConfigurationError
 from constructs_ecs.instance_types import (
     InstanceResources,
@@ -251,6 +251,8 @@ class EcsCluster(Construct):
         self.security_group: ec2.SecurityGroup = self.capacity.security_group
         """Security group of the instances: no ingress by default."""
         self.instance_ports = InstancePorts(self.security_group.connections)
+        self.service_connect_peers = ServiceConnectPeers(self, vpc, self.security_group)
+        """Who may call the cluster's Service Connect services, and on which port."""
         """The host ports the services take on the instances, and who may reach them."""
         # Not added to ``self.cluster.connections``: CDK would then open 32768-65535 from each
         # load balancer (aws-cdk issue 9778); services open ``host_port_range`` themselves.

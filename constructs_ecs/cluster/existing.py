@@ -11,7 +11,7 @@ from constructs import Construct, DependencyGroup, IDependable
 from constructs_ecs._arguments import checked, expect_int
 from constructs_ecs.agent import DEFAULT_HOST_PORT_RANGE, DEFAULT_RESERVED_MEMORY_MIB
 from constructs_ecs.cluster.options import default_placement_strategies
-from constructs_ecs.cluster.shared import InstancePorts
+from constructs_ecs.cluster.shared import InstancePorts, ServiceConnectPeers
 from constructs_ecs.errors import ConfigurationError
 from constructs_ecs.instance_types import InstanceResources, offered_resources
 from constructs_ecs.limits import CONTAINER_INSTANCES_PER_CLUSTER
@@ -141,6 +141,8 @@ class ExistingCluster(Construct):
         self.allows_privileged_tasks: bool | None = allows_privileged_tasks
         """Whether the agent runs privileged containers, when given."""
         self.instance_ports = InstancePorts(self.connections)
+        self.service_connect_peers = ServiceConnectPeers(self, vpc, security_group)
+        """Who may call the cluster's Service Connect services, and on which port."""
         """The host ports the services take on the instances, and who may reach them."""
 
     def static_host_port_holders(self, port: int) -> tuple[tuple[str, int], ...]:

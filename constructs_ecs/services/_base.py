@@ -384,7 +384,11 @@ class Workload(Construct):
 class ServiceBase(Workload):
     """What every long-running service adds: Service Connect and the clean-delete dependency."""
 
-    def _service_connect(self, options: ServiceConnect | None) -> ecs.ServiceConnectProps | None:
+    def _service_connect(
+        self, options: ServiceConnect | None, security_groups: list[ec2.ISecurityGroup] | None
+    ) -> ecs.ServiceConnectProps | None:
+        """The Service Connect configuration; an awsvpc client's tasks also carry the
+        cluster's ``ServiceConnectClients`` group (added to ``security_groups``)."""
         if options is None:
             return None
         namespace = self._cluster.cluster.default_cloud_map_namespace
@@ -396,6 +400,11 @@ class ServiceBase(Workload):
                 "cluster.cluster.add_default_cloud_map_namespace(name='...', "
                 "use_for_service_connect=True) first",
             )
+        clients = self._cluster.service_connect_peers.add_client(
+            awsvpc=self._spec.network_mode == "awsvpc"
+        )
+        if clients is not None and security_groups is not None:
+            security_groups.append(clients)
         services = []
         if options.dns_name is not None:
             mapping = self._named_port_mapping(options.port_mapping_name)
@@ -454,25 +463,24 @@ class ServiceBase(Workload):
         return count
 
     def _admit_service_connect_clients(self, mapping: PortMapping) -> None:
-        """Let the cluster's instances reach this server's port: Service Connect proxies call
-        it from the client task's instance (bridge and host clients leave with the instance's
-        security group)."""
+        """Let the cluster's Service Connect clients reach this server's proxy (see
+        ``ServiceConnectPeers``): in awsvpc mode on the port mapping's container port of the
+        tasks' groups; in bridge mode on the agent's dynamic host-port range of the instances,
+        where the proxy takes an ephemeral port; in host mode on the port itself."""
         mode = self._spec.network_mode
+        peers = self._cluster.service_connect_peers
         if mode == "awsvpc":
             assert self.connections is not None
-            self.connections.allow_from(
-                self._cluster.security_group,
-                ec2.Port.tcp(mapping.container_port),
-                "Service Connect clients on the cluster's instances",
-            )
+            port = ec2.Port.tcp(mapping.container_port)
+            peers.add_server(self.node.path, self.connections, port)
             return
-        if mode == "host" or mapping.host_port:
-            ports = ec2.Port.tcp(mapping.host_port or mapping.container_port)
-        else:
-            low, high = self._cluster.host_port_range
-            ports = ec2.Port.tcp_range(low, high)
-        instances = self._cluster.security_group
-        instances.add_ingress_rule(instances, ports, "Service Connect between tasks")
+        instances = self._cluster.security_group.connections
+        if mode == "host":
+            port = ec2.Port.tcp(mapping.host_port or mapping.container_port)
+            peers.add_server(self.node.path, instances, port)
+            return
+        low, high = self._cluster.host_port_range
+        peers.add_server("instances", instances, ec2.Port.tcp_range(low, high))
 
     def _named_port_mapping(self, name: str | None) -> PortMapping:
         named = [pm for c in self._spec.containers for pm in c.port_mappings if pm.name]
@@ -500,6 +508,7 @@ class ServiceBase(Workload):
         """The ``Ec2Service`` with what every service shares; ``specific`` adds the rest.
         ``tasks``: the most tasks it runs."""
         security_groups, subnets = self._network_options(tasks)
+        connect = self._service_connect(service_connect, security_groups)
         service = ecs.Ec2Service(
             self,
             "Service",
@@ -510,7 +519,7 @@ class ServiceBase(Workload):
             enable_execute_command=enable_exec,
             enable_ecs_managed_tags=True,
             propagate_tags=ecs.PropagatedTagSource.SERVICE,
-            service_connect_configuration=self._service_connect(service_connect),
+            service_connect_configuration=connect,
             security_groups=security_groups,
             vpc_subnets=subnets,
             cloud_map_options=service_discovery,
