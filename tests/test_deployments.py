@@ -878,3 +878,22 @@ def test_a_web_service_keeps_its_target_group_ids_under_every_strategy(v: Platfo
         assert service.listener_rule.node.id == "ListenerRule"
     assert isinstance(service.alternate_target_group, elbv2.ApplicationTargetGroup)
     assert service.alternate_target_group.node.id == "AlternateTargetGroup"
+
+
+def test_the_roles_ecs_deploys_with_leave_no_compliance_finding(d: Deployments) -> None:
+    """HIPAA Security's and NIST 800-53 rev 5's IAMNoInlinePolicy is answered on the deployment
+    role and the hook role (their policies are CDK's default policies, made by grants)."""
+    from cdk_nag import AwsSolutionsChecks, HIPAASecurityChecks, NIST80053R5Checks
+
+    from constructs_ecs.testing import NagFindingsError, assert_nag_clean
+
+    packs = [AwsSolutionsChecks(), HIPAASecurityChecks(), NIST80053R5Checks()]
+    try:
+        assert_nag_clean(d.platform.stack, packs=packs)
+        findings: list[str] = []
+    except NagFindingsError as error:
+        findings = list(error.findings)
+    on_roles = [f for f in findings if "DeploymentRole" in f or "HookRole" in f]
+    assert on_roles == []
+    assert d.blue.deployment_role is not None
+    assert d.blue.hook_role is not None

@@ -13,7 +13,7 @@ from aws_cdk import aws_ecs as ecs
 from aws_cdk import aws_iam as iam
 from constructs import Construct
 
-from constructs_ecs._nag import explain_wildcards
+from constructs_ecs._nag import explain_inline_policies, explain_wildcards
 from constructs_ecs.errors import ConfigurationError
 from constructs_ecs.services.deployment import Deployment, LifecycleHook
 from constructs_ecs.services.options import Placement, placement_rules
@@ -185,6 +185,7 @@ def add_lifecycle_hooks(
             )
         )
     explain_wildcards(role, _hook_wildcard_reason)
+    explain_inline_policies(role)
     # The service names the role; its policy must exist too before ECS invokes a hook.
     service.node.add_dependency(role.node.find_child("DefaultPolicy"))
     return role

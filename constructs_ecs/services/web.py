@@ -14,7 +14,7 @@ from aws_cdk import aws_logs as logs
 from constructs import Construct
 
 from constructs_ecs._arguments import checked, expect_int
-from constructs_ecs._nag import explain_wildcards
+from constructs_ecs._nag import explain_inline_policies, explain_wildcards
 from constructs_ecs.errors import ConfigurationError
 from constructs_ecs.limits import TASKS_PER_SERVICE
 from constructs_ecs.services._base import ServiceBase
@@ -295,6 +295,7 @@ class WebService(ServiceBase):
             )
         )
         explain_wildcards(role, _deployment_wildcard_reason)
+        explain_inline_policies(role)
         self.deployment_role = role
         test = self.test_listener_rule
         return ecs.AlternateTarget(
