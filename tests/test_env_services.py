@@ -1,5 +1,6 @@
-"""The 100-service layout with every service option on, in ServicesStacks, in every
-environment of ``tests.environments``."""
+"""The services layout with every service option on, in ServicesStacks, in every environment
+of ``tests.environments``: 100 services environment-agnostic, the first 8 of them in each
+concrete environment."""
 
 from __future__ import annotations
 
