@@ -150,6 +150,22 @@ def _call_checked(
     return function(*bound.args, **bound.kwargs)
 
 
+_NUMBER_TOKENS_BELOW = -1e288
+"""aws-cdk-lib encodes a number token as a double near -1.888e+289 (``token-map``'s
+``DOUBLE_TOKEN_MARKER``): a float above this is a literal."""
+
+
+def is_token(value: Any) -> bool:
+    """``cdk.Token.is_unresolved(value)``, without the round trip to Node.js for values that
+    cannot hold a token: ``None``, a bool or an int (number tokens are floats), a float
+    outside the range aws-cdk-lib encodes number tokens in."""
+    if value is None or isinstance(value, int):
+        return False
+    if isinstance(value, float) and value > _NUMBER_TOKENS_BELOW:
+        return False
+    return bool(cdk.Token.is_unresolved(value))
+
+
 def expect_int(
     field: str,
     value: Any,
@@ -161,7 +177,7 @@ def expect_int(
 ) -> None:
     """``value`` within ``minimum``..``maximum``. A CDK number token is left to deploy time,
     unless ``literal`` (aws-cdk-lib itself compares the value when the construct is defined)."""
-    if cdk.Token.is_unresolved(value):
+    if is_token(value):
         if literal:
             raise ConfigurationError(
                 field, value, f"a literal integer: aws-cdk-lib checks it when defined{why}"

@@ -63,6 +63,8 @@ partition, region and account are literals or ``<AWS::...>`` pseudo parameters."
 LOG_STREAMS_OF_ONE_GROUP = re.compile(ARN.format(service="logs") + r"log-group:.+:\*$")
 
 _ACKNOWLEDGEMENTS_ID = "NagAcknowledgements"
+_ACKNOWLEDGEMENTS_ATTRIBUTE = "_constructs_ecs_acknowledgements"
+_WRITES_SUPPRESSIONS_ATTRIBUTE = "_constructs_ecs_writes_nag_suppressions"
 #: The aspect cdk-nag registers when suppressions are written into the template's metadata.
 _WRITES_SUPPRESSIONS = "WriteNagSuppressionsToCloudFormationAspect"
 
@@ -192,10 +194,16 @@ def explain_managed_policies(role: object, reason_for: ManagedPolicyReason) -> N
 def _acknowledgements_of(entity: object) -> _Acknowledgements | None:
     if not isinstance(entity, iam.Role | iam.Policy):
         return None
-    existing = entity.node.try_find_child(_ACKNOWLEDGEMENTS_ID)
-    if isinstance(existing, _Acknowledgements):
-        return existing
-    return _Acknowledgements(entity, _ACKNOWLEDGEMENTS_ID)
+    # Kept on the entity's Python object too: asking its node costs a round trip to Node.js.
+    held = entity.__dict__.get(_ACKNOWLEDGEMENTS_ATTRIBUTE)
+    if isinstance(held, _Acknowledgements):
+        return held
+    try:
+        held = _Acknowledgements(entity, _ACKNOWLEDGEMENTS_ID)
+    except RuntimeError:  # defined through another Python object of the same entity
+        held = entity.node.find_child(_ACKNOWLEDGEMENTS_ID)
+    setattr(entity, _ACKNOWLEDGEMENTS_ATTRIBUTE, held)
+    return cast(_Acknowledgements, held)
 
 
 @jsii.implements(IValidation)
@@ -212,36 +220,50 @@ class _Acknowledgements(Construct):
         self.node.add_validation(self)
 
     def validate(self) -> list[str]:
-        for resource in self._resources():
-            stack = cdk.Stack.of(resource)
+        resources = list(self._resources())
+        if not resources:
+            return []
+        # One stack and one stage for the entity's resources: asked once, not per resource.
+        stack = cdk.Stack.of(self._entity)
+        record = _writes_suppressions(stack)
+        why = self.inline_policy_reason
+        for resource in resources:
             rules: dict[str, str] = {}
-            inline: list[Any] = []
+            inline = False
             if isinstance(resource, iam.CfnPolicy):
-                rules |= self._wildcards(stack, [stack.resolve(resource.policy_document)])
+                inline = True
+                if self.wildcard_reasons:
+                    rules |= self._wildcards(stack, [stack.resolve(resource.policy_document)])
             elif isinstance(resource, iam.CfnRole):
-                inline = stack.resolve(resource.policies) or []
-                documents = [stack.resolve(p.get("policyDocument")) for p in inline]
-                rules |= self._wildcards(stack, documents)
+                policies = resource.policies
+                inline = bool(policies)
+                if inline and self.wildcard_reasons:
+                    resolved = stack.resolve(policies) or []
+                    documents = [stack.resolve(p.get("policyDocument")) for p in resolved]
+                    rules |= self._wildcards(stack, documents)
                 rules |= self._managed_policies(stack, resource)
             for rule, reason in rules.items():
                 acknowledge(resource, rule, reason)
-                _record_in_template(resource, f"{PACK}-{rule}", reason)
-            why = self.inline_policy_reason
-            if why is not None and (isinstance(resource, iam.CfnPolicy) or inline):
+                if record:
+                    _record_in_template(resource, f"{PACK}-{rule}", reason)
+            if why is not None and inline:
                 acknowledge(resource, "IAMNoInlinePolicy", why, packs=COMPLIANCE_PACKS)
-                for pack in COMPLIANCE_PACKS:
-                    _record_in_template(resource, f"{pack}-IAMNoInlinePolicy", why)
+                if record:
+                    for pack in COMPLIANCE_PACKS:
+                        _record_in_template(resource, f"{pack}-IAMNoInlinePolicy", why)
         return []
 
     def _resources(self) -> Iterator[cdk.CfnResource]:
-        entity = self._entity
-        own = entity.node.default_child
+        node = self._entity.node
+        own = node.default_child
         if isinstance(own, cdk.CfnResource):
             yield own
-        if isinstance(entity, iam.Role):
-            policy = entity.node.try_find_child("DefaultPolicy")
-            if policy is not None and isinstance(policy.node.default_child, cdk.CfnResource):
-                yield policy.node.default_child
+        if isinstance(self._entity, iam.Role):
+            policy = node.try_find_child("DefaultPolicy")
+            if policy is not None:
+                child = policy.node.default_child
+                if isinstance(child, cdk.CfnResource):
+                    yield child
 
     def _wildcards(self, stack: cdk.Stack, documents: list[Any]) -> dict[str, str]:
         if not self.wildcard_reasons:
@@ -278,10 +300,9 @@ class _Acknowledgements(Construct):
 
 
 def _record_in_template(resource: cdk.CfnResource, rule_id: str, reason: str) -> None:
-    """Add ``rule_id`` to the ``cdk_nag`` metadata cdk-nag writes into the template (when the
-    app asked it to), which it wrote from the acknowledgements made before validation."""
-    if not _writes_suppressions(resource):
-        return
+    """Add ``rule_id`` to the ``cdk_nag`` metadata cdk-nag writes into the template (call it
+    when the app asked cdk-nag to: ``_writes_suppressions``), which it wrote from the
+    acknowledgements made before validation."""
     metadata = resource.get_metadata("cdk_nag") or {}
     rules = list(metadata.get("rules_to_suppress", []))
     if all(rule.get("id") != rule_id for rule in rules):
@@ -290,6 +311,18 @@ def _record_in_template(resource: cdk.CfnResource, rule_id: str, reason: str) ->
 
 
 def _writes_suppressions(construct: IConstruct) -> bool:
+    """Whether a stage holding ``construct`` has cdk-nag's aspect that writes suppressions into
+    the template. Asked when the app is validated, when every aspect has been added; the
+    answer is kept on the construct's stack (asking costs round trips to Node.js)."""
+    stack = construct if isinstance(construct, cdk.Stack) else cdk.Stack.of(construct)
+    held = stack.__dict__.get(_WRITES_SUPPRESSIONS_ATTRIBUTE)
+    if held is None:
+        held = _asks_to_write_suppressions(stack)
+        setattr(stack, _WRITES_SUPPRESSIONS_ATTRIBUTE, held)
+    return bool(held)
+
+
+def _asks_to_write_suppressions(construct: IConstruct) -> bool:
     return any(
         type(aspect).__name__ == _WRITES_SUPPRESSIONS
         for scope in construct.node.scopes

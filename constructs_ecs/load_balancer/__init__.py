@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import ipaddress
 from collections.abc import Sequence
 from typing import Any, cast
@@ -292,7 +293,7 @@ class LoadBalancer(Construct):
 
     # ----------------------------------------------------------------------------- routing
 
-    @property
+    @functools.cached_property
     def full_name(self) -> str:
         """``app/<name>/<id>``: the ``LoadBalancer`` dimension of its CloudWatch metrics."""
         return self.load_balancer.load_balancer_full_name

@@ -13,6 +13,7 @@ from aws_cdk import aws_ecs as ecs
 from aws_cdk import aws_iam as iam
 from constructs import Construct
 
+from constructs_ecs._arguments import is_token
 from constructs_ecs._nag import explain_inline_policies, explain_wildcards
 from constructs_ecs.errors import ConfigurationError
 from constructs_ecs.services.deployment import Deployment, LifecycleHook
@@ -93,7 +94,7 @@ def _check_progress(low: int, high: int, counts: tuple[int, int]) -> None:
     """A rolling deploy must be able to stop an old task or start a new one at every task count
     the service may run (ECS rounds the minimum up and the maximum down)."""
     fewest, most = counts
-    if any(cdk.Token.is_unresolved(v) for v in (low, high, fewest, most)):
+    if any(is_token(v) for v in (low, high, fewest, most)):
         return
     for tasks in range(max(fewest, 1), most + 1):
         can_stop = math.ceil(low * tasks / 100) < tasks

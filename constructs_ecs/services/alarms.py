@@ -27,13 +27,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING
 
 import aws_cdk as cdk
 from aws_cdk import aws_cloudwatch as cloudwatch
 from constructs import Construct
 
-from constructs_ecs._arguments import checked
+from constructs_ecs._arguments import checked, is_token
 from constructs_ecs._nag import COMPLIANCE_PACKS, acknowledge
 from constructs_ecs.errors import ConfigurationError
 
@@ -89,18 +89,18 @@ class Alarms:
             ("memory_percent", 0, 100),
         ):
             value = getattr(self, name)
-            if value is not None and not cdk.Token.is_unresolved(value) and not low < value < high:
+            if value is not None and not is_token(value) and not low < value < high:
                 raise ConfigurationError(
                     f"alarms.{name}", value, f"above {low} and below {high} (%), or None for off"
                 )
         for name, minimum in (("unhealthy_targets", 1), ("tasks_missing_minutes", 1)):
             value = getattr(self, name)
-            if value is not None and not cdk.Token.is_unresolved(value) and value < minimum:
+            if value is not None and not is_token(value) and value < minimum:
                 raise ConfigurationError(
                     f"alarms.{name}", value, f"{minimum} or more, or None for off"
                 )
         p99 = self.response_time_p99_seconds
-        if p99 is not None and not cdk.Token.is_unresolved(p99) and not 0 < p99 <= 4000:
+        if p99 is not None and not is_token(p99) and not 0 < p99 <= 4000:
             raise ConfigurationError(
                 "alarms.response_time_p99_seconds",
                 p99,
@@ -108,7 +108,7 @@ class Alarms:
                 "or None for off",
             )
         minutes = self.tasks_missing_minutes
-        if minutes is not None and not cdk.Token.is_unresolved(minutes) and minutes > 1440:
+        if minutes is not None and not is_token(minutes) and minutes > 1440:
             raise ConfigurationError(
                 "alarms.tasks_missing_minutes",
                 minutes,
@@ -144,6 +144,7 @@ class ServiceAlarms(Construct):
         """``load_balancer_name``: the full name of the target groups' load balancer."""
         super().__init__(scope, construct_id)
         self._options = options
+        self._period: cdk.Duration | None = None
         self.alarms: dict[str, cloudwatch.Alarm] = {}
         """Every alarm this construct defined, by name (``Target5xxRate``, ...)."""
         self._deployment: list[cloudwatch.IAlarm] = []
@@ -151,6 +152,12 @@ class ServiceAlarms(Construct):
             assert load_balancer_name is not None
             self._watch_targets(tuple(target_groups), load_balancer_name)
         self._deployment.extend(options.deployment_alarms)
+
+    def _minute(self) -> cdk.Duration:
+        """The 1-minute period of every metric of these alarms, made once."""
+        if self._period is None:
+            self._period = period()
+        return self._period
 
     @property
     def deployment_alarms(self) -> tuple[cloudwatch.IAlarm, ...]:
@@ -163,7 +170,7 @@ class ServiceAlarms(Construct):
         if options.cpu_percent is not None:
             self._alarm(
                 "CpuUtilization",
-                service.metric_cpu_utilization(period=period(), statistic="Average"),
+                service.metric_cpu_utilization(period=self._minute(), statistic="Average"),
                 threshold=options.cpu_percent,
                 periods=(5, 5),
                 description=f"Average CPU above {options.cpu_percent} % of what the tasks "
@@ -172,7 +179,7 @@ class ServiceAlarms(Construct):
         if options.memory_percent is not None:
             self._alarm(
                 "MemoryUtilization",
-                service.metric_memory_utilization(period=period(), statistic="Average"),
+                service.metric_memory_utilization(period=self._minute(), statistic="Average"),
                 threshold=options.memory_percent,
                 periods=(5, 5),
                 description=f"Average memory above {options.memory_percent} % for 5 minutes: "
@@ -191,14 +198,14 @@ class ServiceAlarms(Construct):
                             metric_name=metric,
                             dimensions_map=dimensions,
                             statistic="Average",
-                            period=period(),
+                            period=self._minute(),
                         )
                         for name, metric in (
                             ("desired", "DesiredTaskCount"),
                             ("running", "RunningTaskCount"),
                         )
                     },
-                    period=period(),
+                    period=self._minute(),
                     label="Tasks desired but not running",
                 ),
                 threshold=1,
@@ -221,7 +228,7 @@ class ServiceAlarms(Construct):
                 metric_name=name,
                 dimensions_map={"TargetGroup": names[index], "LoadBalancer": load_balancer},
                 statistic=statistic,
-                period=period(),
+                period=self._minute(),
             )
 
         indexes = range(len(groups))
@@ -233,7 +240,7 @@ class ServiceAlarms(Construct):
                         f"errors{i}": metric(i, "HTTPCode_Target_5XX_Count", "Sum"),
                         f"requests{i}": metric(i, "RequestCount", "Sum"),
                     },
-                    period=period(),
+                    period=self._minute(),
                     label="Target 5xx responses, % of requests",
                 )
                 for i in indexes
@@ -241,7 +248,7 @@ class ServiceAlarms(Construct):
             self._deployment.append(
                 self._alarm(
                     "Target5xxRate",
-                    _worst(rates, "rate"),
+                    _worst(rates, "rate", self._minute()),
                     threshold=options.target_5xx_percent,
                     periods=(3, 2),
                     description=f"5xx responses from the tasks above "
@@ -257,7 +264,7 @@ class ServiceAlarms(Construct):
                     using_metrics={
                         f"unhealthy{i}": metric(i, "UnHealthyHostCount", "Maximum") for i in indexes
                     },
-                    period=period(),
+                    period=self._minute(),
                     label="Unhealthy targets",
                 )
             self._deployment.append(
@@ -282,14 +289,14 @@ class ServiceAlarms(Construct):
                     cloudwatch.MathExpression(
                         expression=f"FILL(p99_{i}, 0)",
                         using_metrics={f"p99_{i}": latency},
-                        period=period(),
+                        period=self._minute(),
                         label="p99 target response time",
                     )
                     for i, latency in enumerate(latencies)
                 ]
             self._alarm(
                 "ResponseTimeP99",
-                _worst(latencies, "latency"),
+                _worst(latencies, "latency", self._minute()),
                 threshold=p99,
                 periods=(5, 5),
                 description=f"p99 target response time above {p99} s for 5 minutes.",
@@ -328,9 +335,11 @@ class ServiceAlarms(Construct):
             action = actions.SnsAction(topic)
             alarm.add_alarm_action(action)
             alarm.add_ok_action(action)
-        else:
+        elif not self.alarms:
+            # Made once, on this construct: its subtree is this service's alarms and nothing
+            # else, and the rule asks every one of them the same question.
             acknowledge(
-                cast(cdk.CfnResource, alarm.node.default_child),
+                self,
                 "CloudWatchAlarmAction",
                 "No Alarms(topic=...) given: the alarm notifies no one, it shows its state in "
                 "the CloudWatch console, and a deployment alarm still rolls a deploy back.",
@@ -340,7 +349,9 @@ class ServiceAlarms(Construct):
         return alarm
 
 
-def _worst(series: Sequence[cloudwatch.IMetric], name: str) -> cloudwatch.IMetric:
+def _worst(
+    series: Sequence[cloudwatch.IMetric], name: str, period: cdk.Duration
+) -> cloudwatch.IMetric:
     """The highest of the per-target-group series at each minute (the series itself when
     there is one target group)."""
     if len(series) == 1:
@@ -349,6 +360,6 @@ def _worst(series: Sequence[cloudwatch.IMetric], name: str) -> cloudwatch.IMetri
     return cloudwatch.MathExpression(
         expression=f"MAX([{', '.join(using)}])",
         using_metrics=using,
-        period=period(),
+        period=period,
         label=f"Worst {name} of the two target groups",
     )
