@@ -195,29 +195,64 @@ def expect_int(
 
 def _hints(cls: type, function: Callable[..., Any]) -> dict[str, Any]:
     """The annotations of ``function`` (or of the dataclass ``cls``), with the names its module
-    imports only for type checking (to keep imports cheap and acyclic) resolved too: the
-    module's own ``if TYPE_CHECKING:`` imports run here, when the first call needs them."""
+    imports only for type checking (to keep imports cheap and acyclic) resolved too: each of
+    the module's own ``if TYPE_CHECKING:`` imports runs here, when an annotation names it."""
     target: Any = cls if function.__name__ == "__post_init__" else function
     module = inspect.getmodule(target)
     namespace: dict[str, Any] = dict(vars(module)) if module else {}
-    if module is not None:
-        namespace.update(_type_checking_imports(module))
-    return typing.get_type_hints(target, globalns=namespace)
+    local = _TypeCheckingNames(_type_checking_imports(module) if module else {}, module)
+    return typing.get_type_hints(target, globalns=namespace, localns=local)
 
 
-def _type_checking_imports(module: types.ModuleType) -> dict[str, Any]:
-    """The names ``module`` imports under ``if TYPE_CHECKING:``, imported now."""
-    tree = ast.parse(inspect.getsource(module))
-    imports: list[ast.stmt] = [
-        statement
-        for node in tree.body
-        if isinstance(node, ast.If) and ast.unparse(node.test).endswith("TYPE_CHECKING")
-        for statement in node.body
-        if isinstance(statement, ast.Import | ast.ImportFrom)
-    ]
-    namespace: dict[str, Any] = {"__name__": module.__name__, "__package__": module.__package__}
-    exec(compile(ast.Module(body=imports, type_ignores=[]), module.__name__, "exec"), namespace)
-    return namespace
+_TYPE_CHECKING_BLOCK = re.compile(
+    r"^if (?:typing\.)?TYPE_CHECKING:[^\n]*\n(?:[ \t]+[^\n]*\n|[ \t]*\n)*", re.MULTILINE
+)
+"""A module's top-level ``if TYPE_CHECKING:`` block: its line and the indented lines after."""
+
+
+def _type_checking_imports(module: types.ModuleType) -> dict[str, ast.stmt]:
+    """``{name: the import statement of that one name}`` of what ``module`` imports under
+    ``if TYPE_CHECKING:`` (only those blocks are parsed: the first call of each decorated
+    function reads them, and its hints are then kept on it)."""
+    statements: dict[str, ast.stmt] = {}
+    blocks = _TYPE_CHECKING_BLOCK.findall(inspect.getsource(module))
+    for node in ast.parse("".join(blocks)).body:
+        for statement in node.body if isinstance(node, ast.If) else ():
+            if isinstance(statement, ast.Import | ast.ImportFrom):
+                for alias in statement.names:
+                    one: ast.stmt = (
+                        ast.ImportFrom(
+                            module=statement.module, names=[alias], level=statement.level
+                        )
+                        if isinstance(statement, ast.ImportFrom)
+                        else ast.Import(names=[alias])
+                    )
+                    name = alias.asname or alias.name.split(".")[0]
+                    statements[name] = ast.fix_missing_locations(one)
+    return statements
+
+
+class _TypeCheckingNames(dict[str, Any]):
+    """The local namespace annotations are evaluated in: a type-checking name is imported the
+    first time an annotation uses it (``aws_lambda``, say, costs 0.3 s to import)."""
+
+    def __init__(self, statements: dict[str, ast.stmt], module: types.ModuleType | None) -> None:
+        super().__init__()
+        self._statements = statements
+        self._module = module
+
+    def __missing__(self, name: str) -> Any:
+        statement = self._statements.get(name)
+        if statement is None or self._module is None:
+            raise KeyError(name)
+        namespace: dict[str, Any] = {
+            "__name__": self._module.__name__,
+            "__package__": self._module.__package__,
+        }
+        code = compile(ast.Module(body=[statement], type_ignores=[]), self._module.__name__, "exec")
+        exec(code, namespace)
+        self[name] = namespace[name]
+        return namespace[name]
 
 
 def _unexpected(
