@@ -15,35 +15,18 @@ from constructs_ecs import (
     ConfigurationError,
     PlatformStack,
     ServicesStack,
-    TaskDefinitionSpec,
     WebService,
 )
 from constructs_ecs.load_balancer import RouteTable
 from constructs_ecs.load_balancer.routes import Route
 from constructs_ecs.testing import assert_cfn_lint_clean, new_app, synth
 from tests.conftest import CDK_JSON
-from tests.factories import TEST_HTTP
+from tests.factories import TEST_HTTP, web_spec
 
 RULE = "AWS::ElasticLoadBalancingV2::ListenerRule"
 LOAD_BALANCER = "AWS::ElasticLoadBalancingV2::LoadBalancer"
 QUOTA = 3
 """A lowered rule quota (``max_rules_per_load_balancer``): a few services fill a shard."""
-
-
-def spec(name: str) -> TaskDefinitionSpec:
-    return TaskDefinitionSpec.from_dict(
-        {
-            "family": name,
-            "containerDefinitions": [
-                {
-                    "name": name,
-                    "image": "nginx:1.27",
-                    "memory": 128,
-                    "portMappings": [{"containerPort": 80}],
-                }
-            ],
-        }
-    )
 
 
 def web(stack: ServicesStack, name: str, *, host: bool = False) -> WebService:
@@ -56,7 +39,7 @@ def web(stack: ServicesStack, name: str, *, host: bool = False) -> WebService:
         name.capitalize(),
         cluster=stack.cluster,
         load_balancer=stack.load_balancer,
-        task_definition=spec(name),
+        task_definition=web_spec(name),
         **routing,
     )
 
