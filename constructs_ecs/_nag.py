@@ -170,12 +170,11 @@ def explain_inline_policies(entity: object, reason: str = REASON_INLINE_POLICY) 
 
 
 def acknowledge_log_group_key(log_group: IConstruct, option: str) -> None:
-    """``log_group`` (its L1 child is acknowledged) is encrypted with the key CloudWatch Logs
-    manages: ``option`` names where a customer-managed key is given instead."""
-    resource = log_group.node.default_child
-    assert isinstance(resource, cdk.CfnResource)
+    """``log_group`` is encrypted with the key CloudWatch Logs manages: ``option`` names where
+    a customer-managed key is given instead. Made on the ``logs.LogGroup`` itself, whose subtree
+    holds its one ``AWS::Logs::LogGroup`` (the rule asks nothing of anything else)."""
     acknowledge(
-        resource,
+        log_group,
         "CloudWatchLogGroupEncrypted",
         "CloudWatch Logs encrypts this log group at rest with a key it manages; "
         f"{option} encrypts it with a customer-managed KMS key instead.",
