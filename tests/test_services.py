@@ -34,33 +34,8 @@ from constructs_ecs.testing import (
     template_of,
 )
 from tests.conftest import REPO, make_stack
-from tests.factories import TEST_HTTP
+from tests.factories import TEST_HTTP, web_spec, worker_spec
 from tests.factories import Platform as Bare
-
-
-def web_spec(name: str = "web", port: int = 80, host_port: int | None = None) -> TaskDefinitionSpec:
-    mapping: dict[str, Any] = {"containerPort": port, "name": f"{name}-http"}
-    if host_port is not None:
-        mapping["hostPort"] = host_port
-    return TaskDefinitionSpec.from_dict(
-        {
-            "family": name,
-            "containerDefinitions": [
-                {"name": name, "image": "nginx:1.27", "memory": 256, "portMappings": [mapping]}
-            ],
-        }
-    )
-
-
-def worker_spec(name: str = "worker", memory: int = 128, cpu: int = 128) -> TaskDefinitionSpec:
-    return TaskDefinitionSpec.from_dict(
-        {
-            "family": name,
-            "containerDefinitions": [
-                {"name": name, "image": "busybox:1.36", "memory": memory, "cpu": cpu}
-            ],
-        }
-    )
 
 
 def platform(stack: cdk.Stack) -> tuple[EcsCluster, LoadBalancer]:
