@@ -33,7 +33,7 @@ from constructs_ecs.load_balancer.routes import (
     RouteTable,
     preferred_priority,
 )
-from constructs_ecs.load_balancer.rules import add_route
+from constructs_ecs.load_balancer.rules import Routing
 from constructs_ecs.load_balancer.security import (
     CERTIFICATES_PER_LISTENER,
     PlainHttp,
@@ -66,7 +66,7 @@ TEST_TLS_PORT = 8443
 """The test listener's port with a certificate (HTTPS, the same certificate)."""
 
 
-class LoadBalancer(Construct):
+class LoadBalancer(Routing, Construct):
     """One Application Load Balancer that many services attach to, with a rule each.
 
     With a certificate (``certificate``, or ``certificates`` for several host names, served
@@ -298,92 +298,7 @@ class LoadBalancer(Construct):
         """``app/<name>/<id>``: the ``LoadBalancer`` dimension of its CloudWatch metrics."""
         return self.load_balancer.load_balancer_full_name
 
-    @property
-    def rule_count(self) -> int:
-        """How many listener rules ``add_route`` and ``add_blue_green_route`` have defined, on
-        ``listener`` and ``test_listener`` (quota: 100 per load balancer)."""
-        return self.routes.rule_count
-
-    @property
-    def target_group_count(self) -> int:
-        """How many target groups the rules forward to (at most 100 per load balancer)."""
-        return self.routes.target_group_count
-
-    def add_route(
-        self,
-        owner: Construct,
-        *,
-        target_group: elbv2.IApplicationTargetGroup,
-        path_patterns: Sequence[str] = (),
-        host_headers: Sequence[str] = (),
-        priority: int | None = None,
-    ) -> elbv2.ApplicationListenerRule:
-        """Forward requests matching the patterns to ``target_group``; return the rule.
-
-        The rule is defined inside ``owner`` (the service) as ``ListenerRule``, so each service
-        owns its rule and one owner has at most one route. A request matches when its path
-        matches one of ``path_patterns`` and its host one of ``host_headers``; an omitted
-        condition matches every request. At least one is required: route a catch-all service
-        with ``path_patterns=["/*"]``.
-
-        Priority: ``priority`` when given (1-50000, unique on this load balancer); otherwise
-        derived in the route's band (host and path, host, path, catch-all: the more specific
-        first) from ``owner``'s construct path, stable across synths and unaffected by other
-        services coming and going (``constructs_ecs.load_balancer.routes``). Routes of
-        different bands combine freely; two routes of one band that can match the same
-        request (``/api/*`` and ``/api/orders``) need explicit priorities (the lower number
-        wins), and two with the same conditions are refused.
-
-        :param owner: The construct that owns the rule, usually the service.
-        :param target_group: Where matching requests go.
-        :param path_patterns: Path patterns (case-sensitive, ``*`` and ``?`` wildcards, up to
-            128 characters, starting with ``/`` or a wildcard). Default: any path.
-        :param host_headers: Host names (case-insensitive, ``*`` and ``?`` wildcards, with a
-            dot and a letters-only last label). Default: any host.
-        :param priority: An explicit rule priority. Default: derived in the route's band.
-        """
-        return add_route(
-            self.routes,
-            self.listener,
-            owner,
-            target_group=target_group,
-            path_patterns=path_patterns,
-            host_headers=host_headers,
-            priority=priority,
-        )[0]
-
-    def add_blue_green_route(
-        self,
-        owner: Construct,
-        *,
-        target_group: elbv2.IApplicationTargetGroup,
-        alternate_target_group: elbv2.IApplicationTargetGroup,
-        path_patterns: Sequence[str] = (),
-        host_headers: Sequence[str] = (),
-        priority: int | None = None,
-    ) -> tuple[elbv2.ApplicationListenerRule, elbv2.ApplicationListenerRule | None]:
-        """Route as ``add_route``, for a service that ECS deploys blue/green, canary or linear.
-
-        Defines the production rule ``ListenerRule`` on ``listener``, forwarding to both target
-        groups (weighted 100 and 0; ECS moves the weights), and the test rule
-        ``TestListenerRule`` with the same conditions and priority on ``test_listener`` (defined
-        with the first such route). Both hold one forward action only: ECS cannot shift a
-        rule that also redirects, answers or authenticates. The route counts two target groups
-        and two rules against the load balancer's quotas. Returns both rules.
-        """
-        return add_route(
-            self.routes,
-            self.listener,
-            owner,
-            target_group=target_group,
-            alternate_target_group=alternate_target_group,
-            test_listener=self._test_listener(),
-            path_patterns=path_patterns,
-            host_headers=host_headers,
-            priority=priority,
-        )
-
-    def _test_listener(self) -> elbv2.ApplicationListener:
+    def _listener_for_tests(self) -> elbv2.ApplicationListener:
         """The test listener, defined on first use (HTTPS when ``listener`` is)."""
         if self.test_listener is None:
             not_found = elbv2.ListenerAction.fixed_response(

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 import aws_cdk as cdk
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_elasticloadbalancingv2 as elbv2
@@ -12,7 +10,7 @@ from constructs import Construct
 from constructs_ecs._arguments import checked, expect_int
 from constructs_ecs.limits import LISTENER_RULES_PER_LOAD_BALANCER
 from constructs_ecs.load_balancer.routes import RouteTable
-from constructs_ecs.load_balancer.rules import add_route
+from constructs_ecs.load_balancer.rules import Routing
 
 __all__ = ["UNKNOWN_RULES", "ExistingLoadBalancer"]
 
@@ -20,7 +18,7 @@ UNKNOWN_RULES = "@constructs-ecs/load-balancer:existingRulesNotKnown"
 """Warning id: the listener's own rules are not known to this app."""
 
 
-class ExistingLoadBalancer(Construct):
+class ExistingLoadBalancer(Routing, Construct):
     """An Application Load Balancer defined elsewhere, for this library's web services: they
     add their rules to ``listener`` and open their instances to ``security_group``.
 
@@ -79,56 +77,5 @@ class ExistingLoadBalancer(Construct):
         parts = cdk.Fn.split("/", self.listener.listener_arn)
         return cdk.Fn.join("/", [cdk.Fn.select(i, parts) for i in (1, 2, 3)])
 
-    @property
-    def rule_count(self) -> int:
-        """How many rules this app adds to the load balancer's listeners."""
-        return self.routes.rule_count
-
-    @property
-    def target_group_count(self) -> int:
-        """How many target groups this app's rules forward to."""
-        return self.routes.target_group_count
-
-    def add_route(
-        self,
-        owner: Construct,
-        *,
-        target_group: elbv2.IApplicationTargetGroup,
-        path_patterns: Sequence[str] = (),
-        host_headers: Sequence[str] = (),
-        priority: int | None = None,
-    ) -> elbv2.ApplicationListenerRule:
-        """As ``LoadBalancer.add_route``."""
-        return add_route(
-            self.routes,
-            self.listener,
-            owner,
-            target_group=target_group,
-            path_patterns=path_patterns,
-            host_headers=host_headers,
-            priority=priority,
-        )[0]
-
-    def add_blue_green_route(
-        self,
-        owner: Construct,
-        *,
-        target_group: elbv2.IApplicationTargetGroup,
-        alternate_target_group: elbv2.IApplicationTargetGroup,
-        path_patterns: Sequence[str] = (),
-        host_headers: Sequence[str] = (),
-        priority: int | None = None,
-    ) -> tuple[elbv2.ApplicationListenerRule, elbv2.ApplicationListenerRule | None]:
-        """As ``LoadBalancer.add_blue_green_route``; the test rule only with a
-        ``test_listener``."""
-        return add_route(
-            self.routes,
-            self.listener,
-            owner,
-            target_group=target_group,
-            alternate_target_group=alternate_target_group,
-            test_listener=self.test_listener,
-            path_patterns=path_patterns,
-            host_headers=host_headers,
-            priority=priority,
-        )
+    def _listener_for_tests(self) -> elbv2.IApplicationListener | None:
+        return self.test_listener
