@@ -12,6 +12,8 @@ Small constructs wired together in your own stacks::
 import importlib
 from typing import TYPE_CHECKING, Any
 
+from constructs_ecs._version import __version__ as __version__
+
 if TYPE_CHECKING:  # static imports for type checkers; at run time, see __getattr__
     from constructs_ecs.budget import RESOURCE_BUDGET, enforce_resource_budget
     from constructs_ecs.cluster import (
