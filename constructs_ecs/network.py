@@ -24,6 +24,9 @@ _DEFAULT_MAX_AZS = 2
 _DEFAULT_NAT_GATEWAYS = 1
 _DEFAULT_FLOW_LOG_RETENTION = logs.RetentionDays.THREE_MONTHS
 _DEFAULT_CIDR = "10.0.0.0/16"
+_PROVIDER_ERROR = "$providerError"
+"""The context key under which the CDK CLI hands back a lookup it could not make
+(``cx_api.PROVIDER_ERROR_KEY`` in aws-cdk-lib's TypeScript, not exported to Python)."""
 
 
 class _EndpointServices(Mapping[str, ec2.InterfaceVpcEndpointAwsService]):
@@ -122,9 +125,12 @@ class Network(Construct):
         :param cidr: IPv4 range of the new VPC, ``/16`` to ``/20`` (room for a ``/24`` per
             subnet). Default: ``10.0.0.0/16``; pick distinct ranges for VPCs you peer.
         :param availability_zones: The zones of the new VPC by name (at least 2, in the stack's
-            region), instead of ``max_azs``: these zones, not the first ones of the region
-            (CDK still checks them against the region's zones, which a stack with a concrete
-            account and region looks up: commit ``cdk.context.json``). Default: the first
+            region), instead of ``max_azs``: these zones, not the first ones of the region.
+            aws-cdk-lib's ``Vpc`` checks them against the stack's ``availability_zones``, which
+            a stack with a concrete account and region looks up (the CDK CLI records the answer
+            in ``cdk.context.json``: commit it) unless the stack answers itself:
+            ``PlatformStack(availability_zones=...)`` does, and so does a ``cdk.Stack``
+            subclass that overrides the ``availability_zones`` property. Default: the first
             ``max_azs`` zones of the region.
         :param log_key: A customer-managed KMS key for the flow log group; a key this app
             defines gets the key policy statement CloudWatch Logs needs. Default: CloudWatch
@@ -159,6 +165,8 @@ class Network(Construct):
             return
 
         zones = self._zones(availability_zones, max_azs)
+        if zones:
+            self._explain_failed_zone_lookup(zones)
         max_azs = len(zones) if zones else _DEFAULT_MAX_AZS if max_azs is None else max_azs
         nat_gateways = _DEFAULT_NAT_GATEWAYS if nat_gateways is None else nat_gateways
         vpc_endpoints = bool(vpc_endpoints)
@@ -298,6 +306,33 @@ class Network(Construct):
                     "such as 'use1-az1' are not zone names",
                 )
         return unique
+
+    def _explain_failed_zone_lookup(self, zones: tuple[str, ...]) -> None:
+        """Say how to synthesize without the lookup when the CDK CLI could not make it.
+
+        aws-cdk-lib's ``Vpc`` reads the stack's zones to check the named ones against them. In a
+        stack with a concrete account and region that is a lookup; when it fails (no
+        credentials), the CLI synthesizes again with the failure in the context, and CDK's own
+        error names only the credentials.
+        """
+        stack = cdk.Stack.of(self)
+        if cdk.Token.is_unresolved(stack.account) or cdk.Token.is_unresolved(stack.region):
+            return
+        key = f"availability-zones:account={stack.account}:region={stack.region}"
+        value = stack.node.try_get_context(key)
+        if not (isinstance(value, dict) and _PROVIDER_ERROR in value):
+            return
+        listed = ", ".join(f'"{zone}"' for zone in zones)
+        cdk.Annotations.of(self).add_error(
+            f"Network(availability_zones=...): CDK could not look up the Availability Zones of "
+            f"account {stack.account} in {stack.region} (aws-cdk-lib's Vpc checks the named "
+            "zones against them). Either synthesize once with credentials for the account "
+            "(`cdk synth` records the answer in cdk.context.json: commit it), or add the entry "
+            f'to cdk.context.json yourself: "{key}": [{listed}, ...] (the region\'s zones), or '
+            "let the stack answer: PlatformStack(availability_zones=[...]), or override the "
+            "availability_zones property of your cdk.Stack subclass. In tests: "
+            "new_app(availability_zones_context(env, [...])) from constructs_ecs.testing."
+        )
 
     def _drop_redundant_provider_dependency(self) -> None:
         """Keep CDK's restrict-default-security-group provider cfn-lint clean (W3005).

@@ -19,6 +19,7 @@ and removing a service (or a whole services stack) never deadlocks (aws-cdk issu
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import aws_cdk as cdk
@@ -56,6 +57,7 @@ class PlatformStack(cdk.Stack):
         construct_id: str,
         *,
         vpc: ec2.IVpc | None = None,
+        availability_zones: Sequence[str] | None = None,
         instance_type: ec2.InstanceType | None = None,
         min_capacity: int = 1,
         max_capacity: int = 4,
@@ -67,6 +69,11 @@ class PlatformStack(cdk.Stack):
     ) -> None:
         """
         :param vpc: An existing VPC. Default: a new one (``Network`` defaults).
+        :param availability_zones: The zones of the new VPC by name (at least 2, in the
+            stack's region). The stack then answers ``availability_zones`` with them itself, so
+            a stack with a concrete account and region synthesizes with no zone lookup: no
+            credentials and no ``cdk.context.json`` entry needed. Default: the first 2 zones of
+            the region (looked up, in a concrete environment).
         :param instance_type: Instance type of the cluster. Default: ``EcsCluster``'s.
         :param min_capacity: Fewest instances. Default: 1.
         :param max_capacity: Most instances. Default: 4.
@@ -82,10 +89,23 @@ class PlatformStack(cdk.Stack):
             Default: 100, the quota AWS starts every account with.
         :param stack_props: ``cdk.Stack`` keyword arguments (``env``, ``description``, ...).
         """
+        # Read by aws-cdk-lib (the availability_zones property below) while the VPC is defined.
+        self._named_zones = None if availability_zones is None else tuple(availability_zones)
         super().__init__(scope, construct_id, **stack_props)
         self.resource_budget: ResourceBudget = enforce_resource_budget(self)
         """The stack's ``ResourceBudget`` (``RESOURCE_BUDGET`` resources)."""
-        self.network = Network(self, "Network", vpc=vpc)
+        if availability_zones is None:
+            self.network = Network(self, "Network", vpc=vpc)
+        else:
+            self.network = Network(self, "Network", vpc=vpc, availability_zones=availability_zones)
+            # What aws-cdk-lib acknowledges when its own lookup supplies the zones.
+            cdk.Validations.of(self).acknowledge(
+                cdk.Acknowledgment(
+                    id="CloudFormation-Validate::W3010",
+                    reason="Literal zones in the template are the ones this app names "
+                    "(PlatformStack(availability_zones=...)): expected and safe.",
+                )
+            )
         cluster_options: dict[str, Any] = {}
         if instance_type is not None:
             cluster_options["instance_type"] = instance_type
@@ -104,6 +124,14 @@ class PlatformStack(cdk.Stack):
         self.load_balancer: LoadBalancer = self.load_balancer_shard(1)
         """The first load balancer (shard 1): every ``ServicesStack``'s unless it names
         another shard."""
+
+    @property
+    def availability_zones(self) -> list[str]:
+        """The zones given as ``availability_zones``; otherwise aws-cdk-lib's answer (a lookup
+        in a stack with a concrete account and region, two ``Fn::GetAZs`` picks elsewhere)."""
+        if self._named_zones is not None:
+            return list(self._named_zones)
+        return super().availability_zones
 
     @property
     def load_balancers(self) -> dict[int, LoadBalancer]:
