@@ -1,12 +1,30 @@
 """constructs_ecs: AWS CDK constructs for a production-grade Amazon ECS platform on EC2.
 
-Small constructs wired together in your own stacks::
+Small constructs wired together in your own stacks (``stack`` is your ``cdk.Stack``)::
+
+    from constructs_ecs import (
+        EcsCluster, LoadBalancer, Network, PlainHttp, TaskDefinitionSpec, WebService,
+    )
 
     network = Network(stack, "Network")
     cluster = EcsCluster(stack, "Cluster", vpc=network.vpc)
-    load_balancer = LoadBalancer(stack, "LoadBalancer", vpc=network.vpc)
-    WebService(stack, "Web", cluster=cluster, load_balancer=load_balancer,
-               task_definition=TaskDefinitionSpec.from_file("webserver.json"))
+    # HTTPS takes certificate=...; plain HTTP is a decision, with its reason.
+    load_balancer = LoadBalancer(
+        stack, "LoadBalancer", vpc=network.vpc,
+        plain_http=PlainHttp(reason="A first try: no domain yet, no user data to protect."),
+    )
+    WebService(
+        stack, "Web", cluster=cluster, load_balancer=load_balancer,
+        # Or TaskDefinitionSpec.from_file("web.json"): the JSON of
+        # `aws ecs register-task-definition --cli-input-json`.
+        task_definition=TaskDefinitionSpec.from_dict({
+            "family": "web",
+            "containerDefinitions": [{
+                "name": "web", "image": "nginx:1.27", "memory": 128,
+                "portMappings": [{"containerPort": 80}],
+            }],
+        }),
+    )
 """
 
 import importlib
