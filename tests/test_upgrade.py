@@ -70,7 +70,8 @@ class Finding:
     def declared_by(self, declarations: Iterable[Declaration]) -> bool:
         names = {f"{self.stack}/*"}
         for logical_id in self.logical_ids:
-            names |= {logical_id, f"{self.stack}/{logical_id}"}
+            if logical_id != "*":
+                names |= {logical_id, f"{self.stack}/{logical_id}"}
         return any(names & set(declaration.keys) for declaration in declarations)
 
     def describe(self) -> str:
@@ -327,10 +328,12 @@ def _assembly(directory: Path, resources: dict[str, Any], stack: str = "Shop") -
     return directory
 
 
-def _diff(tmp_path: Path, old: dict[str, Any], new: dict[str, Any]) -> AssemblyDiff:
+def _diff(
+    tmp_path: Path, old: dict[str, Any], new: dict[str, Any], new_stack: str = "Shop"
+) -> AssemblyDiff:
     return diff_assemblies(
         load_assembly(_assembly(tmp_path / "old", old)),
-        load_assembly(_assembly(tmp_path / "new", new)),
+        load_assembly(_assembly(tmp_path / "new", new, stack=new_stack)),
     )
 
 
@@ -364,6 +367,13 @@ def test_fails_when_a_property_change_replaces_a_resource(tmp_path: Path) -> Non
     (finding,) = undeclared(diff, [])
     assert finding.logical_ids == ("Sg",)
     assert finding.reasons[0].startswith("replaced: `GroupDescription`")
+
+
+def test_fails_when_a_stack_is_gone(tmp_path: Path) -> None:
+    diff = _diff(tmp_path, {"Sg": _group("web")}, {"Sg": _group("web")}, new_stack="Store")
+    (finding,) = undeclared(diff, [])
+    assert (finding.stack, finding.logical_ids) == ("Shop", ("*",))
+    assert undeclared(diff, [Declaration(keys=("Shop/*",), text="split")]) == []
 
 
 def test_an_in_place_change_is_no_finding(tmp_path: Path) -> None:
