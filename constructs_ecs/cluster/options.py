@@ -26,8 +26,8 @@ AL2023_ECS_AMI_RELEASE = "2023.0.20261030"
 """The ECS-optimized Amazon Linux 2023 AMI release instances boot by default.
 
 Release ``20261030`` of github.com/aws/amazon-ecs-ami (ECS agent 1.108.2, Docker 25.0.18).
-Bumping it is a deliberate change, released with this library: see the README's "Rolling
-instances onto a new AMI".
+Bumping it is a deliberate change, released with this library: see "Rolling instances onto a
+new AMI without downtime" in docs/guide/cluster-and-capacity.md.
 """
 
 _AL2023_RELEASE = re.compile(r"^2023\.0\.\d{8}$")
