@@ -44,8 +44,8 @@ class ResourceBudget(Construct):
         return [
             f"stack {stack.stack_name!r} defines {count} resources, over this library's budget of "
             f"{self.budget} (CloudFormation rejects more than {CLOUDFORMATION_LIMIT} at deploy): "
-            "move services into more ServicesStacks on the same PlatformStack (README: 'Many "
-            "services')"
+            "move services into more ServicesStacks on the same PlatformStack (docs/guide/"
+            "many-services.md)"
         ]
 
 

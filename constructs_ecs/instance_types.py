@@ -33,17 +33,21 @@ own example is an ``m4.large`` (8192 MiB installed) registering 7985 MiB, 2.5 % 
 
 @dataclass(frozen=True, kw_only=True)
 class InstanceResources:
-    """What ONE container instance offers to tasks, after the OS and agent reservations."""
+    """What ONE container instance offers to tasks, after the OS and agent reservations.
+
+    Attributes:
+        cpu_units: CPU units (1024 per vCPU), what ECS registers for the instance.
+        memory_mib: MiB left for tasks: installed memory, minus the kernel's share, minus
+            ECS_RESERVED_MEMORY.
+        gpus: NVIDIA GPUs.
+        awsvpc_tasks: Tasks in awsvpc network mode the instance runs without ENI trunking: its
+            network interfaces but the primary one. None when not known.
+    """
 
     cpu_units: int
-    """CPU units (1024 per vCPU), what ECS registers for the instance."""
     memory_mib: int
-    """MiB left for tasks: installed memory, minus the kernel's share, minus ECS_RESERVED_MEMORY."""
     gpus: int = 0
-    """NVIDIA GPUs."""
     awsvpc_tasks: int | None = None
-    """Tasks in awsvpc network mode the instance runs without ENI trunking: its network
-    interfaces but the primary one. None when not known."""
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -1,7 +1,7 @@
 """The AWS limits this library checks when a construct is defined, each with its source.
 
 A value over one of these fails at synth with a ``ConfigurationError`` rather than in a
-CloudFormation rollback. The README's "Bad input" section lists them.
+CloudFormation rollback. docs/guide/task-definitions.md ("Bad input") lists them.
 """
 
 from __future__ import annotations

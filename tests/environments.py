@@ -329,24 +329,33 @@ def services_layout(app: cdk.App, env: cdk.Environment | None) -> None:
             )
 
 
+PINS_ITS_ENVIRONMENT = re.compile(r"\benv=cdk\.Environment\(")
+
+
 def readme_examples(app: cdk.App, env: cdk.Environment | None) -> None:
-    """Every ```python block of the README, each in a Stage of its own in ``env``.
+    """Every ```python block of the README and of ``docs/``, each in a Stage of its own in
+    ``env``.
 
     cdk-nag, registered on the app, checks every stage; aspects stop at a stage's boundary, so
-    each stage gets cdk-nag's aspect that records acknowledgements in its templates.
+    each stage gets cdk-nag's aspect that records acknowledgements in its templates. A block
+    whose stacks pin their own account and region (``env=cdk.Environment(...)``, the pinned
+    environments of the guide) is left out: the stage's environment would not be theirs, and
+    ``test_readme`` already synthesizes them in the environment they name.
     """
     from cdk_nag import WriteNagSuppressionsToCloudFormationAspect
 
     from tests.test_readme import examples
 
     for number, param in enumerate(examples(), start=1):
-        (code,) = param.values
+        code, source = param.values
+        if PINS_ITS_ENVIRONMENT.search(code):
+            continue
         stage = cdk.Stage(app, f"Block{number}", env=env)
         cdk.Aspects.of(stage).add(WriteNagSuppressionsToCloudFormationAspect())
         namespace: dict[str, Any] = {"app": stage, "__name__": "readme_example"}
         if re.search(r"\bstack\b", code):
             namespace["stack"] = cdk.Stack(stage, "ReadmeExample")
-        exec(compile(code, "README.md", "exec"), namespace)
+        exec(compile(code, source, "exec"), namespace)
 
 
 def check_environment(builder: Builder, name: str, *, lint: Callable[[str], bool]) -> None:

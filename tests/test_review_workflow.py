@@ -316,13 +316,11 @@ def test_comment_workflow_runs_no_pull_request_code() -> None:
         assert "${{" not in step.get("run", "")
 
 
-def test_readme_shows_the_workflows_as_they_are() -> None:
-    readme = (REPO / "README.md").read_text(encoding="utf-8")
-    section = readme.split("## Reviewing infrastructure changes in a pull request", 1)[1]
-    section = section.split("\n## ", 1)[0]
-    blocks = re.findall(r"^```yaml\n(.*?)^```", section, re.S | re.M)
+def test_the_guide_shows_the_workflows_as_they_are() -> None:
+    page = (REPO / "docs" / "guide" / "reviewing-changes.md").read_text(encoding="utf-8")
+    blocks = re.findall(r"^```yaml\n(.*?)^```", page, re.S | re.M)
     for path in (REVIEW_WORKFLOW, COMMENT_WORKFLOW):
         lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
         while lines and lines[0].startswith("#"):  # the file's header comment
             lines.pop(0)
-        assert "".join(lines) in blocks, f"README shows an outdated {path.name}"
+        assert "".join(lines) in blocks, f"the guide shows an outdated {path.name}"

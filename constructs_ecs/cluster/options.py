@@ -26,8 +26,8 @@ AL2023_ECS_AMI_RELEASE = "2023.0.20261030"
 """The ECS-optimized Amazon Linux 2023 AMI release instances boot by default.
 
 Release ``20261030`` of github.com/aws/amazon-ecs-ami (ECS agent 1.108.2, Docker 25.0.18).
-Bumping it is a deliberate change, released with this library: see the README's "Rolling
-instances onto a new AMI".
+Bumping it is a deliberate change, released with this library: see "Rolling instances onto a
+new AMI without downtime" in docs/guide/cluster-and-capacity.md.
 """
 
 _AL2023_RELEASE = re.compile(r"^2023\.0\.\d{8}$")
@@ -44,16 +44,18 @@ class InstanceImage:
     release-specific public SSM parameter (``/aws/service/ecs/optimized-ami/amazon-linux-2023/
     <release>/image_id``), never from ``recommended`` or ``latest``, and never from a context
     lookup: synthesis works offline and the AMI only changes when the release does.
+
+    Attributes:
+        kind: Which family of image: ECS-optimized AL2023, Bottlerocket, or your own.
+        version: The AL2023 release (``2023.0.YYYYMMDD``) or the Bottlerocket version.
+        machine_image: Your image (``custom`` only).
+        custom_bottlerocket: Whether your image is Bottlerocket (``custom`` only).
     """
 
     kind: Literal["amazon-linux-2023", "bottlerocket", "custom"]
-    """Which family of image: ECS-optimized AL2023, Bottlerocket, or your own."""
     version: str | None = None
-    """The AL2023 release (``2023.0.YYYYMMDD``) or the Bottlerocket version."""
     machine_image: ec2.IMachineImage | None = field(default=None, compare=False)
-    """Your image (``custom`` only)."""
     custom_bottlerocket: bool = False
-    """Whether your image is Bottlerocket (``custom`` only)."""
 
     def __post_init__(self) -> None:
         version = self.version or ""
@@ -146,22 +148,28 @@ class SpotOptions:
     The Auto Scaling group gets a mixed-instances policy over ``instance_type`` plus
     ``instance_types`` (at least two distinct types, same architecture), Capacity Rebalancing,
     and the agent drains a Spot instance as soon as its interruption notice arrives.
+
+    Attributes:
+        instance_types: Types Spot may use besides the cluster's ``instance_type``; required. Pick
+            types of similar size (the placement checks use the smallest).
+        on_demand_base_capacity: Instances that are always On-Demand (a floor that survives Spot
+            interruptions).
+        on_demand_percentage_above_base_capacity: Share of the instances above the base that are
+            On-Demand (0: all Spot).
+        allocation_strategy: How Spot pools are chosen. Default: capacity-optimized, the pools least
+            likely to be interrupted; ``PRICE_CAPACITY_OPTIMIZED`` trades a little of that for
+            price.
+        capacity_rebalance: Replace a Spot instance proactively when EC2 signals an elevated
+            interruption risk.
     """
 
     instance_types: Sequence[ec2.InstanceType] = ()
-    """Types Spot may use besides the cluster's ``instance_type``; required. Pick types of
-    similar size (the placement checks use the smallest)."""
     on_demand_base_capacity: int = 1
-    """Instances that are always On-Demand (a floor that survives Spot interruptions)."""
     on_demand_percentage_above_base_capacity: int = 0
-    """Share of the instances above the base that are On-Demand (0: all Spot)."""
     allocation_strategy: autoscaling.SpotAllocationStrategy = (
         autoscaling.SpotAllocationStrategy.CAPACITY_OPTIMIZED
     )
-    """How Spot pools are chosen. Default: capacity-optimized, the pools least likely to be
-    interrupted; ``PRICE_CAPACITY_OPTIMIZED`` trades a little of that for price."""
     capacity_rebalance: bool = True
-    """Replace a Spot instance proactively when EC2 signals an elevated interruption risk."""
 
     @checked("spot.")
     def __post_init__(self) -> None:
@@ -187,18 +195,22 @@ class SpotOptions:
 
 @dataclass(frozen=True, kw_only=True)
 class CapacityProviderOptions:
-    """How the capacity provider scales and protects the instances."""
+    """How the capacity provider scales and protects the instances.
+
+    Attributes:
+        target_capacity_percent: Managed scaling's target utilisation of the instances (1-100; below
+            100 keeps spare instances for faster task starts).
+        managed_termination_protection: Keep Auto Scaling from terminating instances that still run
+            tasks. Default: off; managed draining (always on) already drains an instance before it
+            terminates.
+        force_delete_on_destroy: On stack deletion, force-delete the Auto Scaling group (terminating
+            protected instances) once services and the capacity provider are gone. Default: on
+            exactly when ``managed_termination_protection`` is, which otherwise blocks deletion.
+    """
 
     target_capacity_percent: int = 100
-    """Managed scaling's target utilisation of the instances (1-100; below 100 keeps spare
-    instances for faster task starts)."""
     managed_termination_protection: bool = False
-    """Keep Auto Scaling from terminating instances that still run tasks. Default: off;
-    managed draining (always on) already drains an instance before it terminates."""
     force_delete_on_destroy: bool | None = None
-    """On stack deletion, force-delete the Auto Scaling group (terminating protected instances)
-    once services and the capacity provider are gone. Default: on exactly when
-    ``managed_termination_protection`` is, which otherwise blocks deletion."""
 
     @checked("capacity_provider_options.")
     def __post_init__(self) -> None:

@@ -55,11 +55,13 @@ class PlainHttp:
             vpc=vpc,
             plain_http=PlainHttp(reason="A demo without a domain; it serves no user data."),
         )
+
+    Attributes:
+        reason: Why plain HTTP is acceptable here: a sentence (at least 10 characters), recorded in
+            the template.
     """
 
     reason: str
-    """Why plain HTTP is acceptable here: a sentence (at least 10 characters), recorded in the
-    template."""
 
     @checked("plain_http.")
     def __post_init__(self) -> None:

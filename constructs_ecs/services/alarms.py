@@ -57,28 +57,32 @@ class Alarms:
 
     ``Alarms.off()`` turns all of them off. Alarm actions go to ``topic`` when one is given;
     the deployment alarms roll a deploy back either way.
+
+    Attributes:
+        target_5xx_percent: Web services: 5xx responses from the tasks, % of requests, 2 of 3
+            minutes above. A deployment alarm. Default: 5 %.
+        unhealthy_targets: Web services: targets failing their health check, 2 of 3 minutes at or
+            above. A deployment alarm. Default: 1.
+        response_time_p99_seconds: Web services: p99 target response time, 5 minutes in a row above.
+            Default: 2 s.
+        cpu_percent: Average CPU utilisation of the tasks, 5 minutes in a row above. Default: 90 %.
+        memory_percent: Average memory utilisation of the tasks, 5 minutes in a row above. Default:
+            90 %.
+        tasks_missing_minutes: Minutes in a row with fewer tasks running than desired. Default: 10.
+        topic: Where alarm and OK notifications go. Default: nowhere (the alarms still show in the
+            console, and the deployment alarms still roll back).
+        deployment_alarms: More alarms that mean "this version is bad" (a queue's dead letters, a
+            business metric): any of them in ALARM during a deploy rolls it back. Default: none.
     """
 
     target_5xx_percent: float | None = 5.0
-    """Web services: 5xx responses from the tasks, % of requests, 2 of 3 minutes above.
-    A deployment alarm. Default: 5 %."""
     unhealthy_targets: int | None = 1
-    """Web services: targets failing their health check, 2 of 3 minutes at or above.
-    A deployment alarm. Default: 1."""
     response_time_p99_seconds: float | None = 2.0
-    """Web services: p99 target response time, 5 minutes in a row above. Default: 2 s."""
     cpu_percent: float | None = 90.0
-    """Average CPU utilisation of the tasks, 5 minutes in a row above. Default: 90 %."""
     memory_percent: float | None = 90.0
-    """Average memory utilisation of the tasks, 5 minutes in a row above. Default: 90 %."""
     tasks_missing_minutes: int | None = 10
-    """Minutes in a row with fewer tasks running than desired. Default: 10."""
     topic: sns.ITopic | None = None
-    """Where alarm and OK notifications go. Default: nowhere (the alarms still show in the
-    console, and the deployment alarms still roll back)."""
     deployment_alarms: Sequence[cloudwatch.IAlarm] = ()
-    """More alarms that mean "this version is bad" (a queue's dead letters, a business
-    metric): any of them in ALARM during a deploy rolls it back. Default: none."""
 
     @checked("alarms.")
     def __post_init__(self) -> None:

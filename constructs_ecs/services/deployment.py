@@ -72,13 +72,15 @@ class LifecycleHook:
     The function returns ``{"hookStatus": "SUCCEEDED"}``, ``"FAILED"`` (the deployment rolls
     back) or ``"IN_PROGRESS"`` (ECS invokes it again). The service's ``hook_role`` may invoke
     it; nothing else is granted.
+
+    Attributes:
+        function: The function to invoke.
+        stages: When: e.g. ``ecs.DeploymentLifecycleStage.POST_TEST_TRAFFIC_SHIFT`` to test the new
+            revision through the test listener before production traffic moves.
     """
 
     function: lambda_.IFunction
-    """The function to invoke."""
     stages: Sequence[ecs.DeploymentLifecycleStage]
-    """When: e.g. ``ecs.DeploymentLifecycleStage.POST_TEST_TRAFFIC_SHIFT`` to test the new
-    revision through the test listener before production traffic moves."""
 
     @checked("lifecycle_hook.")
     def __post_init__(self) -> None:
@@ -109,28 +111,34 @@ class Deployment:
     service's deployment alarms (rollback when one fires). The last three need a load balancer
     (``WebService``) or a Service Connect server (``WorkerService`` with a ``dns_name``), run
     twice the tasks while they deploy, and take a second target group and a test listener rule.
+
+    Attributes:
+        strategy: ECS's deployment strategy.
+        bake_time: Blue/green, canary, linear: how long both revisions run after all traffic moved.
+        interval: Canary: time at ``percent`` before the rest moves. Linear: time between steps.
+        percent: Canary: share of traffic sent to the new revision first.
+        step_percent: Linear: share of traffic moved at each step.
+        lifecycle_hooks: Blue/green, canary, linear: Lambda functions ECS invokes at the stages they
+            name.
+        min_healthy_percent: Rolling: tasks kept running and healthy during a deploy, % of the
+            desired count.
+        max_percent: Rolling: most tasks running during a deploy, % of the desired count.
+        deregistration_delay: Rolling, web services: time the load balancer lets old tasks finish
+            their requests.
+        health_check_grace: Rolling, web services: time a new task has before load balancer health
+            checks count.
     """
 
     strategy: ecs.DeploymentStrategy
-    """ECS's deployment strategy."""
     bake_time: cdk.Duration | None = None
-    """Blue/green, canary, linear: how long both revisions run after all traffic moved."""
     interval: cdk.Duration | None = None
-    """Canary: time at ``percent`` before the rest moves. Linear: time between steps."""
     percent: float | None = None
-    """Canary: share of traffic sent to the new revision first."""
     step_percent: float | None = None
-    """Linear: share of traffic moved at each step."""
     lifecycle_hooks: Sequence[LifecycleHook] = ()
-    """Blue/green, canary, linear: Lambda functions ECS invokes at the stages they name."""
     min_healthy_percent: int | None = None
-    """Rolling: tasks kept running and healthy during a deploy, % of the desired count."""
     max_percent: int | None = None
-    """Rolling: most tasks running during a deploy, % of the desired count."""
     deregistration_delay: cdk.Duration | None = None
-    """Rolling, web services: time the load balancer lets old tasks finish their requests."""
     health_check_grace: cdk.Duration | None = None
-    """Rolling, web services: time a new task has before load balancer health checks count."""
 
     @checked("deployment.")
     def __post_init__(self) -> None:

@@ -48,21 +48,24 @@ def placement_rules(strategies: Sequence[ecs.PlacementStrategy]) -> list[Any]:
 
 @dataclass(frozen=True, kw_only=True)
 class Placement:
-    """Where ECS places a workload's tasks on the cluster's instances."""
+    """Where ECS places a workload's tasks on the cluster's instances.
+
+    Attributes:
+        strategies: Tried in order; ``()`` for none. Default: the cluster's ``placement_strategies``
+            (spread across availability zones, then bin-pack on memory); daemons take none.
+        constraints: E.g. ``ecs.PlacementConstraint.distinct_instances()`` or
+            ``ecs.PlacementConstraint.member_of("attribute:ecs.instance-type =~ m7g.*")``. Default:
+            none.
+        availability_zone_rebalancing: Whether ECS moves tasks back into balance across Availability
+            Zones (after a zone outage, or a scale-in that left them uneven). ECS requires a first
+            strategy that spreads across zones, no constraint on the zone and a maximum above 100 %.
+            Default: on for replica services (a placement that prevents it is refused: fix it or set
+            ``False``), off for daemons and for a rolling deployment with ``max_percent=100``.
+    """
 
     strategies: Sequence[ecs.PlacementStrategy] | None = None
-    """Tried in order; ``()`` for none. Default: the cluster's ``placement_strategies`` (spread
-    across availability zones, then bin-pack on memory); daemons take none."""
     constraints: Sequence[ecs.PlacementConstraint] = ()
-    """E.g. ``ecs.PlacementConstraint.distinct_instances()`` or
-    ``ecs.PlacementConstraint.member_of("attribute:ecs.instance-type =~ m7g.*")``.
-    Default: none."""
     availability_zone_rebalancing: bool | None = None
-    """Whether ECS moves tasks back into balance across Availability Zones (after a zone
-    outage, or a scale-in that left them uneven). ECS requires a first strategy that spreads
-    across zones, no constraint on the zone and a maximum above 100 %. Default: on for replica
-    services (a placement that prevents it is refused: fix it or set ``False``), off for
-    daemons and for a rolling deployment with ``max_percent=100``."""
 
     @checked("placement.")
     def __post_init__(self) -> None:
@@ -78,22 +81,25 @@ class Scaling:
     Once scaling is set, the service template omits ``DesiredCount``: a deploy never resets the
     count that scaling chose (aws-cdk issue 3919). ECS creates the service with one task, and
     scaling raises it to ``min_count`` right after.
+
+    Attributes:
+        min_count: Fewest tasks.
+        max_count: Most tasks.
+        cpu_percent: Target average CPU utilization. ``None`` turns CPU tracking off. Default: 70 %.
+        memory_percent: Target average memory utilization. Default: memory is not tracked.
+        requests_per_target: Target ALB requests per task per minute (web services only). Default:
+            not tracked.
+        scale_in_cooldown: Wait after a scale-in before the next one. Default: 2 minutes.
+        scale_out_cooldown: Wait after a scale-out before the next one. Default: 1 minute.
     """
 
     min_count: int
-    """Fewest tasks."""
     max_count: int
-    """Most tasks."""
     cpu_percent: float | None = 70
-    """Target average CPU utilization. ``None`` turns CPU tracking off. Default: 70 %."""
     memory_percent: float | None = None
-    """Target average memory utilization. Default: memory is not tracked."""
     requests_per_target: int | None = None
-    """Target ALB requests per task per minute (web services only). Default: not tracked."""
     scale_in_cooldown: cdk.Duration | None = None
-    """Wait after a scale-in before the next one. Default: 2 minutes."""
     scale_out_cooldown: cdk.Duration | None = None
-    """Wait after a scale-out before the next one. Default: 1 minute."""
 
     @checked("scaling.")
     def __post_init__(self) -> None:
@@ -133,20 +139,23 @@ SCALE_IN_COOLDOWN_S, SCALE_OUT_COOLDOWN_S = 120, 60
 
 @dataclass(frozen=True, kw_only=True)
 class TargetHealthCheck:
-    """The target group's health check of a web service."""
+    """The target group's health check of a web service.
+
+    Attributes:
+        path: HTTP path probed on each task. Default: ``/``.
+        healthy_http_codes: Status codes that count as healthy. Default: ``200-399``.
+        interval: Time between probes. Default: 15 seconds (ALB default is 30: slower deploys).
+        timeout: Time a probe may take. Default: 5 seconds.
+        healthy_threshold: Consecutive successes before a task receives traffic. Default: 2.
+        unhealthy_threshold: Consecutive failures before a task is taken out. Default: 3.
+    """
 
     path: str = "/"
-    """HTTP path probed on each task. Default: ``/``."""
     healthy_http_codes: str = "200-399"
-    """Status codes that count as healthy. Default: ``200-399``."""
     interval: cdk.Duration | None = None
-    """Time between probes. Default: 15 seconds (ALB default is 30: slower deploys)."""
     timeout: cdk.Duration | None = None
-    """Time a probe may take. Default: 5 seconds."""
     healthy_threshold: int = 2
-    """Consecutive successes before a task receives traffic. Default: 2."""
     unhealthy_threshold: int = 3
-    """Consecutive failures before a task is taken out. Default: 3."""
 
     @checked("health_check.")
     def __post_init__(self) -> None:
@@ -191,14 +200,17 @@ class ServiceConnect:
     The cluster needs a Service Connect namespace first, e.g.
     ``platform.cluster.add_default_cloud_map_namespace(name="shop.internal",
     use_for_service_connect=True)``.
+
+    Attributes:
+        dns_name: Name other services use to call this one. Default: client only (calls others).
+        port_mapping_name: The named port mapping published. Default: the first port mapping that
+            has a name.
+        port: Port clients call. Default: the port mapping's container port.
     """
 
     dns_name: str | None = None
-    """Name other services use to call this one. Default: client only (calls others)."""
     port_mapping_name: str | None = None
-    """The named port mapping published. Default: the first port mapping that has a name."""
     port: int | None = None
-    """Port clients call. Default: the port mapping's container port."""
 
     @checked("service_connect.")
     def __post_init__(self) -> None:

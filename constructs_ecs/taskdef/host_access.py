@@ -129,13 +129,16 @@ class HostAccess:
             allow=["/proc", "/sys"],
             reason="The CloudWatch agent reads the instance's metrics, read-only.",
         )
+
+    Attributes:
+        allow: What the task may do: setting names, capabilities, host paths (a list; one string is
+            taken as a list of one).
+        reason: Why the task needs it: a sentence (at least 10 characters), recorded in the
+            template.
     """
 
     allow: Sequence[str]
-    """What the task may do: setting names, capabilities, host paths (a list; one string is
-    taken as a list of one)."""
     reason: str
-    """Why the task needs it: a sentence (at least 10 characters), recorded in the template."""
 
     def __post_init__(self) -> None:
         allow = (self.allow,) if isinstance(self.allow, str) else as_tuple("allow", self.allow)

@@ -104,7 +104,14 @@ class ProxyConfiguration:
 
 @dataclass(frozen=True, kw_only=True)
 class ResourceNeeds:
-    """What the scheduler reserves on one instance for one task."""
+    """What the scheduler reserves on one instance for one task.
+
+    Attributes:
+        cpu_units: CPU units (1024 per vCPU): the task's ``cpu``, else its containers' sum.
+        memory_mib: MiB: the task's ``memory``, else the sum of its containers' memory
+            reservations (their memory limits where they reserve none).
+        gpus: GPUs, summed over the containers.
+    """
 
     cpu_units: int
     memory_mib: int

@@ -5,7 +5,8 @@
     cdk deploy ShopDelivery                 # once, from a workstation, into the tooling account
 
 After that first deploy the pipeline updates itself from the repository (self-mutation) and
-deploys every environment; see the README, "Delivering to several accounts with CDK Pipelines".
+deploys every environment; see docs/guide/many-services.md, "Delivering to several accounts
+with CDK Pipelines".
 """
 
 from __future__ import annotations
