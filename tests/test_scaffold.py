@@ -567,3 +567,32 @@ def test_scaffolded_comment_workflow_rejects_an_artifact_that_is_not_a_number(
     )
     assert result.returncode != 0
     assert calls == []
+
+
+# ---- what the docs show ---------------------------------------------------------------------
+GUIDE = REPO / "docs" / "guide" / "new-project.md"
+
+
+@pytest.mark.parametrize("combination", sorted(COMBINATIONS))
+def test_generated_readme_shows_only_commands_that_dev_has(
+    tmp_path: Path, combination: str
+) -> None:
+    project = _scaffold(tmp_path, COMBINATIONS[combination])
+    dev = (project / "dev").read_text()
+    arms = set(re.findall(r"^([a-z]+)\)$", dev, re.M))
+    shown = set(re.findall(r"\./dev ([a-z]+)", (project / "README.md").read_text()))
+    assert shown
+    assert shown <= arms
+
+
+def test_guide_shows_only_commands_that_the_generated_dev_has(tmp_path: Path) -> None:
+    dev = _scaffold(tmp_path, {}).joinpath("dev").read_text()
+    arms = set(re.findall(r"^([a-z]+)\)$", dev, re.M))
+    assert set(re.findall(r"\./dev ([a-z]+)", GUIDE.read_text())) <= arms
+
+
+def test_guide_shows_the_error_the_command_prints(capsys: pytest.CaptureFixture[str]) -> None:
+    shown = re.search(r"^\$ constructs-ecs (new .*)\n(.*)\n", GUIDE.read_text(), re.M)
+    assert shown is not None
+    assert main(shown.group(1).split()) == 2
+    assert capsys.readouterr().err == shown.group(2) + "\n"
