@@ -141,13 +141,21 @@ def reviewed(tmp_path_factory: pytest.TempPathFactory) -> Path:
         "GITHUB_STEP_SUMMARY": str(temp / "summary.md"),
         **{k: str(v) for k, v in workflow["env"].items()},
     }
+    run_steps(workflow, repo, env, context)
+    return temp
+
+
+def run_steps(
+    workflow: dict[Any, Any], repo: Path, env: dict[str, str], context: dict[str, str]
+) -> None:
+    """Run each ``run:`` step of ``workflow`` in ``repo``, as written; fail on the first that
+    fails. (Also used for the workflows ``constructs-ecs new`` writes.)"""
     for step in _steps(workflow):
         if "run" not in step:
             continue
         step_env = {**env, **{k: _expand(str(v), context) for k, v in step.get("env", {}).items()}}
         result = _run(step["run"], repo, step_env)
         assert result.returncode == 0, (step["name"], result.stdout, result.stderr)
-    return temp
 
 
 def test_review_workflow_reports_the_renamed_repository(reviewed: Path) -> None:
@@ -181,14 +189,18 @@ def test_review_workflow_synthesizes_the_base_in_a_worktree(reviewed: Path) -> N
 
 
 def test_review_workflow_runs_the_pull_request_without_a_write_token() -> None:
-    workflow = _load(REVIEW_WORKFLOW)
+    assert_runs_the_pull_request_without_a_write_token(REVIEW_WORKFLOW)
+
+
+def assert_runs_the_pull_request_without_a_write_token(path: Path) -> None:
+    workflow = _load(path)
     assert set(_trigger(workflow)) == {"pull_request"}
     assert workflow["permissions"] == {"contents": "read"}
     (job,) = workflow["jobs"].values()
     assert job["permissions"] == {"contents": "read"}
     checkout = next(s for s in job["steps"] if s.get("uses", "").startswith("actions/checkout"))
     assert checkout["with"]["persist-credentials"] is False
-    text = REVIEW_WORKFLOW.read_text()
+    text = path.read_text()
     assert "secrets." not in text
     assert "pull_request_target" not in text
     for step in job["steps"]:
@@ -224,9 +236,16 @@ elif path.endswith("/comments") and "--method" not in args:
 
 
 def _comment(
-    tmp_path: Path, *, pr_number: str, head_sha: str = "abc123", existing: int | None = None
+    tmp_path: Path,
+    *,
+    pr_number: str,
+    head_sha: str = "abc123",
+    existing: int | None = None,
+    path: Path = COMMENT_WORKFLOW,
 ) -> tuple[subprocess.CompletedProcess[str], list[dict[str, Any]]]:
-    workflow = _load(COMMENT_WORKFLOW)
+    """Run the comment workflow at ``path`` on an artifact with ``pr_number``, against a fake
+    ``gh``; return the run and the calls ``gh`` received."""
+    workflow = _load(path)
     (step,) = [s for s in _steps(workflow) if "run" in s]
     bin_dir = tmp_path / "bin"
     bin_dir.mkdir()
@@ -300,17 +319,21 @@ def test_comment_workflow_rejects_a_number_of_another_pull_request(tmp_path: Pat
 
 
 def test_comment_workflow_runs_no_pull_request_code() -> None:
-    workflow = _load(COMMENT_WORKFLOW)
+    assert_runs_no_pull_request_code(COMMENT_WORKFLOW, REVIEW_WORKFLOW)
+
+
+def assert_runs_no_pull_request_code(path: Path, review_path: Path) -> None:
+    workflow = _load(path)
     trigger = _trigger(workflow)
     assert set(trigger) == {"workflow_run"}
-    assert trigger["workflow_run"]["workflows"] == [_load(REVIEW_WORKFLOW)["name"]]
+    assert trigger["workflow_run"]["workflows"] == [_load(review_path)["name"]]
     assert workflow["permissions"] == {}
     job = workflow["jobs"]["comment"]
     assert job["permissions"] == {"actions": "read", "pull-requests": "write"}
     assert "github.event.workflow_run.conclusion == 'success'" in job["if"]
     uses = [s["uses"].split("@")[0] for s in job["steps"] if "uses" in s]
     assert uses == ["actions/download-artifact"]
-    text = COMMENT_WORKFLOW.read_text()
+    text = path.read_text()
     assert "pull_request_target" not in text
     for step in job["steps"]:
         assert "${{" not in step.get("run", "")
