@@ -431,8 +431,11 @@ def test_generated_review_fails_when_the_ref_is_no_commit(tmp_path: Path) -> Non
 
 # ---- the generated tests pass on the first run ----------------------------------------------
 def _jsii_env() -> dict[str, str]:
+    # Not the PYTEST_XDIST_* of this worker: syrupy would take the inner pytest for a worker
+    # and leave its snapshot report out.
+    outer = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST_")}
     return {
-        **os.environ,
+        **outer,
         "PATH": f"{REPO / '.venv' / 'bin'}{os.pathsep}{os.environ['PATH']}",
         "JSII_NODE": str(REPO / ".venv" / "bin" / "node"),
     }
