@@ -241,7 +241,7 @@ def test_wheel_holds_every_template(tmp_path: Path) -> None:
         source / "constructs_ecs",
         ignore=shutil.ignore_patterns("__pycache__"),
     )
-    for name in ("pyproject.toml", "README.md"):
+    for name in ("pyproject.toml", "README.md", "LICENSE"):  # what pyproject.toml names
         shutil.copy(REPO / name, source / name)
     subprocess.run(
         [str(PYTHON), "-m", "pip", "wheel", "--quiet", "--no-deps", str(source), "-w", "wheels"],
