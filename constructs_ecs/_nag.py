@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import json
 import re
+import sys
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any, cast
 
@@ -88,6 +89,7 @@ def acknowledge(
     cdk.Validations.of(resource).acknowledge(
         *(cdk.Acknowledgment(id=f"{pack}-{rule}", reason=reason) for pack in packs)
     )
+    _compatibility_of(resource).acknowledged.append((resource, rule, reason, tuple(packs)))
 
 
 def require_reason(field: str, reason: object) -> None:
@@ -217,6 +219,7 @@ class _Acknowledgements(Construct):
         self.managed_policy_reasons: list[ManagedPolicyReason] = []
         self.inline_policy_reason: str | None = None
         self.node.add_validation(self)
+        _compatibility_of(scope).deferred.append(self)
 
     def validate(self) -> list[str]:
         resources = list(self._resources())
@@ -328,3 +331,162 @@ def _asks_to_write_suppressions(construct: IConstruct) -> bool:
         if isinstance(scope, cdk.Stage)
         for aspect in cdk.Aspects.of(scope).all
     )
+
+
+# -- both cdk-nag majors ----------------------------------------------------------------------
+
+_COMPATIBILITY_ID = "NagCompatibility"
+_COMPATIBILITY_ATTRIBUTE = "_constructs_ecs_nag_compatibility"
+
+#: Runs before every aspect of a higher number, such as a pack added with the default priority.
+_FIRST = 0
+
+_V3_AS_ASPECT = (
+    "cdk-nag {version} packs are validation plugins, not aspects: write "
+    "cdk.Validations.of(app).add_plugins({pack}(app)) instead of "
+    "cdk.Aspects.of(app).add({pack}()) (aws-cdk-lib would stop with 'aspect.visit is not a "
+    "function'), or keep cdk-nag below 3 (pip install 'cdk-nag>=2.28,<3') for the Aspects form"
+)
+
+
+def _nag_pack_class() -> type | None:
+    # A pack exists only once cdk_nag is imported: an app without one pays no import.
+    module = sys.modules.get("cdk_nag")
+    pack_class = getattr(module, "NagPack", None)
+    return pack_class if isinstance(pack_class, type) else None
+
+
+def is_aspect_pack(pack: object) -> bool:
+    """Whether the cdk-nag pack (class or instance) is an aspect (cdk-nag 2), not a
+    validation plugin (cdk-nag 3)."""
+    return callable(getattr(pack, "visit", None))
+
+
+def _cdk_nag_version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("cdk-nag")
+    except PackageNotFoundError:  # pragma: no cover - imported, so installed
+        return "3"
+
+
+def nag_aspects(construct: IConstruct) -> list[Any]:
+    """The cdk-nag packs registered as aspects on ``construct`` or any scope above it."""
+    pack_class = _nag_pack_class()
+    if pack_class is None:
+        return []
+    return [
+        aspect
+        for scope in construct.node.scopes
+        for aspect in cdk.Aspects.of(scope).all
+        if isinstance(aspect, pack_class)
+    ]
+
+
+def check_nag_registration(construct: IConstruct) -> list[Any]:
+    """The cdk-nag 2 packs registered as aspects over ``construct``; raise
+    ``ConfigurationError`` for a pack registered as an aspect that is not one (cdk-nag 3's
+    packs are validation plugins), naming the line to write instead."""
+    packs = nag_aspects(construct)
+    for pack in packs:
+        if not is_aspect_pack(pack):
+            name = type(pack).__name__
+            raise ConfigurationError(
+                "cdk.Aspects.of(app).add",
+                f"{name}()",
+                _V3_AS_ASPECT.format(version=_cdk_nag_version(), pack=name),
+            )
+    return packs
+
+
+def _compatibility_of(construct: IConstruct) -> NagCompatibility:
+    stack = construct if isinstance(construct, cdk.Stack) else cdk.Stack.of(construct)
+    held = stack.__dict__.get(_COMPATIBILITY_ATTRIBUTE)
+    if isinstance(held, NagCompatibility):
+        return held
+    found = stack.node.try_find_child(_COMPATIBILITY_ID)
+    held = found if isinstance(found, NagCompatibility) else NagCompatibility(stack)
+    setattr(stack, _COMPATIBILITY_ATTRIBUTE, held)
+    return held
+
+
+class NagCompatibility(Construct):
+    """Defines nothing: the acknowledgements made in one stack, a child of the stack named
+    ``NagCompatibility``. Its stage gets one ``_NagRegistrationCheck`` aspect, which runs on
+    each stage and stack before any aspect of the default priority: it checks how cdk-nag was
+    registered (see the module docstring) and, under a cdk-nag 2 pack, writes this stack's
+    acknowledgements as the ``cdk_nag`` metadata that pack reads."""
+
+    def __init__(self, stack: cdk.Stack) -> None:
+        super().__init__(stack, _COMPATIBILITY_ID)
+        self.acknowledged: list[tuple[IConstruct, str, str, tuple[str, ...]]] = []
+        self.deferred: list[_Acknowledgements] = []
+        self._recorded = False
+        stage = cdk.Stage.of(stack)
+        if stage is not None and not any(
+            isinstance(aspect, _NagRegistrationCheck) for aspect in cdk.Aspects.of(stage).all
+        ):
+            cdk.Aspects.of(stage).add(_NagRegistrationCheck(), priority=_FIRST)
+
+    def record_for_cdk_nag_2(self) -> None:
+        """Write every acknowledgement of the stack in cdk-nag 2's form (deciding the deferred
+        ones first, from the policies as they are when aspects run, as cdk-nag 2 reads them)."""
+        if self._recorded:
+            return
+        self._recorded = True
+        for deferred in list(self.deferred):
+            deferred.validate()
+        for resource, rule, reason, packs in self.acknowledged:
+            for cfn in _cfn_resources(resource):
+                for pack in packs:
+                    _record_for_cdk_nag_2(cfn, pack, rule, reason)
+
+
+def record_for_cdk_nag_2(stage: IConstruct) -> None:
+    """Write the acknowledgements of every stack in ``stage`` in cdk-nag 2's form, once (for a
+    pack run on an app that did not register one)."""
+    for construct in stage.node.find_all():
+        if isinstance(construct, cdk.Stack):
+            held = construct.__dict__.get(_COMPATIBILITY_ATTRIBUTE)
+            if isinstance(held, NagCompatibility):
+                held.record_for_cdk_nag_2()
+
+
+@jsii.implements(cdk.IAspect)
+class _NagRegistrationCheck:
+    """On a stage: see ``NagCompatibility``. It acts on stages and stacks only (a test in
+    Python, no round trip), where aspects are registered."""
+
+    def visit(self, node: IConstruct) -> None:
+        if not isinstance(node, cdk.Stage | cdk.Stack):
+            return
+        packs = check_nag_registration(node)
+        if packs and isinstance(node, cdk.Stack):
+            held = node.__dict__.get(_COMPATIBILITY_ATTRIBUTE)
+            if isinstance(held, NagCompatibility):
+                held.record_for_cdk_nag_2()
+
+
+def _cfn_resources(construct: IConstruct) -> list[cdk.CfnResource]:
+    if isinstance(construct, cdk.CfnResource):
+        return [construct]
+    return [c for c in construct.node.find_all() if isinstance(c, cdk.CfnResource)]
+
+
+_FINDING = re.compile(r"^(?P<rule>[^\[]+)\[(?P<finding>.+)\]$")
+
+
+def _record_for_cdk_nag_2(resource: cdk.CfnResource, pack: str, rule: str, reason: str) -> None:
+    """Add the acknowledgement of ``pack``'s ``rule`` to ``resource``'s ``cdk_nag`` metadata in
+    cdk-nag 2's form: ``{"id": "AwsSolutions-IAM5", "reason": ..., "applies_to": [finding]}``
+    for a finding (``IAM5[Resource::*]``), ``{"id": ..., "reason": ...}`` for a whole rule."""
+    match = _FINDING.match(rule)
+    entry: dict[str, Any] = {"id": f"{pack}-{match['rule'] if match else rule}", "reason": reason}
+    if match:
+        entry["applies_to"] = [match["finding"]]
+    metadata = resource.get_metadata("cdk_nag") or {}
+    rules = list(metadata.get("rules_to_suppress", []))
+    if entry not in rules:
+        rules.append(entry)
+    resource.add_metadata("cdk_nag", {**metadata, "rules_to_suppress": rules})

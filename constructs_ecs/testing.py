@@ -29,6 +29,8 @@ import aws_cdk as cdk
 from aws_cdk import assertions, cx_api
 from syrupy.extensions.json import JSONSnapshotExtension
 
+from constructs_ecs._nag import check_nag_registration, is_aspect_pack, record_for_cdk_nag_2
+
 __all__ = [
     "MissingContextError",
     "NagFindingsError",
@@ -109,9 +111,10 @@ def new_app(
 ) -> cdk.App:
     """An ``App`` with the project's context, plus ``context`` on top of it.
 
-    ``nag=True`` (the default) registers cdk-nag's AwsSolutions pack as a validation plugin:
-    synthesis then fails on any unacknowledged finding, and ``template_of`` reports each one.
-    Path metadata and version reporting are kept off so templates stay small and stable.
+    ``nag=True`` (the default) registers cdk-nag's AwsSolutions pack the way the installed
+    cdk-nag takes it: a validation plugin with cdk-nag 3, an aspect with cdk-nag 2. Either way
+    ``template_of`` then fails on any unacknowledged finding and reports each one. Path
+    metadata and version reporting are kept off so templates stay small and stable.
     """
     merged = load_cdk_context(cdk_json)
     merged.update(context or {})
@@ -121,9 +124,13 @@ def new_app(
     if nag:
         from cdk_nag import AwsSolutionsChecks
 
-        cdk.Validations.of(app).add_plugins(
-            AwsSolutionsChecks(app, write_suppressions_to_cloud_formation=True)
-        )
+        if is_aspect_pack(AwsSolutionsChecks):  # cdk-nag 2
+            pack_2: Any = AwsSolutionsChecks  # typed as cdk-nag 3's
+            cdk.Aspects.of(app).add(pack_2(reports=False))
+        else:
+            cdk.Validations.of(app).add_plugins(
+                AwsSolutionsChecks(app, write_suppressions_to_cloud_formation=True)
+            )
     return app
 
 
@@ -169,10 +176,17 @@ class MissingContextError(AssertionError):
         )
 
 
+_ANNOTATIONS = "Construct Annotations"
 _SOURCES = {
-    "Construct Annotations": "aws-cdk-lib annotations (warnings of the constructs, not cdk-nag)",
+    _ANNOTATIONS: "aws-cdk-lib annotations (warnings of the constructs, not cdk-nag)",
     "CloudFormation Validate": "aws-cdk-lib's template validation (not cdk-nag)",
 }
+#: A cdk-nag 2 finding, as its pack writes it into an annotation: ``AwsSolutions-SQS3: ...``.
+#: How aws-cdk-lib ends an annotation that can be acknowledged: `` [ack: <id>]``.
+_ACK_SUFFIX = re.compile(r" \[ack: (?P<id>[^\]]+)\]$")
+_NAG_2_FINDING = re.compile(
+    r"^(?P<rule>(?P<pack>[A-Za-z0-9.]+)-[A-Za-z0-9]+(?:\[[^\]]*\])?): (?P<text>.*)$", re.S
+)
 
 
 def _source(plugin: str) -> str:
@@ -203,11 +217,44 @@ def _validation_findings(outdir: str) -> dict[str, list[str]]:
     found: dict[str, list[str]] = {}
     for plugin in data.get("pluginReports", []):
         for violation in plugin.get("violations", []):
+            source = _source(plugin.get("pluginName", ""))
+            rule, description = violation["ruleName"], violation.get("description", "")
+            # A cdk-nag 2 finding is an annotation: report it as its pack's.
+            nag_2 = _NAG_2_FINDING.match(description) if source == _SOURCES[_ANNOTATIONS] else None
+            if nag_2:
+                source, rule, description = _source(nag_2["pack"]), nag_2["rule"], nag_2["text"]
             for construct in violation.get("violatingConstructs", []):
-                found.setdefault(_source(plugin.get("pluginName", "")), []).append(
-                    f"{violation['ruleName']} {construct['constructPath']}: "
-                    f"{violation.get('description', '')}"
+                found.setdefault(source, []).append(
+                    f"{rule} {construct['constructPath']}: {description.strip()}"
                 )
+    return {source: sorted(findings) for source, findings in sorted(found.items())}
+
+
+def _annotation_findings(
+    assembly: cx_api.CloudAssembly, *, errors_only: bool
+) -> dict[str, list[str]]:
+    """Error and warning annotations of every stack of ``assembly``, by source: cdk-nag 2
+    findings (annotations, as cdk-nag 2 reports) and aws-cdk-lib's (which an aws-cdk-lib
+    without ``@aws-cdk/core:annotationsInValidationReport`` leaves out of the validation
+    report)."""
+    levels = {"error"} if errors_only else {"error", "warning"}
+    found: dict[str, list[str]] = {}
+    for stack in assembly.stacks_recursively:
+        for message in stack.messages:
+            if str(message.level.value).lower() not in levels:
+                continue
+            data = str(message.entry.data)
+            match = _NAG_2_FINDING.match(data)
+            if match:
+                source = _source(match["pack"])
+                finding = f"{match['rule']} {message.id.lstrip('/')}: {match['text']}"
+            else:  # as the report words it: Annotation::<id> <path>: <message>
+                source = _SOURCES[_ANNOTATIONS]
+                acknowledgeable = _ACK_SUFFIX.search(data)
+                rule = f"Annotation::{acknowledgeable['id']}" if acknowledgeable else "Annotation"
+                text = data[: acknowledgeable.start()] if acknowledgeable else data
+                finding = f"{rule} {message.id.lstrip('/')}: {text}"
+            found.setdefault(source, []).append(finding)
     return {source: sorted(findings) for source, findings in sorted(found.items())}
 
 
@@ -225,6 +272,7 @@ def synth(app: cdk.Stage, *, allow_warnings: bool = False) -> cx_api.CloudAssemb
     CloudFormation template checks) do not, but they fail here too unless
     ``allow_warnings=True`` (for a test that asserts a warning on purpose).
     """
+    check_nag_registration(app)  # a cdk-nag 3 pack added as an aspect: say what to write
     try:
         assembly = app.synth()
     except RuntimeError as error:
@@ -236,8 +284,16 @@ def synth(app: cdk.Stage, *, allow_warnings: bool = False) -> cx_api.CloudAssemb
     missing = [m["key"] for m in manifest.get("missing", [])]
     if missing:
         raise MissingContextError(sorted(missing))
+    reported = _validation_findings(app.outdir)
+    if _SOURCES[_ANNOTATIONS] not in reported:
+        # Annotations this aws-cdk-lib left out of the validation report (cdk-nag 2 findings
+        # among them): errors fail as the report's do, warnings unless allowed.
+        _raise_findings(_annotation_findings(assembly, errors_only=True))
+        if not allow_warnings:
+            for source, found in _annotation_findings(assembly, errors_only=False).items():
+                reported.setdefault(source, []).extend(found)
     if not allow_warnings:
-        _raise_findings(_validation_findings(app.outdir))
+        _raise_findings(reported)
     return assembly
 
 
@@ -384,7 +440,7 @@ def assert_nag_clean(stack: cdk.Stack, *, packs: Iterable[Any] | None = None) ->
     The app is synthesized (once), then cdk-nag's packs run on it here, whether or not the
     app registered them: an app made without cdk-nag cannot pass by not asking. Default
     ``packs``: ``AwsSolutionsChecks()``; pass others (``HIPAASecurityChecks()``, ...) to hold
-    the app to them too.
+    the app to them too. Packs of cdk-nag 2 and of cdk-nag 3 both work.
     """
     from cdk_nag import AwsSolutionsChecks
 
@@ -397,14 +453,36 @@ def assert_nag_clean(stack: cdk.Stack, *, packs: Iterable[Any] | None = None) ->
             raise
     by_source: dict[str, list[str]] = {}
     for pack in packs or [AwsSolutionsChecks()]:
-        report = pack.validate_scope(stage)
-        for violation in report.violations:
-            for resource in violation.violating_resources:
-                by_source.setdefault(_source(pack.read_pack_name), []).append(
-                    f"{violation.rule_name} {resource.construct_path}: {violation.description}"
-                )
-    if by_source:
-        raise NagFindingsError(sorted(f for found in by_source.values() for f in found), by_source)
+        source = _source(pack.read_pack_name)
+        findings = _findings_of_aspect_pack if is_aspect_pack(pack) else _findings_of_plugin
+        by_source.setdefault(source, []).extend(findings(pack, stage))
+    _raise_findings({source: found for source, found in by_source.items() if found})
+
+
+def _findings_of_plugin(pack: Any, stage: cdk.Stage) -> list[str]:
+    """A cdk-nag 3 pack's findings: it validates the synthesized app."""
+    report = pack.validate_scope(stage)
+    return [
+        f"{violation.rule_name} {resource.construct_path}: {violation.description}"
+        for violation in report.violations
+        for resource in violation.violating_resources
+    ]
+
+
+def _findings_of_aspect_pack(pack: Any, stage: cdk.Stage) -> list[str]:
+    """A cdk-nag 2 pack's findings: it visits each resource and annotates what it finds."""
+    record_for_cdk_nag_2(stage)
+    found = []
+    for construct in stage.node.find_all():
+        if not isinstance(construct, cdk.CfnResource):
+            continue
+        before = len(construct.node.metadata)
+        pack.visit(construct)
+        for entry in construct.node.metadata[before:]:
+            match = _NAG_2_FINDING.match(str(entry.data))
+            if entry.type in ("aws:cdk:error", "aws:cdk:warning") and match:
+                found.append(f"{match['rule']} {construct.node.path}: {match['text']}")
+    return found
 
 
 def nag_acknowledgements(template: Mapping[str, Any]) -> dict[str, list[str]]:
