@@ -17,6 +17,19 @@ Two kinds:
   decided when the app is validated: after cross-stack references are resolved, from the
   policy as cdk-nag will read it, one finding at a time, and only when a reason explains every
   statement that holds it (a grant someone adds later stays a finding).
+
+Both cdk-nag majors read them. cdk-nag 3 packs are validation plugins
+(``cdk.Validations.of(app).add_plugins(AwsSolutionsChecks(app))``) and read the acknowledgements
+aws-cdk-lib records (``cdk.Validations.of(x).acknowledge``). cdk-nag 2 packs are aspects
+(``cdk.Aspects.of(app).add(AwsSolutionsChecks())``) and read ``cdk_nag`` metadata on each
+resource, a finding in ``applies_to``. Each stack holding an acknowledgement of this library has a
+``NagCompatibility`` child, and its stage one aspect that runs before those of the default
+priority: under a cdk-nag 2 pack, it decides the deferred acknowledgements (from the policies as
+cdk-nag 2 reads them, before references are resolved) and writes every acknowledgement of the
+stack (this library's, aws-cdk-lib's own such as ``CloudFormation-Validate::W3010``, the app's)
+in cdk-nag 2's form, as cdk-nag 3 does with ``write_suppressions_to_cloud_formation``. A cdk-nag
+3 pack added as an aspect (the cdk-nag 2 line on cdk-nag 3, on which aws-cdk-lib stops with
+``aspect.visit is not a function``) raises a ``ConfigurationError`` naming the line to write.
 """
 
 from __future__ import annotations
@@ -24,7 +37,7 @@ from __future__ import annotations
 import json
 import re
 import sys
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any, cast
 
 import aws_cdk as cdk
@@ -89,7 +102,7 @@ def acknowledge(
     cdk.Validations.of(resource).acknowledge(
         *(cdk.Acknowledgment(id=f"{pack}-{rule}", reason=reason) for pack in packs)
     )
-    _compatibility_of(resource).acknowledged.append((resource, rule, reason, tuple(packs)))
+    _compatibility_of(resource)
 
 
 def require_reason(field: str, reason: object) -> None:
@@ -338,6 +351,8 @@ def _asks_to_write_suppressions(construct: IConstruct) -> bool:
 _COMPATIBILITY_ID = "NagCompatibility"
 _COMPATIBILITY_ATTRIBUTE = "_constructs_ecs_nag_compatibility"
 
+#: How aws-cdk-lib records an acknowledged id that names no prefix (``AwsSolutions-S1``).
+_UNPREFIXED = "Annotation::"
 #: Runs before every aspect of a higher number, such as a pack added with the default priority.
 _FIRST = 0
 
@@ -420,7 +435,6 @@ class NagCompatibility(Construct):
 
     def __init__(self, stack: cdk.Stack) -> None:
         super().__init__(stack, _COMPATIBILITY_ID)
-        self.acknowledged: list[tuple[IConstruct, str, str, tuple[str, ...]]] = []
         self.deferred: list[_Acknowledgements] = []
         self._recorded = False
         stage = cdk.Stage.of(stack)
@@ -437,10 +451,17 @@ class NagCompatibility(Construct):
         self._recorded = True
         for deferred in list(self.deferred):
             deferred.validate()
-        for resource, rule, reason, packs in self.acknowledged:
-            for cfn in _cfn_resources(resource):
-                for pack in packs:
-                    _record_for_cdk_nag_2(cfn, pack, rule, reason)
+        stack = cdk.Stack.of(self)
+        key = cdk.Validations.ACKNOWLEDGED_RULES_METADATA_KEY
+        for construct in stack.node.find_all():
+            for entry in construct.node.metadata:
+                if entry.type != key or not isinstance(entry.data, Mapping):
+                    continue
+                for qualified, reason in entry.data.items():
+                    # aws-cdk-lib qualifies an id without a prefix as an annotation's.
+                    rule_id = str(qualified).removeprefix(_UNPREFIXED)
+                    for resource in _cfn_resources(construct):
+                        _record_for_cdk_nag_2(resource, rule_id, str(reason))
 
 
 def record_for_cdk_nag_2(stage: IConstruct) -> None:
@@ -477,12 +498,13 @@ def _cfn_resources(construct: IConstruct) -> list[cdk.CfnResource]:
 _FINDING = re.compile(r"^(?P<rule>[^\[]+)\[(?P<finding>.+)\]$")
 
 
-def _record_for_cdk_nag_2(resource: cdk.CfnResource, pack: str, rule: str, reason: str) -> None:
-    """Add the acknowledgement of ``pack``'s ``rule`` to ``resource``'s ``cdk_nag`` metadata in
+def _record_for_cdk_nag_2(resource: cdk.CfnResource, rule_id: str, reason: str) -> None:
+    """Add the acknowledgement of ``rule_id`` to ``resource``'s ``cdk_nag`` metadata in
     cdk-nag 2's form: ``{"id": "AwsSolutions-IAM5", "reason": ..., "applies_to": [finding]}``
-    for a finding (``IAM5[Resource::*]``), ``{"id": ..., "reason": ...}`` for a whole rule."""
-    match = _FINDING.match(rule)
-    entry: dict[str, Any] = {"id": f"{pack}-{match['rule'] if match else rule}", "reason": reason}
+    for a finding (``AwsSolutions-IAM5[Resource::*]``), ``{"id": ..., "reason": ...}`` for a
+    whole rule."""
+    match = _FINDING.match(rule_id)
+    entry: dict[str, Any] = {"id": match["rule"] if match else rule_id, "reason": reason}
     if match:
         entry["applies_to"] = [match["finding"]]
     metadata = resource.get_metadata("cdk_nag") or {}

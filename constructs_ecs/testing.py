@@ -1,19 +1,47 @@
 """Test kit: synthesize with the project's ``cdk.json`` context, snapshot, lint and nag.
 
-Importable by users for their own apps::
+Importable by users for their own apps. With a ``cdk.Stack`` subclass, as ``cdk init`` writes
+it, make the app with ``new_app()`` and build your stack in it::
 
-    from constructs_ecs.testing import new_stack, template_of, assert_nag_clean
+    import aws_cdk as cdk
+
+    from constructs_ecs import EcsCluster, Network
+    from constructs_ecs.testing import (
+        TemplateSnapshotExtension,
+        assert_cfn_lint_clean,
+        assert_nag_clean,
+        assertions_template,
+        new_app,
+        resource_manifest,
+        template_of,
+    )
+
+
+    class MyStack(cdk.Stack):
+        def __init__(self, scope, construct_id, **kwargs):
+            super().__init__(scope, construct_id, **kwargs)
+            network = Network(self, "Network")
+            EcsCluster(self, "Cluster", vpc=network.vpc)
+
 
     def test_my_stack(snapshot):
-        app, stack = new_stack(nag=True)
-        MyPlatform(stack, "Platform")
-        template = template_of(stack)
+        app = new_app()  # cdk.json's context; cdk-nag's AwsSolutions pack registered
+        stack = MyStack(app, "MyStack")
+        template = template_of(stack)  # fails, listing every unacknowledged finding
         assert_nag_clean(stack)
         assert_cfn_lint_clean(template)
-        assert template == snapshot(extension_class=TemplateSnapshotExtension)
+        assertions_template(stack).resource_count_is("AWS::ECS::Cluster", 1)
+        snap = snapshot.use_extension(TemplateSnapshotExtension)
+        assert resource_manifest(template) == snap(name="manifest")
+        assert template == snap(name="template")
+
+``new_stack()`` gives an app and one plain stack for constructs to live in
+(``app, stack = new_stack(); Network(stack, "Network")``): it is not the place for a stack of
+your own, which would leave that plain stack empty (``F0001 ...: Resources section must exist``).
 
 Synthesis here is the same as ``cdk synth``'s: the feature flags come from ``cdk.json``, so the
-template under test is the template that is deployed.
+template under test is the template that is deployed. cdk-nag 2 (packs are aspects) and cdk-nag 3
+(packs are validation plugins) both work.
 """
 
 from __future__ import annotations
@@ -143,7 +171,9 @@ def new_stack(
     context: Mapping[str, Any] | None = None,
     nag: bool = True,
 ) -> tuple[cdk.App, cdk.Stack]:
-    """A fresh app (see ``new_app``) and one stack in it, in ``env``.
+    """A fresh app (see ``new_app``) and one plain ``cdk.Stack`` in it, in ``env``, for
+    constructs to live in. For a ``cdk.Stack`` subclass of your own (the ``cdk init`` shape),
+    use ``new_app()`` and build your stack in it instead: this stack would stay empty.
 
     Default ``env``: environment-agnostic. A stack with a concrete account and region looks
     its Availability Zones up: give them as ``availability_zones`` (or commit the
@@ -205,7 +235,20 @@ class NagFindingsError(AssertionError):
         for source, found in self.by_source.items():
             lines.append(f"{source}:")
             lines.extend(f"  {finding}" for finding in found)
+        empty = sorted(_EMPTY_STACK.findall("\n".join(findings)))
+        if empty:
+            lines.append(_EMPTY_STACK_HINT.format(stacks=", ".join(empty)))
         super().__init__("\n".join(lines))
+
+
+#: aws-cdk-lib's template validation (cfn-lint's F0001) on a stack that defines nothing.
+_EMPTY_STACK = re.compile(r"^F0001 (\S+): Resources section must exist", re.M)
+_EMPTY_STACK_HINT = (
+    "{stacks}: a stack that defines no resources (CloudFormation refuses to deploy one). Is it "
+    "the stack of new_stack() while your resources are in a stack of your own (a cdk.Stack "
+    "subclass, as `cdk init` writes)? Then build that stack in an app from new_app() and "
+    'test it: app = new_app(); stack = MyStack(app, "MyStack"); template_of(stack).'
+)
 
 
 def _validation_findings(outdir: str) -> dict[str, list[str]]:
@@ -487,11 +530,16 @@ def _findings_of_aspect_pack(pack: Any, stage: cdk.Stage) -> list[str]:
 
 def nag_acknowledgements(template: Mapping[str, Any]) -> dict[str, list[str]]:
     """``{rule id: [logical ids]}`` of the cdk-nag AwsSolutions acknowledgements in a template
-    (aws-cdk-lib's own ``CloudFormation-Validate::*`` acknowledgements are left out)."""
+    (aws-cdk-lib's own ``CloudFormation-Validate::*`` acknowledgements are left out). A finding
+    reads ``AwsSolutions-IAM5[Resource::*]`` in cdk-nag 3's form and in cdk-nag 2's (where the
+    metadata holds it in ``applies_to``)."""
     counts: dict[str, list[str]] = {}
     for logical_id, resource in template.get("Resources", {}).items():
         rules = resource.get("Metadata", {}).get("cdk_nag", {}).get("rules_to_suppress", [])
         for rule in rules:
-            if rule["id"].startswith("AwsSolutions-"):
-                counts.setdefault(rule["id"], []).append(logical_id)
+            if not rule["id"].startswith("AwsSolutions-"):
+                continue
+            findings = [f"{rule['id']}[{finding}]" for finding in rule.get("applies_to", [])]
+            for rule_id in findings or [rule["id"]]:
+                counts.setdefault(rule_id, []).append(logical_id)
     return counts
