@@ -360,7 +360,7 @@ _V3_AS_ASPECT = (
     "cdk-nag {version} packs are validation plugins, not aspects: write "
     "cdk.Validations.of(app).add_plugins({pack}(app)) instead of "
     "cdk.Aspects.of(app).add({pack}()) (aws-cdk-lib would stop with 'aspect.visit is not a "
-    "function'), or keep cdk-nag below 3 (pip install 'cdk-nag>=2.28,<3') for the Aspects form"
+    "function'), or keep cdk-nag 2 (pip install 'cdk-nag>=2.32,<3') for the Aspects form"
 )
 
 
