@@ -22,18 +22,19 @@ Both cdk-nag majors read them. cdk-nag 3 packs are validation plugins
 (``cdk.Validations.of(app).add_plugins(AwsSolutionsChecks(app))``) and read the acknowledgements
 aws-cdk-lib records (``cdk.Validations.of(x).acknowledge``). cdk-nag 2 packs are aspects
 (``cdk.Aspects.of(app).add(AwsSolutionsChecks())``) and read ``cdk_nag`` metadata on each
-resource, a finding in ``applies_to``. Each stack holding an acknowledgement of this library has a
-``NagCompatibility`` child, and its stage one aspect that runs before those of the default
-priority: under a cdk-nag 2 pack, it decides the deferred acknowledgements (from the policies as
-cdk-nag 2 reads them, before references are resolved) and writes every acknowledgement of the
-stack (this library's, aws-cdk-lib's own such as ``CloudFormation-Validate::W3010``, the app's)
-in cdk-nag 2's form, as cdk-nag 3 does with ``write_suppressions_to_cloud_formation``. A cdk-nag
+resource, a finding in ``applies_to``. A stage holding an acknowledgement of this library has one
+aspect that runs before those of the default priority: under a cdk-nag 2 pack, it decides the
+deferred acknowledgements (from the policies as cdk-nag 2 reads them, before references are
+resolved) and writes every acknowledgement (this library's, aws-cdk-lib's own such as
+``CloudFormation-Validate::W3010``, the app's) in cdk-nag 2's form, as cdk-nag 3 does with
+``write_suppressions_to_cloud_formation``. A cdk-nag
 3 pack added as an aspect (the cdk-nag 2 line on cdk-nag 3, on which aws-cdk-lib stops with
 ``aspect.visit is not a function``) raises a ``ConfigurationError`` naming the line to write.
 """
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 import sys
@@ -102,7 +103,7 @@ def acknowledge(
     cdk.Validations.of(resource).acknowledge(
         *(cdk.Acknowledgment(id=f"{pack}-{rule}", reason=reason) for pack in packs)
     )
-    _compatibility_of(resource)
+    _ensure_registration_check(resource)
 
 
 def require_reason(field: str, reason: object) -> None:
@@ -232,7 +233,9 @@ class _Acknowledgements(Construct):
         self.managed_policy_reasons: list[ManagedPolicyReason] = []
         self.inline_policy_reason: str | None = None
         self.node.add_validation(self)
-        _compatibility_of(scope).deferred.append(self)
+        check = _ensure_registration_check(scope)
+        if check is not None:
+            check.deferred[scope.node.path] = self
 
     def validate(self) -> list[str]:
         resources = list(self._resources())
@@ -348,8 +351,14 @@ def _asks_to_write_suppressions(construct: IConstruct) -> bool:
 
 # -- both cdk-nag majors ----------------------------------------------------------------------
 
-_COMPATIBILITY_ID = "NagCompatibility"
-_COMPATIBILITY_ATTRIBUTE = "_constructs_ecs_nag_compatibility"
+_CHECK_ATTRIBUTE = "_constructs_ecs_nag_registration_check"
+
+
+@functools.cache
+def _acknowledged() -> str:
+    """The metadata type of aws-cdk-lib's acknowledgements (asked once: a round trip)."""
+    return str(cdk.Validations.ACKNOWLEDGED_RULES_METADATA_KEY)
+
 
 #: How aws-cdk-lib records an acknowledged id that names no prefix (``AwsSolutions-S1``).
 _UNPREFIXED = "Annotation::"
@@ -415,78 +424,83 @@ def check_nag_registration(construct: IConstruct) -> list[Any]:
     return packs
 
 
-def _compatibility_of(construct: IConstruct) -> NagCompatibility:
-    stack = construct if isinstance(construct, cdk.Stack) else cdk.Stack.of(construct)
-    held = stack.__dict__.get(_COMPATIBILITY_ATTRIBUTE)
-    if isinstance(held, NagCompatibility):
+def _ensure_registration_check(construct: IConstruct) -> _NagRegistrationCheck | None:
+    """The one ``_NagRegistrationCheck`` of the stage of ``construct``, added if missing (kept
+    on the stage's Python object too: asking its aspects costs round trips to Node.js)."""
+    stage = cdk.Stage.of(construct)
+    if stage is None:
+        return None
+    held = stage.__dict__.get(_CHECK_ATTRIBUTE)
+    if isinstance(held, _NagRegistrationCheck):
         return held
-    found = stack.node.try_find_child(_COMPATIBILITY_ID)
-    held = found if isinstance(found, NagCompatibility) else NagCompatibility(stack)
-    setattr(stack, _COMPATIBILITY_ATTRIBUTE, held)
-    return held
+    check = next(
+        (a for a in cdk.Aspects.of(stage).all if isinstance(a, _NagRegistrationCheck)), None
+    )
+    if check is None:
+        check = _NagRegistrationCheck()
+        cdk.Aspects.of(stage).add(check, priority=_FIRST)
+    setattr(stage, _CHECK_ATTRIBUTE, check)
+    return check
 
 
-class NagCompatibility(Construct):
-    """Defines nothing: the acknowledgements made in one stack, a child of the stack named
-    ``NagCompatibility``. Its stage gets one ``_NagRegistrationCheck`` aspect, which runs on
-    each stage and stack before any aspect of the default priority: it checks how cdk-nag was
-    registered (see the module docstring) and, under a cdk-nag 2 pack, writes this stack's
-    acknowledgements as the ``cdk_nag`` metadata that pack reads."""
+class _Nag2Writer:
+    """Writes acknowledgements in cdk-nag 2's form, one construct at a time, in the order
+    aspects visit them (parents first), each before cdk-nag 2's pack visits it: a few round
+    trips per construct, for jsii before 1.142 fails when one callback makes more than about a
+    thousand."""
 
-    def __init__(self, stack: cdk.Stack) -> None:
-        super().__init__(stack, _COMPATIBILITY_ID)
-        self.deferred: list[_Acknowledgements] = []
-        self._recorded = False
-        stage = cdk.Stage.of(stack)
-        if stage is not None and not any(
-            isinstance(aspect, _NagRegistrationCheck) for aspect in cdk.Aspects.of(stage).all
-        ):
-            cdk.Aspects.of(stage).add(_NagRegistrationCheck(), priority=_FIRST)
+    def __init__(self, deferred: Mapping[str, _Acknowledgements]) -> None:
+        #: The deferred acknowledgements not decided yet, by the path of their IAM entity.
+        self._deferred = dict(deferred)
+        #: Acknowledgements by the path of the construct they were made on (its subtree).
+        self._pending: dict[str, list[tuple[str, str]]] = {}
 
-    def record_for_cdk_nag_2(self) -> None:
-        """Write every acknowledgement of the stack in cdk-nag 2's form (deciding the deferred
-        ones first, from the policies as they are when aspects run, as cdk-nag 2 reads them)."""
-        if self._recorded:
-            return
-        self._recorded = True
-        for deferred in list(self.deferred):
-            deferred.validate()
-        stack = cdk.Stack.of(self)
-        key = cdk.Validations.ACKNOWLEDGED_RULES_METADATA_KEY
-        for construct in stack.node.find_all():
-            for entry in construct.node.metadata:
-                if entry.type != key or not isinstance(entry.data, Mapping):
-                    continue
-                for qualified, reason in entry.data.items():
-                    # aws-cdk-lib qualifies an id without a prefix as an annotation's.
-                    rule_id = str(qualified).removeprefix(_UNPREFIXED)
-                    for resource in _cfn_resources(construct):
-                        _record_for_cdk_nag_2(resource, rule_id, str(reason))
+    def handle(self, node: IConstruct) -> None:
+        path = node.node.path
+        for entity, deferred in list(self._deferred.items()):
+            if path == entity or path.startswith(entity + "/"):
+                del self._deferred[entity]
+                deferred.validate()  # acknowledges on the entity's resources, not visited yet
+        acknowledged = [
+            (str(qualified).removeprefix(_UNPREFIXED), str(reason))
+            for entry in node.node.metadata
+            if entry.type == _acknowledged() and isinstance(entry.data, Mapping)
+            for qualified, reason in entry.data.items()
+        ]
+        if acknowledged:
+            self._pending.setdefault(path, []).extend(acknowledged)
+        if isinstance(node, cdk.CfnResource):
+            for scope, rules in self._pending.items():
+                if path == scope or path.startswith(scope + "/"):
+                    for rule_id, reason in rules:
+                        _record_for_cdk_nag_2(node, rule_id, reason)
 
 
-def record_for_cdk_nag_2(stage: IConstruct) -> None:
-    """Write the acknowledgements of every stack in ``stage`` in cdk-nag 2's form, once (for a
-    pack run on an app that did not register one)."""
+def record_for_cdk_nag_2(stage: cdk.Stage) -> None:
+    """Write every acknowledgement in ``stage`` in cdk-nag 2's form (for a pack run on an app
+    that did not register one; outside any callback)."""
+    check = stage.__dict__.get(_CHECK_ATTRIBUTE)
+    writer = _Nag2Writer(check.deferred if isinstance(check, _NagRegistrationCheck) else {})
     for construct in stage.node.find_all():
-        if isinstance(construct, cdk.Stack):
-            held = construct.__dict__.get(_COMPATIBILITY_ATTRIBUTE)
-            if isinstance(held, NagCompatibility):
-                held.record_for_cdk_nag_2()
+        writer.handle(construct)
 
 
 @jsii.implements(cdk.IAspect)
 class _NagRegistrationCheck:
-    """On a stage: see ``NagCompatibility``. It acts on stages and stacks only (a test in
-    Python, no round trip), where aspects are registered."""
+    """On a stage, before any aspect of the default priority: checks how cdk-nag was
+    registered on each stage and stack (see the module docstring) and, under a cdk-nag 2 pack,
+    writes each construct's acknowledgements in cdk-nag 2's form before that pack visits it."""
+
+    def __init__(self) -> None:
+        #: The deferred acknowledgements of the stage, by the path of their IAM entity.
+        self.deferred: dict[str, _Acknowledgements] = {}
+        self._writer: _Nag2Writer | None = None
 
     def visit(self, node: IConstruct) -> None:
-        if not isinstance(node, cdk.Stage | cdk.Stack):
-            return
-        packs = check_nag_registration(node)
-        if packs and isinstance(node, cdk.Stack):
-            held = node.__dict__.get(_COMPATIBILITY_ATTRIBUTE)
-            if isinstance(held, NagCompatibility):
-                held.record_for_cdk_nag_2()
+        if isinstance(node, cdk.Stage | cdk.Stack) and check_nag_registration(node):
+            self._writer = self._writer or _Nag2Writer(self.deferred)
+        if self._writer is not None:
+            self._writer.handle(node)
 
 
 def _cfn_resources(construct: IConstruct) -> list[cdk.CfnResource]:

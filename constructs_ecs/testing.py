@@ -273,6 +273,23 @@ def _validation_findings(outdir: str) -> dict[str, list[str]]:
     return {source: sorted(findings) for source, findings in sorted(found.items())}
 
 
+def _manifest_messages(directory: Path) -> Iterable[tuple[str, str, str]]:
+    """``(level, path, text)`` of each error and warning in the cloud assembly's manifests
+    (nested assemblies included), read from the files: no round trip to Node.js."""
+    manifest = json.loads((directory / "manifest.json").read_text("utf-8"))
+    for artifact in manifest.get("artifacts", {}).values():
+        if artifact.get("type") == "cdk:cloud-assembly":
+            nested = artifact.get("properties", {}).get("directoryName")
+            if nested:
+                yield from _manifest_messages(directory / nested)
+            continue
+        for path, entries in artifact.get("metadata", {}).items():
+            for entry in entries:
+                level = {"aws:cdk:error": "error", "aws:cdk:warning": "warning"}
+                if entry.get("type") in level:
+                    yield level[entry["type"]], path, str(entry.get("data", ""))
+
+
 def _annotation_findings(
     assembly: cx_api.CloudAssembly, *, errors_only: bool
 ) -> dict[str, list[str]]:
@@ -280,24 +297,21 @@ def _annotation_findings(
     findings (annotations, as cdk-nag 2 reports) and aws-cdk-lib's (which an aws-cdk-lib
     without ``@aws-cdk/core:annotationsInValidationReport`` leaves out of the validation
     report)."""
-    levels = {"error"} if errors_only else {"error", "warning"}
     found: dict[str, list[str]] = {}
-    for stack in assembly.stacks_recursively:
-        for message in stack.messages:
-            if str(message.level.value).lower() not in levels:
-                continue
-            data = str(message.entry.data)
-            match = _NAG_2_FINDING.match(data)
-            if match:
-                source = _source(match["pack"])
-                finding = f"{match['rule']} {message.id.lstrip('/')}: {match['text']}"
-            else:  # as the report words it: Annotation::<id> <path>: <message>
-                source = _SOURCES[_ANNOTATIONS]
-                acknowledgeable = _ACK_SUFFIX.search(data)
-                rule = f"Annotation::{acknowledgeable['id']}" if acknowledgeable else "Annotation"
-                text = data[: acknowledgeable.start()] if acknowledgeable else data
-                finding = f"{rule} {message.id.lstrip('/')}: {text}"
-            found.setdefault(source, []).append(finding)
+    for level, path, data in _manifest_messages(Path(assembly.directory)):
+        if errors_only and level != "error":
+            continue
+        match = _NAG_2_FINDING.match(data)
+        if match:
+            source = _source(match["pack"])
+            finding = f"{match['rule']} {path.lstrip('/')}: {match['text'].strip()}"
+        else:  # as the report words it: Annotation::<id> <path>: <message>
+            source = _SOURCES[_ANNOTATIONS]
+            acknowledgeable = _ACK_SUFFIX.search(data)
+            rule = f"Annotation::{acknowledgeable['id']}" if acknowledgeable else "Annotation"
+            text = data[: acknowledgeable.start()] if acknowledgeable else data
+            finding = f"{rule} {path.lstrip('/')}: {text}"
+        found.setdefault(source, []).append(finding)
     return {source: sorted(findings) for source, findings in sorted(found.items())}
 
 
