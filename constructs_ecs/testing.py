@@ -201,8 +201,9 @@ class MissingContextError(AssertionError):
             "values, such as 'dummy1a' zones): "
             + ", ".join(keys)
             + ". Commit the cdk.context.json that `cdk synth` writes with credentials, or "
-            "give the values: new_stack(env=..., availability_zones=[...]) or "
-            "new_app(availability_zones_context(env, [...]))."
+            "give the zones: PlatformStack(availability_zones=[...]) (or, in a cdk.Stack "
+            "subclass, override its availability_zones property), new_stack(env=..., "
+            "availability_zones=[...]) or new_app(availability_zones_context(env, [...]))."
         )
 
 

@@ -132,6 +132,12 @@ def test_synth_fails_on_a_lookup_without_context() -> None:
     with pytest.raises(MissingContextError) as caught:
         synth(cdk.Stage.of(stack))  # type: ignore[arg-type]
     assert caught.value.keys == ["availability-zones:account=210987654321:region=sa-east-1"]
+    for fix in (
+        "cdk.context.json",
+        "PlatformStack(availability_zones=",
+        "availability_zones_context",
+    ):
+        assert fix in str(caught.value)
 
 
 def test_cfn_lint_leaves_out_what_cdk_acknowledged_on_that_resource_only() -> None:
