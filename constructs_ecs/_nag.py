@@ -503,12 +503,6 @@ class _NagRegistrationCheck:
             self._writer.handle(node)
 
 
-def _cfn_resources(construct: IConstruct) -> list[cdk.CfnResource]:
-    if isinstance(construct, cdk.CfnResource):
-        return [construct]
-    return [c for c in construct.node.find_all() if isinstance(c, cdk.CfnResource)]
-
-
 _FINDING = re.compile(r"^(?P<rule>[^\[]+)\[(?P<finding>.+)\]$")
 
 
