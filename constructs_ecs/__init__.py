@@ -30,7 +30,11 @@ Small constructs wired together in your own stacks (``stack`` is your ``cdk.Stac
 import importlib
 from typing import TYPE_CHECKING, Any
 
+from constructs_ecs._node import warn_if_unsupported as _warn_if_unsupported
 from constructs_ecs._version import __version__ as __version__
+
+# jsii on an end-of-life Node.js fails in ways that name neither; say the fix once, here.
+_warn_if_unsupported()
 
 if TYPE_CHECKING:  # static imports for type checkers; at run time, see __getattr__
     from constructs_ecs.budget import RESOURCE_BUDGET, enforce_resource_budget

@@ -17,13 +17,28 @@ Two kinds:
   decided when the app is validated: after cross-stack references are resolved, from the
   policy as cdk-nag will read it, one finding at a time, and only when a reason explains every
   statement that holds it (a grant someone adds later stays a finding).
+
+Both cdk-nag majors read them. cdk-nag 3 packs are validation plugins
+(``cdk.Validations.of(app).add_plugins(AwsSolutionsChecks(app))``) and read the acknowledgements
+aws-cdk-lib records (``cdk.Validations.of(x).acknowledge``). cdk-nag 2 packs are aspects
+(``cdk.Aspects.of(app).add(AwsSolutionsChecks())``) and read ``cdk_nag`` metadata on each
+resource, a finding in ``applies_to``. A stage holding an acknowledgement of this library has one
+aspect that runs before those of the default priority: under a cdk-nag 2 pack, it decides the
+deferred acknowledgements (from the policies as cdk-nag 2 reads them, before references are
+resolved) and writes every acknowledgement (this library's, aws-cdk-lib's own such as
+``CloudFormation-Validate::W3010``, the app's) in cdk-nag 2's form, as cdk-nag 3 does with
+``write_suppressions_to_cloud_formation``. A cdk-nag
+3 pack added as an aspect (the cdk-nag 2 line on cdk-nag 3, on which aws-cdk-lib stops with
+``aspect.visit is not a function``) raises a ``ConfigurationError`` naming the line to write.
 """
 
 from __future__ import annotations
 
+import functools
 import json
 import re
-from collections.abc import Callable, Iterator, Sequence
+import sys
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any, cast
 
 import aws_cdk as cdk
@@ -88,6 +103,7 @@ def acknowledge(
     cdk.Validations.of(resource).acknowledge(
         *(cdk.Acknowledgment(id=f"{pack}-{rule}", reason=reason) for pack in packs)
     )
+    _ensure_registration_check(resource)
 
 
 def require_reason(field: str, reason: object) -> None:
@@ -217,6 +233,9 @@ class _Acknowledgements(Construct):
         self.managed_policy_reasons: list[ManagedPolicyReason] = []
         self.inline_policy_reason: str | None = None
         self.node.add_validation(self)
+        check = _ensure_registration_check(scope)
+        if check is not None:
+            check.deferred[scope.node.path] = self
 
     def validate(self) -> list[str]:
         resources = list(self._resources())
@@ -328,3 +347,176 @@ def _asks_to_write_suppressions(construct: IConstruct) -> bool:
         if isinstance(scope, cdk.Stage)
         for aspect in cdk.Aspects.of(scope).all
     )
+
+
+# -- both cdk-nag majors ----------------------------------------------------------------------
+
+_CHECK_ATTRIBUTE = "_constructs_ecs_nag_registration_check"
+
+
+@functools.cache
+def _acknowledged() -> str:
+    """The metadata type of aws-cdk-lib's acknowledgements (asked once: a round trip)."""
+    return str(cdk.Validations.ACKNOWLEDGED_RULES_METADATA_KEY)
+
+
+#: How aws-cdk-lib records an acknowledged id that names no prefix (``AwsSolutions-S1``).
+_UNPREFIXED = "Annotation::"
+#: Runs before every aspect of a higher number, such as a pack added with the default priority.
+_FIRST = 0
+
+_V3_AS_ASPECT = (
+    "cdk-nag {version} packs are validation plugins, not aspects: write "
+    "cdk.Validations.of(app).add_plugins({pack}(app)) instead of "
+    "cdk.Aspects.of(app).add({pack}()) (aws-cdk-lib would stop with 'aspect.visit is not a "
+    "function'), or keep cdk-nag 2 (pip install 'cdk-nag>=2.32,<3') for the Aspects form"
+)
+
+
+def _nag_pack_class() -> type | None:
+    # A pack exists only once cdk_nag is imported: an app without one pays no import.
+    module = sys.modules.get("cdk_nag")
+    pack_class = getattr(module, "NagPack", None)
+    return pack_class if isinstance(pack_class, type) else None
+
+
+def is_aspect_pack(pack: object) -> bool:
+    """Whether the cdk-nag pack (class or instance) is an aspect (cdk-nag 2), not a
+    validation plugin (cdk-nag 3)."""
+    return callable(getattr(pack, "visit", None))
+
+
+def _cdk_nag_version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("cdk-nag")
+    except PackageNotFoundError:  # pragma: no cover - imported, so installed
+        return "3"
+
+
+def nag_aspects(construct: IConstruct) -> list[Any]:
+    """The cdk-nag packs registered as aspects on ``construct`` or any scope above it."""
+    pack_class = _nag_pack_class()
+    if pack_class is None:
+        return []
+    return [
+        aspect
+        for scope in construct.node.scopes
+        for aspect in cdk.Aspects.of(scope).all
+        if isinstance(aspect, pack_class)
+    ]
+
+
+def check_nag_registration(construct: IConstruct) -> list[Any]:
+    """The cdk-nag 2 packs registered as aspects over ``construct``; raise
+    ``ConfigurationError`` for a pack registered as an aspect that is not one (cdk-nag 3's
+    packs are validation plugins), naming the line to write instead."""
+    packs = nag_aspects(construct)
+    for pack in packs:
+        if not is_aspect_pack(pack):
+            name = type(pack).__name__
+            raise ConfigurationError(
+                "cdk.Aspects.of(app).add",
+                f"{name}()",
+                _V3_AS_ASPECT.format(version=_cdk_nag_version(), pack=name),
+            )
+    return packs
+
+
+def _ensure_registration_check(construct: IConstruct) -> _NagRegistrationCheck | None:
+    """The one ``_NagRegistrationCheck`` of the stage of ``construct``, added if missing (kept
+    on the stage's Python object too: asking its aspects costs round trips to Node.js)."""
+    stage = cdk.Stage.of(construct)
+    if stage is None:
+        return None
+    held = stage.__dict__.get(_CHECK_ATTRIBUTE)
+    if isinstance(held, _NagRegistrationCheck):
+        return held
+    check = next(
+        (a for a in cdk.Aspects.of(stage).all if isinstance(a, _NagRegistrationCheck)), None
+    )
+    if check is None:
+        check = _NagRegistrationCheck()
+        cdk.Aspects.of(stage).add(check, priority=_FIRST)
+    setattr(stage, _CHECK_ATTRIBUTE, check)
+    return check
+
+
+class _Nag2Writer:
+    """Writes acknowledgements in cdk-nag 2's form, one construct at a time, in the order
+    aspects visit them (parents first), each before cdk-nag 2's pack visits it: a few round
+    trips per construct, for jsii before 1.142 fails when one callback makes more than about a
+    thousand."""
+
+    def __init__(self, deferred: Mapping[str, _Acknowledgements]) -> None:
+        #: The deferred acknowledgements not decided yet, by the path of their IAM entity.
+        self._deferred = dict(deferred)
+        #: Acknowledgements by the path of the construct they were made on (its subtree).
+        self._pending: dict[str, list[tuple[str, str]]] = {}
+
+    def handle(self, node: IConstruct) -> None:
+        path = node.node.path
+        for entity, deferred in list(self._deferred.items()):
+            if path == entity or path.startswith(entity + "/"):
+                del self._deferred[entity]
+                deferred.validate()  # acknowledges on the entity's resources, not visited yet
+        acknowledged = [
+            (str(qualified).removeprefix(_UNPREFIXED), str(reason))
+            for entry in node.node.metadata
+            if entry.type == _acknowledged() and isinstance(entry.data, Mapping)
+            for qualified, reason in entry.data.items()
+        ]
+        if acknowledged:
+            self._pending.setdefault(path, []).extend(acknowledged)
+        if isinstance(node, cdk.CfnResource):
+            for scope, rules in self._pending.items():
+                if path == scope or path.startswith(scope + "/"):
+                    for rule_id, reason in rules:
+                        _record_for_cdk_nag_2(node, rule_id, reason)
+
+
+def record_for_cdk_nag_2(stage: cdk.Stage) -> None:
+    """Write every acknowledgement in ``stage`` in cdk-nag 2's form (for a pack run on an app
+    that did not register one; outside any callback)."""
+    check = stage.__dict__.get(_CHECK_ATTRIBUTE)
+    writer = _Nag2Writer(check.deferred if isinstance(check, _NagRegistrationCheck) else {})
+    for construct in stage.node.find_all():
+        writer.handle(construct)
+
+
+@jsii.implements(cdk.IAspect)
+class _NagRegistrationCheck:
+    """On a stage, before any aspect of the default priority: checks how cdk-nag was
+    registered on each stage and stack (see the module docstring) and, under a cdk-nag 2 pack,
+    writes each construct's acknowledgements in cdk-nag 2's form before that pack visits it."""
+
+    def __init__(self) -> None:
+        #: The deferred acknowledgements of the stage, by the path of their IAM entity.
+        self.deferred: dict[str, _Acknowledgements] = {}
+        self._writer: _Nag2Writer | None = None
+
+    def visit(self, node: IConstruct) -> None:
+        if isinstance(node, cdk.Stage | cdk.Stack) and check_nag_registration(node):
+            self._writer = self._writer or _Nag2Writer(self.deferred)
+        if self._writer is not None:
+            self._writer.handle(node)
+
+
+_FINDING = re.compile(r"^(?P<rule>[^\[]+)\[(?P<finding>.+)\]$")
+
+
+def _record_for_cdk_nag_2(resource: cdk.CfnResource, rule_id: str, reason: str) -> None:
+    """Add the acknowledgement of ``rule_id`` to ``resource``'s ``cdk_nag`` metadata in
+    cdk-nag 2's form: ``{"id": "AwsSolutions-IAM5", "reason": ..., "applies_to": [finding]}``
+    for a finding (``AwsSolutions-IAM5[Resource::*]``), ``{"id": ..., "reason": ...}`` for a
+    whole rule."""
+    match = _FINDING.match(rule_id)
+    entry: dict[str, Any] = {"id": match["rule"] if match else rule_id, "reason": reason}
+    if match:
+        entry["applies_to"] = [match["finding"]]
+    metadata = resource.get_metadata("cdk_nag") or {}
+    rules = list(metadata.get("rules_to_suppress", []))
+    if entry not in rules:
+        rules.append(entry)
+    resource.add_metadata("cdk_nag", {**metadata, "rules_to_suppress": rules})

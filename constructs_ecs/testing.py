@@ -1,19 +1,47 @@
 """Test kit: synthesize with the project's ``cdk.json`` context, snapshot, lint and nag.
 
-Importable by users for their own apps::
+Importable by users for their own apps. With a ``cdk.Stack`` subclass, as ``cdk init`` writes
+it, make the app with ``new_app()`` and build your stack in it::
 
-    from constructs_ecs.testing import new_stack, template_of, assert_nag_clean
+    import aws_cdk as cdk
+
+    from constructs_ecs import EcsCluster, Network
+    from constructs_ecs.testing import (
+        TemplateSnapshotExtension,
+        assert_cfn_lint_clean,
+        assert_nag_clean,
+        assertions_template,
+        new_app,
+        resource_manifest,
+        template_of,
+    )
+
+
+    class MyStack(cdk.Stack):
+        def __init__(self, scope, construct_id, **kwargs):
+            super().__init__(scope, construct_id, **kwargs)
+            network = Network(self, "Network")
+            EcsCluster(self, "Cluster", vpc=network.vpc)
+
 
     def test_my_stack(snapshot):
-        app, stack = new_stack(nag=True)
-        MyPlatform(stack, "Platform")
-        template = template_of(stack)
+        app = new_app()  # cdk.json's context; cdk-nag's AwsSolutions pack registered
+        stack = MyStack(app, "MyStack")
+        template = template_of(stack)  # fails, listing every unacknowledged finding
         assert_nag_clean(stack)
         assert_cfn_lint_clean(template)
-        assert template == snapshot(extension_class=TemplateSnapshotExtension)
+        assertions_template(stack).resource_count_is("AWS::ECS::Cluster", 1)
+        snap = snapshot.use_extension(TemplateSnapshotExtension)
+        assert resource_manifest(template) == snap(name="manifest")
+        assert template == snap(name="template")
+
+``new_stack()`` gives an app and one plain stack for constructs to live in
+(``app, stack = new_stack(); Network(stack, "Network")``): it is not the place for a stack of
+your own, which would leave that plain stack empty (``F0001 ...: Resources section must exist``).
 
 Synthesis here is the same as ``cdk synth``'s: the feature flags come from ``cdk.json``, so the
-template under test is the template that is deployed.
+template under test is the template that is deployed. cdk-nag 2 (packs are aspects) and cdk-nag 3
+(packs are validation plugins) both work.
 """
 
 from __future__ import annotations
@@ -28,6 +56,8 @@ from typing import Any
 import aws_cdk as cdk
 from aws_cdk import assertions, cx_api
 from syrupy.extensions.json import JSONSnapshotExtension
+
+from constructs_ecs._nag import check_nag_registration, is_aspect_pack, record_for_cdk_nag_2
 
 __all__ = [
     "MissingContextError",
@@ -109,9 +139,10 @@ def new_app(
 ) -> cdk.App:
     """An ``App`` with the project's context, plus ``context`` on top of it.
 
-    ``nag=True`` (the default) registers cdk-nag's AwsSolutions pack as a validation plugin:
-    synthesis then fails on any unacknowledged finding, and ``template_of`` reports each one.
-    Path metadata and version reporting are kept off so templates stay small and stable.
+    ``nag=True`` (the default) registers cdk-nag's AwsSolutions pack the way the installed
+    cdk-nag takes it: a validation plugin with cdk-nag 3, an aspect with cdk-nag 2. Either way
+    ``template_of`` then fails on any unacknowledged finding and reports each one. Path
+    metadata and version reporting are kept off so templates stay small and stable.
     """
     merged = load_cdk_context(cdk_json)
     merged.update(context or {})
@@ -121,9 +152,13 @@ def new_app(
     if nag:
         from cdk_nag import AwsSolutionsChecks
 
-        cdk.Validations.of(app).add_plugins(
-            AwsSolutionsChecks(app, write_suppressions_to_cloud_formation=True)
-        )
+        if is_aspect_pack(AwsSolutionsChecks):  # cdk-nag 2
+            pack_2: Any = AwsSolutionsChecks  # typed as cdk-nag 3's
+            cdk.Aspects.of(app).add(pack_2(reports=False))
+        else:
+            cdk.Validations.of(app).add_plugins(
+                AwsSolutionsChecks(app, write_suppressions_to_cloud_formation=True)
+            )
     return app
 
 
@@ -136,7 +171,9 @@ def new_stack(
     context: Mapping[str, Any] | None = None,
     nag: bool = True,
 ) -> tuple[cdk.App, cdk.Stack]:
-    """A fresh app (see ``new_app``) and one stack in it, in ``env``.
+    """A fresh app (see ``new_app``) and one plain ``cdk.Stack`` in it, in ``env``, for
+    constructs to live in. For a ``cdk.Stack`` subclass of your own (the ``cdk init`` shape),
+    use ``new_app()`` and build your stack in it instead: this stack would stay empty.
 
     Default ``env``: environment-agnostic. A stack with a concrete account and region looks
     its Availability Zones up: give them as ``availability_zones`` (or commit the
@@ -164,15 +201,23 @@ class MissingContextError(AssertionError):
             "values, such as 'dummy1a' zones): "
             + ", ".join(keys)
             + ". Commit the cdk.context.json that `cdk synth` writes with credentials, or "
-            "give the values: new_stack(env=..., availability_zones=[...]) or "
-            "new_app(availability_zones_context(env, [...]))."
+            "give the zones: PlatformStack(availability_zones=[...]) (or, in a cdk.Stack "
+            "subclass, override its availability_zones property), new_stack(env=..., "
+            "availability_zones=[...]) or new_app(availability_zones_context(env, [...]))."
         )
 
 
+_ANNOTATIONS = "Construct Annotations"
 _SOURCES = {
-    "Construct Annotations": "aws-cdk-lib annotations (warnings of the constructs, not cdk-nag)",
+    _ANNOTATIONS: "aws-cdk-lib annotations (warnings of the constructs, not cdk-nag)",
     "CloudFormation Validate": "aws-cdk-lib's template validation (not cdk-nag)",
 }
+#: A cdk-nag 2 finding, as its pack writes it into an annotation: ``AwsSolutions-SQS3: ...``.
+#: How aws-cdk-lib ends an annotation that can be acknowledged: `` [ack: <id>]``.
+_ACK_SUFFIX = re.compile(r" \[ack: (?P<id>[^\]]+)\]$")
+_NAG_2_FINDING = re.compile(
+    r"^(?P<rule>(?P<pack>[A-Za-z0-9.]+)-[A-Za-z0-9]+(?:\[[^\]]*\])?): (?P<text>.*)$", re.S
+)
 
 
 def _source(plugin: str) -> str:
@@ -191,7 +236,20 @@ class NagFindingsError(AssertionError):
         for source, found in self.by_source.items():
             lines.append(f"{source}:")
             lines.extend(f"  {finding}" for finding in found)
+        empty = sorted(_EMPTY_STACK.findall("\n".join(findings)))
+        if empty:
+            lines.append(_EMPTY_STACK_HINT.format(stacks=", ".join(empty)))
         super().__init__("\n".join(lines))
+
+
+#: aws-cdk-lib's template validation (cfn-lint's F0001) on a stack that defines nothing.
+_EMPTY_STACK = re.compile(r"^F0001 (\S+): Resources section must exist", re.M)
+_EMPTY_STACK_HINT = (
+    "{stacks}: a stack that defines no resources (CloudFormation refuses to deploy one). Is it "
+    "the stack of new_stack() while your resources are in a stack of your own (a cdk.Stack "
+    "subclass, as `cdk init` writes)? Then build that stack in an app from new_app() and "
+    'test it: app = new_app(); stack = MyStack(app, "MyStack"); template_of(stack).'
+)
 
 
 def _validation_findings(outdir: str) -> dict[str, list[str]]:
@@ -203,11 +261,58 @@ def _validation_findings(outdir: str) -> dict[str, list[str]]:
     found: dict[str, list[str]] = {}
     for plugin in data.get("pluginReports", []):
         for violation in plugin.get("violations", []):
+            source = _source(plugin.get("pluginName", ""))
+            rule, description = violation["ruleName"], violation.get("description", "")
+            # A cdk-nag 2 finding is an annotation: report it as its pack's.
+            nag_2 = _NAG_2_FINDING.match(description) if source == _SOURCES[_ANNOTATIONS] else None
+            if nag_2:
+                source, rule, description = _source(nag_2["pack"]), nag_2["rule"], nag_2["text"]
             for construct in violation.get("violatingConstructs", []):
-                found.setdefault(_source(plugin.get("pluginName", "")), []).append(
-                    f"{violation['ruleName']} {construct['constructPath']}: "
-                    f"{violation.get('description', '')}"
+                found.setdefault(source, []).append(
+                    f"{rule} {construct['constructPath']}: {description.strip()}"
                 )
+    return {source: sorted(findings) for source, findings in sorted(found.items())}
+
+
+def _manifest_messages(directory: Path) -> Iterable[tuple[str, str, str]]:
+    """``(level, path, text)`` of each error and warning in the cloud assembly's manifests
+    (nested assemblies included), read from the files: no round trip to Node.js."""
+    manifest = json.loads((directory / "manifest.json").read_text("utf-8"))
+    for artifact in manifest.get("artifacts", {}).values():
+        if artifact.get("type") == "cdk:cloud-assembly":
+            nested = artifact.get("properties", {}).get("directoryName")
+            if nested:
+                yield from _manifest_messages(directory / nested)
+            continue
+        for path, entries in artifact.get("metadata", {}).items():
+            for entry in entries:
+                level = {"aws:cdk:error": "error", "aws:cdk:warning": "warning"}
+                if entry.get("type") in level:
+                    yield level[entry["type"]], path, str(entry.get("data", ""))
+
+
+def _annotation_findings(
+    assembly: cx_api.CloudAssembly, *, errors_only: bool
+) -> dict[str, list[str]]:
+    """Error and warning annotations of every stack of ``assembly``, by source: cdk-nag 2
+    findings (annotations, as cdk-nag 2 reports) and aws-cdk-lib's (which an aws-cdk-lib
+    without ``@aws-cdk/core:annotationsInValidationReport`` leaves out of the validation
+    report)."""
+    found: dict[str, list[str]] = {}
+    for level, path, data in _manifest_messages(Path(assembly.directory)):
+        if errors_only and level != "error":
+            continue
+        match = _NAG_2_FINDING.match(data)
+        if match:
+            source = _source(match["pack"])
+            finding = f"{match['rule']} {path.lstrip('/')}: {match['text'].strip()}"
+        else:  # as the report words it: Annotation::<id> <path>: <message>
+            source = _SOURCES[_ANNOTATIONS]
+            acknowledgeable = _ACK_SUFFIX.search(data)
+            rule = f"Annotation::{acknowledgeable['id']}" if acknowledgeable else "Annotation"
+            text = data[: acknowledgeable.start()] if acknowledgeable else data
+            finding = f"{rule} {path.lstrip('/')}: {text}"
+        found.setdefault(source, []).append(finding)
     return {source: sorted(findings) for source, findings in sorted(found.items())}
 
 
@@ -225,6 +330,7 @@ def synth(app: cdk.Stage, *, allow_warnings: bool = False) -> cx_api.CloudAssemb
     CloudFormation template checks) do not, but they fail here too unless
     ``allow_warnings=True`` (for a test that asserts a warning on purpose).
     """
+    check_nag_registration(app)  # a cdk-nag 3 pack added as an aspect: say what to write
     try:
         assembly = app.synth()
     except RuntimeError as error:
@@ -236,8 +342,16 @@ def synth(app: cdk.Stage, *, allow_warnings: bool = False) -> cx_api.CloudAssemb
     missing = [m["key"] for m in manifest.get("missing", [])]
     if missing:
         raise MissingContextError(sorted(missing))
+    reported = _validation_findings(app.outdir)
+    if _SOURCES[_ANNOTATIONS] not in reported:
+        # Annotations this aws-cdk-lib left out of the validation report (cdk-nag 2 findings
+        # among them): errors fail as the report's do, warnings unless allowed.
+        _raise_findings(_annotation_findings(assembly, errors_only=True))
+        if not allow_warnings:
+            for source, found in _annotation_findings(assembly, errors_only=False).items():
+                reported.setdefault(source, []).extend(found)
     if not allow_warnings:
-        _raise_findings(_validation_findings(app.outdir))
+        _raise_findings(reported)
     return assembly
 
 
@@ -384,7 +498,7 @@ def assert_nag_clean(stack: cdk.Stack, *, packs: Iterable[Any] | None = None) ->
     The app is synthesized (once), then cdk-nag's packs run on it here, whether or not the
     app registered them: an app made without cdk-nag cannot pass by not asking. Default
     ``packs``: ``AwsSolutionsChecks()``; pass others (``HIPAASecurityChecks()``, ...) to hold
-    the app to them too.
+    the app to them too. Packs of cdk-nag 2 and of cdk-nag 3 both work.
     """
     from cdk_nag import AwsSolutionsChecks
 
@@ -396,24 +510,55 @@ def assert_nag_clean(stack: cdk.Stack, *, packs: Iterable[Any] | None = None) ->
         if any(source.startswith("cdk-nag") for source in error.by_source):
             raise
     by_source: dict[str, list[str]] = {}
-    for pack in packs or [AwsSolutionsChecks()]:
-        report = pack.validate_scope(stage)
-        for violation in report.violations:
-            for resource in violation.violating_resources:
-                by_source.setdefault(_source(pack.read_pack_name), []).append(
-                    f"{violation.rule_name} {resource.construct_path}: {violation.description}"
-                )
-    if by_source:
-        raise NagFindingsError(sorted(f for found in by_source.values() for f in found), by_source)
+    if packs is None:
+        default: Any = AwsSolutionsChecks  # typed as cdk-nag 3's
+        # cdk-nag 2 would also write CSV reports into the app's output folder.
+        packs = [default(reports=False) if is_aspect_pack(default) else default()]
+    for pack in packs:
+        source = _source(pack.read_pack_name)
+        findings = _findings_of_aspect_pack if is_aspect_pack(pack) else _findings_of_plugin
+        by_source.setdefault(source, []).extend(findings(pack, stage))
+    _raise_findings({source: found for source, found in by_source.items() if found})
+
+
+def _findings_of_plugin(pack: Any, stage: cdk.Stage) -> list[str]:
+    """A cdk-nag 3 pack's findings: it validates the synthesized app."""
+    report = pack.validate_scope(stage)
+    return [
+        f"{violation.rule_name} {resource.construct_path}: {violation.description}"
+        for violation in report.violations
+        for resource in violation.violating_resources
+    ]
+
+
+def _findings_of_aspect_pack(pack: Any, stage: cdk.Stage) -> list[str]:
+    """A cdk-nag 2 pack's findings: it visits each resource and annotates what it finds."""
+    record_for_cdk_nag_2(stage)
+    found = []
+    for construct in stage.node.find_all():
+        if not isinstance(construct, cdk.CfnResource):
+            continue
+        before = len(construct.node.metadata)
+        pack.visit(construct)
+        for entry in construct.node.metadata[before:]:
+            match = _NAG_2_FINDING.match(str(entry.data))
+            if entry.type in ("aws:cdk:error", "aws:cdk:warning") and match:
+                found.append(f"{match['rule']} {construct.node.path}: {match['text']}")
+    return found
 
 
 def nag_acknowledgements(template: Mapping[str, Any]) -> dict[str, list[str]]:
     """``{rule id: [logical ids]}`` of the cdk-nag AwsSolutions acknowledgements in a template
-    (aws-cdk-lib's own ``CloudFormation-Validate::*`` acknowledgements are left out)."""
+    (aws-cdk-lib's own ``CloudFormation-Validate::*`` acknowledgements are left out). A finding
+    reads ``AwsSolutions-IAM5[Resource::*]`` in cdk-nag 3's form and in cdk-nag 2's (where the
+    metadata holds it in ``applies_to``)."""
     counts: dict[str, list[str]] = {}
     for logical_id, resource in template.get("Resources", {}).items():
         rules = resource.get("Metadata", {}).get("cdk_nag", {}).get("rules_to_suppress", [])
         for rule in rules:
-            if rule["id"].startswith("AwsSolutions-"):
-                counts.setdefault(rule["id"], []).append(logical_id)
+            if not rule["id"].startswith("AwsSolutions-"):
+                continue
+            findings = [f"{rule['id']}[{finding}]" for finding in rule.get("applies_to", [])]
+            for rule_id in findings or [rule["id"]]:
+                counts.setdefault(rule_id, []).append(logical_id)
     return counts

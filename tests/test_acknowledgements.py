@@ -8,14 +8,23 @@ from typing import Any
 import aws_cdk as cdk
 import pytest
 from aws_cdk import aws_iam as iam
+from cdk_nag import AwsSolutionsChecks
 
 from constructs_ecs import PlatformStack, ServicesStack, TaskDefinitionSpec, WebService
-from constructs_ecs._nag import arn_pattern, explain_wildcards, flatten_reference
+from constructs_ecs._nag import arn_pattern, explain_wildcards, flatten_reference, is_aspect_pack
 from constructs_ecs.testing import NagFindingsError, nag_acknowledgements, new_app, synth
 from tests.conftest import CDK_JSON
 from tests.factories import TEST_HTTP
 
 ENV = cdk.Environment(account="123456789012", region="eu-west-1")
+
+#: What cdk-nag 3 writes into the template, after cross-stack references are resolved; cdk-nag
+#: 2 reads its own form, before (tests/test_nag_majors.py).
+CDK_NAG_3_FORM = pytest.mark.skipif(
+    is_aspect_pack(AwsSolutionsChecks),
+    reason="cdk-nag 2 is installed: its form of the acknowledgements is tested in "
+    "tests/test_nag_majors.py",
+)
 
 
 def web(name: str) -> TaskDefinitionSpec:
@@ -58,6 +67,7 @@ def task_role_policy_rules(templates: dict[str, dict[str, Any]]) -> list[str]:
     ]
 
 
+@CDK_NAG_3_FORM
 @pytest.mark.parametrize("env", [None, ENV], ids=["agnostic", "eu-west-1"])
 def test_exec_logging_across_stacks_is_acknowledged_as_cdk_nag_sees_it(
     env: cdk.Environment | None,
@@ -103,6 +113,7 @@ def role_granting(*statements: iam.PolicyStatement) -> tuple[cdk.App, iam.Role]:
 OBJECTS = "arn:aws:s3:::shop-config/*"
 
 
+@CDK_NAG_3_FORM
 def test_an_explained_wildcard_is_acknowledged_with_its_reason() -> None:
     app, role = role_granting(iam.PolicyStatement(actions=["s3:GetObject"], resources=[OBJECTS]))
     template = synth(app).get_stack_artifact(cdk.Stack.of(role).artifact_id).template

@@ -132,6 +132,12 @@ def test_synth_fails_on_a_lookup_without_context() -> None:
     with pytest.raises(MissingContextError) as caught:
         synth(cdk.Stage.of(stack))  # type: ignore[arg-type]
     assert caught.value.keys == ["availability-zones:account=210987654321:region=sa-east-1"]
+    for fix in (
+        "cdk.context.json",
+        "PlatformStack(availability_zones=",
+        "availability_zones_context",
+    ):
+        assert fix in str(caught.value)
 
 
 def test_cfn_lint_leaves_out_what_cdk_acknowledged_on_that_resource_only() -> None:
@@ -188,3 +194,93 @@ def test_cdk_annotations_are_labelled_as_such_not_as_cdk_nag() -> None:
     ]
     assert not any(s.startswith("cdk-nag") for s in caught.value.by_source)
     assert f"{source}:\n  Annotation::my:warning Annotated:" in str(caught.value)
+
+
+# -- a `cdk init`-shaped app: a cdk.Stack subclass ----------------------------------------------
+
+
+class _Recorder:
+    """Stands in for syrupy's ``snapshot``: records what each named snapshot serializes to."""
+
+    def __init__(self) -> None:
+        self.taken: dict[str, str] = {}
+        self._extension: Any = None
+
+    def use_extension(self, extension: Any) -> _Recorder:
+        self._extension = extension
+        return self
+
+    def __call__(self, *, name: str) -> _Taken:
+        return _Taken(self, name)
+
+
+class _Taken:
+    def __init__(self, recorder: _Recorder, name: str) -> None:
+        self._recorder, self._name = recorder, name
+
+    def __eq__(self, other: object) -> bool:
+        self._recorder.taken[self._name] = self._recorder._extension().serialize(other)
+        return True
+
+    __hash__ = None  # type: ignore[assignment]
+
+
+def _docstring_example() -> str:
+    import textwrap
+
+    import constructs_ecs.testing as kit
+
+    doc = kit.__doc__ or ""
+    block = doc.split("::\n\n", 1)[1].split("\n\n``new_stack()``", 1)[0]
+    return textwrap.dedent(block)
+
+
+def test_the_module_docstring_example_runs_on_a_cdk_init_shaped_stack() -> None:
+    namespace: dict[str, Any] = {}
+    exec(compile(_docstring_example(), "constructs_ecs.testing docstring", "exec"), namespace)
+    recorder = _Recorder()
+    namespace["test_my_stack"](recorder)
+    assert set(recorder.taken) == {"manifest", "template"}
+    manifest = json.loads(recorder.taken["manifest"])
+    assert "AWS::ECS::Cluster" in manifest.values()
+    assert "<asset-hash>" not in recorder.taken["manifest"]
+
+
+def _queue_stack_class() -> type[cdk.Stack]:
+    class QueueStack(cdk.Stack):
+        def __init__(self, scope: Any, construct_id: str, **kwargs: Any) -> None:
+            super().__init__(scope, construct_id, **kwargs)
+            dlq = sqs.Queue(self, "DeadLetters", enforce_ssl=True)
+            acknowledge(dlq.node.default_child, "SQS3", "this queue is the dead-letter queue")  # type: ignore[arg-type]
+            sqs.Queue(
+                self,
+                "Jobs",
+                enforce_ssl=True,
+                dead_letter_queue=sqs.DeadLetterQueue(max_receive_count=3, queue=dlq),
+            )
+
+    return QueueStack
+
+
+def test_a_stack_subclass_in_an_app_from_new_app_passes_every_check() -> None:
+    from constructs_ecs.testing import assert_cfn_lint_clean, new_app
+
+    stack = _queue_stack_class()(new_app(cdk_json=CDK_JSON), "MyStack")
+    template = template_of(stack)
+    assert_nag_clean(stack)
+    assert_cfn_lint_clean(template)
+    assert (
+        sorted(resource_manifest(template).values())
+        == ["AWS::SQS::Queue"] * 2 + ["AWS::SQS::QueuePolicy"] * 2
+    )
+
+
+def test_a_stack_subclass_inside_the_stack_of_new_stack_is_explained() -> None:
+    """The issue's report: the stack of new_stack() stays empty, and validation says F0001."""
+    _, holder = new_stack("Holder")
+    _queue_stack_class()(holder, "MyStack")
+    with pytest.raises(NagFindingsError) as caught:
+        template_of(holder)
+    assert any(f.startswith("F0001 Holder: ") for f in caught.value.findings)
+    assert "Holder: a stack that defines no resources" in str(caught.value)
+    assert 'app = new_app(); stack = MyStack(app, "MyStack")' in str(caught.value)
