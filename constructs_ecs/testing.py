@@ -108,6 +108,9 @@ def load_cdk_context(cdk_json: str | Path | None = None) -> dict[str, Any]:
 
     Default: the first ``cdk.json`` found in the working directory or above it, and the
     ``cdk.context.json`` beside it; an empty context when there is none.
+
+    :param cdk_json: The app's ``cdk.json``. Default: the first one found in the working
+        directory or above it.
     """
     path = Path(cdk_json) if cdk_json else _find_cdk_json(Path.cwd().resolve())
     if path is None:
@@ -124,6 +127,9 @@ def availability_zones_context(env: cdk.Environment, zones: Sequence[str]) -> di
 
     ``new_app(availability_zones_context(env, ["eu-west-1a", "eu-west-1b"]))`` synthesizes a
     stack in ``env`` with those zones, as ``cdk synth`` does once the CLI has looked them up.
+
+    :param env: A concrete account and region.
+    :param zones: Zone names of that region, e.g. ``["eu-west-1a", "eu-west-1b"]``.
     """
     if not env.account or not env.region:
         raise ValueError("availability_zones_context: env needs a concrete account and region")
@@ -143,6 +149,11 @@ def new_app(
     cdk-nag takes it: a validation plugin with cdk-nag 3, an aspect with cdk-nag 2. Either way
     ``template_of`` then fails on any unacknowledged finding and reports each one. Path
     metadata and version reporting are kept off so templates stay small and stable.
+
+    :param context: Context values on top of the project's. Default: none.
+    :param cdk_json: The app's ``cdk.json``. Default: the first one found in the working
+        directory or above it.
+    :param nag: Register cdk-nag's AwsSolutions pack. Default: ``True``.
     """
     merged = load_cdk_context(cdk_json)
     merged.update(context or {})
@@ -178,6 +189,14 @@ def new_stack(
     Default ``env``: environment-agnostic. A stack with a concrete account and region looks
     its Availability Zones up: give them as ``availability_zones`` (or commit the
     ``cdk.context.json`` the CDK CLI writes), otherwise ``synth`` reports the missing lookup.
+
+    :param stack_id: The stack's construct id. Default: ``"TestStack"``.
+    :param app: An app to put the stack in. Default: a new one from ``new_app``.
+    :param env: The stack's account and region. Default: environment-agnostic.
+    :param availability_zones: The zones a stack in ``env`` sees, without a lookup (needs ``env``;
+        not with ``app``). Default: those of ``cdk.context.json``.
+    :param context: Context values for the new app. Default: none.
+    :param nag: Register cdk-nag on the new app. Default: ``True``.
     """
     if app is None:
         merged = dict(context or {})
@@ -329,6 +348,9 @@ def synth(app: cdk.Stage, *, allow_warnings: bool = False) -> cx_api.CloudAssemb
     Errors stop synthesis; warning-level findings (cdk-nag warnings, CDK annotations,
     CloudFormation template checks) do not, but they fail here too unless
     ``allow_warnings=True`` (for a test that asserts a warning on purpose).
+
+    :param app: The app (or stage) to synthesize.
+    :param allow_warnings: Let warning-level findings pass. Default: ``False``.
     """
     check_nag_registration(app)  # a cdk-nag 3 pack added as an aspect: say what to write
     try:
@@ -361,6 +383,9 @@ def template_of(stack: cdk.Stack, *, allow_warnings: bool = False) -> dict[str, 
     Synthesizes the whole app once (later calls reuse the assembly) and raises
     ``NagFindingsError`` listing every unacknowledged finding, warnings included unless
     ``allow_warnings=True``, when the app was made with ``nag=True``.
+
+    :param stack: A stack of an app from ``new_app`` (or any app).
+    :param allow_warnings: Let warning-level findings pass. Default: ``False``.
     """
     stage = cdk.Stage.of(stack)
     assert stage is not None
@@ -449,6 +474,10 @@ def cfn_lint_findings(
     A finding that aws-cdk-lib acknowledged on that resource for its own built-in template
     validation (``CloudFormation-Validate::<rule>`` in the resource's ``cdk_nag`` metadata, such
     as W3010 on the literal zones of a stack in a concrete environment) is left out.
+
+    :param template: A synthesized template (``template_of``).
+    :param regions: The regions cfn-lint checks the template for. Default: us-east-1.
+    :param ignore_checks: cfn-lint rule ids to leave out (``"W3005"``). Default: none.
     """
     from cfnlint.config import ConfigMixIn
     from cfnlint.decode.decode import decode_str
@@ -486,7 +515,12 @@ def assert_cfn_lint_clean(
     regions: Iterable[str] = ("us-east-1",),
     ignore_checks: Iterable[str] = (),
 ) -> None:
-    """Fail with every finding unless cfn-lint finds nothing at all."""
+    """Fail with every finding unless cfn-lint finds nothing at all.
+
+    :param template: A synthesized template (``template_of``).
+    :param regions: The regions cfn-lint checks the template for. Default: us-east-1.
+    :param ignore_checks: cfn-lint rule ids to leave out. Default: none.
+    """
     findings = cfn_lint_findings(template, regions=regions, ignore_checks=ignore_checks)
     assert not findings, "cfn-lint findings:\n" + "\n".join(findings)
 
@@ -499,6 +533,9 @@ def assert_nag_clean(stack: cdk.Stack, *, packs: Iterable[Any] | None = None) ->
     app registered them: an app made without cdk-nag cannot pass by not asking. Default
     ``packs``: ``AwsSolutionsChecks()``; pass others (``HIPAASecurityChecks()``, ...) to hold
     the app to them too. Packs of cdk-nag 2 and of cdk-nag 3 both work.
+
+    :param stack: A stack of the app to check (every stack of that app is checked).
+    :param packs: cdk-nag packs to run. Default: ``AwsSolutionsChecks()``.
     """
     from cdk_nag import AwsSolutionsChecks
 
