@@ -1,7 +1,7 @@
 """How an ECS service redeploys: its deployment strategy and a rollout time modelled from the
 template.
 
-The model (also in docs/internals/review-model.md): a task counts once its load balancer finds it healthy, after
+The model (also in the docs): a task counts once its load balancer finds it healthy, after
 ``HealthCheckIntervalSeconds * HealthyThresholdCount`` of its target group, or after the
 service's health-check grace period when that is longer; a replaced task then drains for the
 target group's deregistration delay. A rolling deployment runs ``desired count / (tasks that
