@@ -37,7 +37,12 @@ from constructs_ecs._version import __version__ as __version__
 _warn_if_unsupported()
 
 if TYPE_CHECKING:  # static imports for type checkers; at run time, see __getattr__
-    from constructs_ecs.budget import RESOURCE_BUDGET, enforce_resource_budget
+    from constructs_ecs._budget import RESOURCE_BUDGET, enforce_resource_budget
+    from constructs_ecs._dashboard import PlatformDashboard
+    from constructs_ecs._errors import ConfigurationError
+    from constructs_ecs._network import INTERFACE_ENDPOINTS, Network
+    from constructs_ecs._repository import ImageRepository
+    from constructs_ecs._stacks import PlatformStack, ServicesStack
     from constructs_ecs.cluster import (
         AL2023_ECS_AMI_RELEASE,
         CapacityProviderOptions,
@@ -47,11 +52,7 @@ if TYPE_CHECKING:  # static imports for type checkers; at run time, see __getatt
         InstanceResources,
         SpotOptions,
     )
-    from constructs_ecs.dashboard import PlatformDashboard
-    from constructs_ecs.errors import ConfigurationError
     from constructs_ecs.load_balancer import ExistingLoadBalancer, LoadBalancer, PlainHttp
-    from constructs_ecs.network import INTERFACE_ENDPOINTS, Network
-    from constructs_ecs.repository import ImageRepository
     from constructs_ecs.services import (
         DEFAULT_PLACEMENT_STRATEGIES,
         Alarms,
@@ -66,7 +67,6 @@ if TYPE_CHECKING:  # static imports for type checkers; at run time, see __getatt
         WebService,
         WorkerService,
     )
-    from constructs_ecs.stacks import PlatformStack, ServicesStack
     from constructs_ecs.taskdef import (
         BoundTaskDefinition,
         ContainerDependency,
@@ -101,7 +101,7 @@ _EXPORTS = {
     "Alarms": "constructs_ecs.services",
     "BoundTaskDefinition": "constructs_ecs.taskdef",
     "CapacityProviderOptions": "constructs_ecs.cluster",
-    "ConfigurationError": "constructs_ecs.errors",
+    "ConfigurationError": "constructs_ecs._errors",
     "ContainerDependency": "constructs_ecs.taskdef",
     "ContainerSpec": "constructs_ecs.taskdef",
     "DEFAULT_PLACEMENT_STRATEGIES": "constructs_ecs.services",
@@ -116,8 +116,8 @@ _EXPORTS = {
     "HealthCheck": "constructs_ecs.taskdef",
     "HostAccess": "constructs_ecs.taskdef",
     "HostEntry": "constructs_ecs.taskdef",
-    "INTERFACE_ENDPOINTS": "constructs_ecs.network",
-    "ImageRepository": "constructs_ecs.repository",
+    "INTERFACE_ENDPOINTS": "constructs_ecs._network",
+    "ImageRepository": "constructs_ecs._repository",
     "ImageRepositoryLike": "constructs_ecs.taskdef",
     "InstanceImage": "constructs_ecs.cluster",
     "InstanceResources": "constructs_ecs.cluster",
@@ -126,22 +126,22 @@ _EXPORTS = {
     "LoadBalancer": "constructs_ecs.load_balancer",
     "LogConfiguration": "constructs_ecs.taskdef",
     "MountPoint": "constructs_ecs.taskdef",
-    "Network": "constructs_ecs.network",
+    "Network": "constructs_ecs._network",
     "Placement": "constructs_ecs.services",
     "PlainHttp": "constructs_ecs.load_balancer",
-    "PlatformDashboard": "constructs_ecs.dashboard",
-    "PlatformStack": "constructs_ecs.stacks",
+    "PlatformDashboard": "constructs_ecs._dashboard",
+    "PlatformStack": "constructs_ecs._stacks",
     "PortMapping": "constructs_ecs.taskdef",
     "PortRange": "constructs_ecs.taskdef",
     "ProxyConfiguration": "constructs_ecs.taskdef",
-    "RESOURCE_BUDGET": "constructs_ecs.budget",
+    "RESOURCE_BUDGET": "constructs_ecs._budget",
     "ResourceNeeds": "constructs_ecs.taskdef",
     "RestartPolicy": "constructs_ecs.taskdef",
     "Scaling": "constructs_ecs.services",
     "ScheduledTask": "constructs_ecs.services",
     "ServiceAlarms": "constructs_ecs.services",
     "ServiceConnect": "constructs_ecs.services",
-    "ServicesStack": "constructs_ecs.stacks",
+    "ServicesStack": "constructs_ecs._stacks",
     "SpotOptions": "constructs_ecs.cluster",
     "TargetHealthCheck": "constructs_ecs.services",
     "TaskDefinitionSpec": "constructs_ecs.taskdef",
@@ -151,7 +151,7 @@ _EXPORTS = {
     "VolumeFrom": "constructs_ecs.taskdef",
     "WebService": "constructs_ecs.services",
     "WorkerService": "constructs_ecs.services",
-    "enforce_resource_budget": "constructs_ecs.budget",
+    "enforce_resource_budget": "constructs_ecs._budget",
 }
 
 

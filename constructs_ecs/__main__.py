@@ -10,9 +10,9 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from constructs_ecs._errors import ConfigurationError
+from constructs_ecs._scaffold import ScaffoldOptions, write_project
 from constructs_ecs._version import __version__
-from constructs_ecs.errors import ConfigurationError
-from constructs_ecs.scaffold import ScaffoldOptions, write_project
 
 
 def _parser() -> argparse.ArgumentParser:

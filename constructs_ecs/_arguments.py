@@ -25,8 +25,8 @@ from typing import Any, TypeVar
 import aws_cdk as cdk
 from aws_cdk import aws_ec2 as ec2
 
+from constructs_ecs._errors import ConfigurationError, closest
 from constructs_ecs._jsii import implements
-from constructs_ecs.errors import ConfigurationError, closest
 
 __all__ = ["checked", "expect_int"]
 

@@ -46,7 +46,7 @@ import jsii
 from aws_cdk import aws_iam as iam
 from constructs import Construct, IConstruct, IValidation
 
-from constructs_ecs.errors import ConfigurationError
+from constructs_ecs._errors import ConfigurationError
 
 WildcardReason = Callable[[frozenset[str], str], "str | None"]
 """Given a statement's actions and one wildcard resource (as cdk-nag renders it), the reason

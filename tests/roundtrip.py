@@ -20,7 +20,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from constructs_ecs.taskdef.units import cpu_units, memory_mib
+from constructs_ecs.taskdef._units import cpu_units, memory_mib
 
 RENAMES = {
     "efsVolumeConfiguration": "EFSVolumeConfiguration",

@@ -15,9 +15,9 @@ import aws_cdk as cdk
 import pytest
 from aws_cdk import aws_ec2 as ec2
 
-from constructs_ecs.agent import KNOWN_AGENT_SETTINGS, merge_agent_settings
+from constructs_ecs._errors import ConfigurationError
 from constructs_ecs.cluster import EcsCluster, InstanceImage
-from constructs_ecs.errors import ConfigurationError
+from constructs_ecs.cluster._agent import KNOWN_AGENT_SETTINGS, merge_agent_settings
 from constructs_ecs.services import WorkerService
 from constructs_ecs.taskdef import ContainerSpec, TaskDefinitionSpec
 from constructs_ecs.testing import assert_cfn_lint_clean, template_of

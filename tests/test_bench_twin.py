@@ -119,7 +119,7 @@ ALARMS = {
     "MemoryUtilization": ("MemoryUtilization", 90, 5, 5, "GreaterThan"),
     "TasksMissing": ("FILL(desired, 0) - FILL(running, 0)", 1, 10, 10, "GreaterThanOrEqualTo"),
 }
-"""``WebService``'s default alarms (constructs_ecs/services/alarms.py), as the twin writes them."""
+"""``WebService``'s default alarms (constructs_ecs/services/_alarms.py), as the twin writes them."""
 
 
 def alarms_of(template: dict[str, Any], prefix: str) -> dict[str, dict[str, Any]]:
@@ -173,7 +173,7 @@ def test_twin_services_have_our_alarms_and_roll_back_on_two(
 
 def test_twin_alarms_match_ours_on_a_web_service() -> None:
     """Ours, as the benchmark builds it: the same six alarms, the same two roll back."""
-    from constructs_ecs.services.alarms import ServiceAlarms
+    from constructs_ecs.services._alarms import ServiceAlarms
 
     app = new_app(cdk_json=CDK_JSON)
     bench_app.ours(app, 1)  # the benchmark's own app

@@ -24,8 +24,8 @@ from constructs_ecs import (
     WebService,
     WorkerService,
 )
-from constructs_ecs.cluster.existing import FACTS_MISSING
-from constructs_ecs.load_balancer.existing import UNKNOWN_RULES
+from constructs_ecs.cluster._existing_cluster import FACTS_MISSING
+from constructs_ecs.load_balancer._existing_load_balancer import UNKNOWN_RULES
 from constructs_ecs.services._base import AWSVPC_INTERFACES, MUTABLE_TAG_PULLED_ONCE
 from constructs_ecs.testing import template_of
 from tests.conftest import make_stack

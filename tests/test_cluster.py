@@ -18,7 +18,8 @@ from aws_cdk import aws_logs as logs
 from aws_cdk import aws_sns as sns
 from syrupy.assertion import SnapshotAssertion
 
-from constructs_ecs.agent import DEFAULT_HOST_PORT_RANGE, KNOWN_AGENT_SETTINGS
+from constructs_ecs._errors import ConfigurationError
+from constructs_ecs._network import Network
 from constructs_ecs.cluster import (
     AL2023_ECS_AMI_RELEASE,
     CapacityProviderOptions,
@@ -27,9 +28,8 @@ from constructs_ecs.cluster import (
     InstanceResources,
     SpotOptions,
 )
-from constructs_ecs.errors import ConfigurationError
-from constructs_ecs.instance_types import spec_of
-from constructs_ecs.network import Network
+from constructs_ecs.cluster._agent import DEFAULT_HOST_PORT_RANGE, KNOWN_AGENT_SETTINGS
+from constructs_ecs.cluster._instance_types import spec_of
 from constructs_ecs.testing import (
     assert_cfn_lint_clean,
     assert_nag_clean,
@@ -1086,7 +1086,7 @@ def test_unknown_instance_type_warns_that_placement_checks_are_skipped() -> None
     cluster = cluster_with(instance_type=ec2.InstanceType("i4i.large"))
     assert cluster.instance_resources is None
     (warning,) = warnings_of(cluster)
-    assert warning.startswith("i4i.large: not in constructs_ecs.instance_types")
+    assert warning.startswith("i4i.large: not in constructs_ecs.cluster._instance_types")
     assert "services skip their placement checks" in warning
     assert warning.endswith(f"[ack: {UNKNOWN_TYPE_WARNING}]")
 

@@ -29,10 +29,10 @@ import pytest
 from aws_cdk import aws_ec2 as ec2
 
 from constructs_ecs import Alarms, EcsCluster, HostAccess, Network, WorkerService
-from constructs_ecs.errors import ConfigurationError
+from constructs_ecs._errors import ConfigurationError
 from constructs_ecs.services._base import MUTABLE_TAG_PULLED_ONCE
 from constructs_ecs.taskdef import TaskDefinitionSpec
-from constructs_ecs.taskdef.importer import NOTE_DEFAULT_NETWORK_MODE
+from constructs_ecs.taskdef._importer import NOTE_DEFAULT_NETWORK_MODE
 from constructs_ecs.testing import cfn_lint_findings, template_of
 from tests.conftest import CORPUS, make_stack
 from tests.roundtrip import missing_fields

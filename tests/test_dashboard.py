@@ -10,7 +10,7 @@ import aws_cdk as cdk
 import pytest
 
 from constructs_ecs import ConfigurationError, Deployment, PlatformDashboard, WebService
-from constructs_ecs.dashboard import MAX_DASHBOARD_WIDGETS
+from constructs_ecs._dashboard import MAX_DASHBOARD_WIDGETS
 from constructs_ecs.testing import assert_cfn_lint_clean, new_app, synth
 from tests.conftest import CDK_JSON
 from tests.factories import Platform, web_spec

@@ -24,8 +24,7 @@ from constructs_ecs import (
     ServiceConnect,
     WebService,
 )
-from constructs_ecs.load_balancer import RouteTable
-from constructs_ecs.load_balancer.routes import Route
+from constructs_ecs.load_balancer._routes import Route, RouteTable
 from constructs_ecs.testing import (
     assert_cfn_lint_clean,
     assert_nag_clean,

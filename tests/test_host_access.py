@@ -31,11 +31,11 @@ from constructs_ecs import (
     Volume,
     WorkerService,
 )
-from constructs_ecs.taskdef.host_access import (
+from constructs_ecs.taskdef._host_access import (
     DOCKER_DEFAULT_CAPABILITIES,
     PROTECTED_HOST_PATHS,
 )
-from constructs_ecs.taskdef.linux import CAPABILITIES
+from constructs_ecs.taskdef._linux import CAPABILITIES
 from constructs_ecs.testing import assert_cfn_lint_clean, assert_nag_clean, template_of
 from tests.conftest import make_stack
 

@@ -46,7 +46,7 @@ def test_default_placement_is_the_published_default() -> None:
     import aws_cdk as cdk
 
     from constructs_ecs import DEFAULT_PLACEMENT_STRATEGIES, EcsCluster, Network, Placement
-    from constructs_ecs.services.options import placement_rules
+    from constructs_ecs.services._options import placement_rules
 
     stack = cdk.Stack(cdk.App(), "Placement")
     cluster = EcsCluster(stack, "Cluster", vpc=Network(stack, "Network").vpc)

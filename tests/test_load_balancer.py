@@ -18,16 +18,12 @@ from aws_cdk.assertions import Match, Template
 from constructs import Construct, IConstruct
 from syrupy.assertion import SnapshotAssertion
 
+from constructs_ecs._errors import ConfigurationError
 from constructs_ecs._nag import acknowledge
-from constructs_ecs.errors import ConfigurationError
-from constructs_ecs.load_balancer import (
-    LOG_DELIVERY_PRINCIPAL,
-    Band,
-    LoadBalancer,
-    PlainHttp,
-    preferred_priority,
-)
-from constructs_ecs.network import Network
+from constructs_ecs._network import Network
+from constructs_ecs.load_balancer import LoadBalancer, PlainHttp
+from constructs_ecs.load_balancer._access_logs import LOG_DELIVERY_PRINCIPAL
+from constructs_ecs.load_balancer._routes import Band, preferred_priority
 from constructs_ecs.testing import (
     NagFindingsError,
     assert_cfn_lint_clean,

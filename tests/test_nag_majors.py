@@ -15,8 +15,8 @@ from aws_cdk import aws_sqs as sqs
 from cdk_nag import AwsSolutionsChecks, NagPack
 
 from constructs_ecs import EcsCluster, Network
+from constructs_ecs._errors import ConfigurationError
 from constructs_ecs._nag import acknowledge, explain_wildcards, is_aspect_pack
-from constructs_ecs.errors import ConfigurationError
 from constructs_ecs.testing import (
     NagFindingsError,
     assert_nag_clean,

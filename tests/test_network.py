@@ -11,8 +11,8 @@ from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_logs as logs
 from syrupy.assertion import SnapshotAssertion
 
-from constructs_ecs.errors import ConfigurationError
-from constructs_ecs.network import INTERFACE_ENDPOINTS, Network
+from constructs_ecs._errors import ConfigurationError
+from constructs_ecs._network import INTERFACE_ENDPOINTS, Network
 from constructs_ecs.testing import (
     MissingContextError,
     assert_cfn_lint_clean,

@@ -66,8 +66,8 @@ def test_modules_import_each_other_without_a_cycle() -> None:
 
 def test_the_layout_test_sees_the_modules_and_their_imports() -> None:
     """Guards the test itself: it would pass vacuously on an empty or unparsed package."""
-    assert "constructs_ecs.services.web" in MODULES
+    assert "constructs_ecs.services._web_service" in MODULES
     assert "constructs_ecs.review" not in MODULES
-    assert "constructs_ecs.errors" in _imports(
-        "constructs_ecs.services.web", MODULES["constructs_ecs.services.web"]
+    assert "constructs_ecs._errors" in _imports(
+        "constructs_ecs.services._web_service", MODULES["constructs_ecs.services._web_service"]
     )

@@ -27,7 +27,7 @@ from constructs_ecs import (
     TaskDefinitionSpec,
     WorkerService,
 )
-from constructs_ecs.agent import merge_agent_settings
+from constructs_ecs.cluster._agent import merge_agent_settings
 from constructs_ecs.testing import assert_cfn_lint_clean, assert_nag_clean, template_of
 from tests.conftest import make_stack
 

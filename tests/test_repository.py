@@ -16,9 +16,9 @@ from aws_cdk import aws_logs as logs
 from aws_cdk.assertions import Match, Template
 from syrupy.assertion import SnapshotAssertion
 
+from constructs_ecs._errors import ConfigurationError
 from constructs_ecs._nag import acknowledge
-from constructs_ecs.errors import ConfigurationError
-from constructs_ecs.repository import PULL_ACTIONS, ImageRepository
+from constructs_ecs._repository import PULL_ACTIONS, ImageRepository
 from constructs_ecs.testing import (
     assert_cfn_lint_clean,
     nag_acknowledgements,

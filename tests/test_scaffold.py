@@ -28,8 +28,8 @@ from aws_cdk import assertions
 
 from constructs_ecs import __version__
 from constructs_ecs.__main__ import main
-from constructs_ecs.errors import ConfigurationError
-from constructs_ecs.scaffold import ScaffoldOptions, render, write_project
+from constructs_ecs._errors import ConfigurationError
+from constructs_ecs._scaffold import ScaffoldOptions, render, write_project
 from constructs_ecs.testing import assert_cfn_lint_clean, assert_nag_clean, new_app, template_of
 from tests.conftest import CDK_JSON, REPO
 from tests.test_review_workflow import (
@@ -41,7 +41,7 @@ from tests.test_review_workflow import (
     run_steps,
 )
 
-TEMPLATE = REPO / "constructs_ecs" / "scaffold" / "template"
+TEMPLATE = REPO / "constructs_ecs" / "_scaffold" / "template"
 PYTHON = REPO / ".venv" / "bin" / "python"
 FILES = {
     ".github/workflows/infra-review-comment.yml",
@@ -209,7 +209,7 @@ def test_the_command_imports_no_aws_cdk_lib(tmp_path: Path) -> None:
         check=True,
     )
     imported = {line.split("|")[-1].strip() for line in done.stderr.splitlines()}
-    assert "constructs_ecs.scaffold" in imported
+    assert "constructs_ecs._scaffold" in imported
     assert not {m for m in imported if m.split(".")[0] in {"aws_cdk", "jsii", "constructs"}}
 
 
@@ -254,8 +254,8 @@ def test_wheel_holds_every_template(tmp_path: Path) -> None:
     for path in TEMPLATE.rglob("*"):
         if path.is_file() and "__pycache__" not in path.parts:
             assert f"constructs_ecs/{path.relative_to(REPO / 'constructs_ecs')}" in names
-    assert "constructs_ecs/scaffold/template/dot-gitignore" in names
-    assert "constructs_ecs/scaffold/template/dot-github/workflows/infra-review.yml" in names
+    assert "constructs_ecs/_scaffold/template/dot-gitignore" in names
+    assert "constructs_ecs/_scaffold/template/dot-github/workflows/infra-review.yml" in names
 
 
 # ---- the templates agree with this repository -----------------------------------------------

@@ -24,7 +24,7 @@ from typing import Any
 import pytest
 
 from constructs_ecs import RESOURCE_BUDGET
-from constructs_ecs.limits import (
+from constructs_ecs._limits import (
     LISTENER_RULES_PER_LOAD_BALANCER,
     TARGET_GROUPS_PER_LOAD_BALANCER,
 )

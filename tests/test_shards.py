@@ -17,8 +17,7 @@ from constructs_ecs import (
     ServicesStack,
     WebService,
 )
-from constructs_ecs.load_balancer import RouteTable
-from constructs_ecs.load_balancer.routes import Route
+from constructs_ecs.load_balancer._routes import Route, RouteTable
 from constructs_ecs.testing import assert_cfn_lint_clean, new_app, synth
 from tests.conftest import CDK_JSON
 from tests.factories import TEST_HTTP, web_spec
@@ -141,7 +140,7 @@ def test_host_routing_and_the_priority_bands_on_every_shard(
     """Each shard's listener: the host-routed service in the HOST band, the path-routed one in
     the PATH band, both at the number its construct path derives."""
     _, templates = two_shards
-    from constructs_ecs.load_balancer import Band, preferred_priority
+    from constructs_ecs.load_balancer._routes import Band, preferred_priority
 
     for stack, (path_routed, host_routed) in {
         "Shop": ("Cart", "Orders"),

@@ -19,15 +19,15 @@ from aws_cdk import aws_logs as logs
 from aws_cdk.assertions import Template
 from constructs import Construct
 
+from constructs_ecs._errors import ConfigurationError
 from constructs_ecs._nag import REASON_ECR_TOKEN
-from constructs_ecs.errors import ConfigurationError
 from constructs_ecs.taskdef import (
     BoundTaskDefinition,
     ContainerSpec,
     PortMapping,
     TaskDefinitionSpec,
 )
-from constructs_ecs.taskdef.bind import REASON_ENVIRONMENT, REASON_LOG_STREAMS
+from constructs_ecs.taskdef._bind import REASON_ENVIRONMENT, REASON_LOG_STREAMS
 from constructs_ecs.testing import (
     NagFindingsError,
     assert_cfn_lint_clean,

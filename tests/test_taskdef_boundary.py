@@ -25,7 +25,7 @@ import aws_cdk as cdk
 import pytest
 from aws_cdk import aws_logs as logs
 
-from constructs_ecs.errors import MAX_SHOWN, ConfigurationError, shorten
+from constructs_ecs._errors import MAX_SHOWN, ConfigurationError, shorten
 from constructs_ecs.taskdef import (
     ContainerSpec,
     HealthCheck,

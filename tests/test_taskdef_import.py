@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from aws_cdk import aws_ecs as ecs
 
-from constructs_ecs.errors import ConfigurationError
+from constructs_ecs._errors import ConfigurationError
 from constructs_ecs.taskdef import ContainerSpec, PortMapping, TaskDefinitionSpec
 
 DATA = Path(__file__).parent / "data"

@@ -19,9 +19,9 @@ import pytest
 from aws_cdk import aws_logs as logs
 from aws_cdk import aws_secretsmanager as secretsmanager
 
-from constructs_ecs.errors import ConfigurationError
+from constructs_ecs._errors import ConfigurationError
 from constructs_ecs.taskdef import ContainerSpec, TaskDefinitionSpec
-from constructs_ecs.taskdef.registration import MAX_BYTES, registered_json, size_of
+from constructs_ecs.taskdef._registration import MAX_BYTES, registered_json, size_of
 from constructs_ecs.testing import template_of
 from tests.conftest import make_stack
 

@@ -28,9 +28,9 @@ from aws_cdk import aws_secretsmanager as secretsmanager
 from aws_cdk import aws_ssm as ssm
 from aws_cdk.assertions import Template
 
+from constructs_ecs._errors import ConfigurationError
 from constructs_ecs._nag import acknowledge
-from constructs_ecs.errors import ConfigurationError
-from constructs_ecs.repository import ImageRepository
+from constructs_ecs._repository import ImageRepository
 from constructs_ecs.taskdef import (
     BoundTaskDefinition,
     ContainerSpec,

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from aws_cdk import aws_ecs as ecs
 
-from constructs_ecs.errors import ConfigurationError
+from constructs_ecs._errors import ConfigurationError
 from constructs_ecs.taskdef import (
     ContainerDependency,
     ContainerSpec,

@@ -30,7 +30,7 @@ from aws_cdk import aws_logs as logs
 from aws_cdk.assertions import Template
 from cfnlint.schema import PROVIDER_SCHEMA_MANAGER
 
-from constructs_ecs.errors import ConfigurationError
+from constructs_ecs._errors import ConfigurationError
 from constructs_ecs.taskdef import ContainerSpec, HealthCheck, TaskDefinitionSpec
 from constructs_ecs.taskdef._common import FrozenMap
 from constructs_ecs.taskdef._table import (

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from constructs_ecs.errors import ConfigurationError
-from constructs_ecs.taskdef.units import cpu_units, memory_mib
+from constructs_ecs._errors import ConfigurationError
+from constructs_ecs.taskdef._units import cpu_units, memory_mib
 
 
 @pytest.mark.parametrize(

@@ -14,7 +14,7 @@ from typing import Any, NamedTuple
 
 import pytest
 
-from constructs_ecs.errors import ConfigurationError
+from constructs_ecs._errors import ConfigurationError
 from constructs_ecs.taskdef import TaskDefinitionSpec
 
 DELETE = object()

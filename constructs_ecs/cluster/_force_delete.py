@@ -10,6 +10,7 @@ from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 from constructs import Construct
 
+from constructs_ecs._log_encryption import new_log_group
 from constructs_ecs._nag import (
     COMPLIANCE_PACKS,
     acknowledge,
@@ -17,7 +18,6 @@ from constructs_ecs._nag import (
     explain_inline_policies,
     explain_wildcards,
 )
-from constructs_ecs.log_encryption import new_log_group
 
 __all__ = ["ForceDeleteOnDestroy"]
 

@@ -11,22 +11,22 @@ than a deployment stuck for hours.
 
 from typing import TYPE_CHECKING, Any
 
-from constructs_ecs.services.alarms import Alarms, ServiceAlarms
-from constructs_ecs.services.deployment import Deployment, LifecycleHook
-from constructs_ecs.services.options import (
+from constructs_ecs.services._alarms import Alarms, ServiceAlarms
+from constructs_ecs.services._deployment import Deployment, LifecycleHook
+from constructs_ecs.services._options import (
     Placement,
     Scaling,
     ServiceConnect,
     TargetHealthCheck,
     default_placement_strategies,
 )
-from constructs_ecs.services.web import WebService
-from constructs_ecs.services.worker import WorkerService
+from constructs_ecs.services._web_service import WebService
+from constructs_ecs.services._worker_service import WorkerService
 
 if TYPE_CHECKING:
     from aws_cdk import aws_ecs as ecs
 
-    from constructs_ecs.services.scheduled import ScheduledTask
+    from constructs_ecs.services._scheduled_task import ScheduledTask
 
     DEFAULT_PLACEMENT_STRATEGIES: tuple[ecs.PlacementStrategy, ...]
     """Spread tasks across availability zones, then bin-pack on memory within each zone."""
@@ -53,7 +53,7 @@ def __getattr__(name: str) -> Any:
     if name == "DEFAULT_PLACEMENT_STRATEGIES":
         return default_placement_strategies()
     if name == "ScheduledTask":
-        from constructs_ecs.services.scheduled import ScheduledTask
+        from constructs_ecs.services._scheduled_task import ScheduledTask
 
         return ScheduledTask
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

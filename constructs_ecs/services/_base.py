@@ -15,22 +15,22 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_logs as logs
 from constructs import Construct, IDependable
 
+from constructs_ecs._budget import ResourceBudget, enforce_resource_budget
+from constructs_ecs._errors import ConfigurationError
+from constructs_ecs._log_encryption import new_log_group
 from constructs_ecs._nag import LOG_STREAMS_OF_ONE_GROUP, explain_wildcards
-from constructs_ecs.agent import allows_privileged_containers
-from constructs_ecs.budget import ResourceBudget, enforce_resource_budget
 from constructs_ecs.cluster import EcsCluster, ExistingCluster
-from constructs_ecs.errors import ConfigurationError
-from constructs_ecs.log_encryption import new_log_group
-from constructs_ecs.services._rollout import add_lifecycle_hooks, deployment_settings
-from constructs_ecs.services.alarms import Alarms, ServiceAlarms
-from constructs_ecs.services.deployment import Deployment
-from constructs_ecs.services.options import (
+from constructs_ecs.cluster._agent import allows_privileged_containers
+from constructs_ecs.services._alarms import Alarms, ServiceAlarms
+from constructs_ecs.services._deployment import Deployment
+from constructs_ecs.services._options import (
     SCALE_IN_COOLDOWN_S,
     SCALE_OUT_COOLDOWN_S,
     Placement,
     Scaling,
     ServiceConnect,
 )
+from constructs_ecs.services._rollout import add_lifecycle_hooks, deployment_settings
 
 if TYPE_CHECKING:
     from constructs_ecs.taskdef import BoundTaskDefinition, PortMapping, TaskDefinitionSpec

@@ -14,10 +14,10 @@ from aws_cdk import aws_iam as iam
 from constructs import Construct
 
 from constructs_ecs._arguments import is_token
+from constructs_ecs._errors import ConfigurationError
 from constructs_ecs._nag import explain_inline_policies, explain_wildcards
-from constructs_ecs.errors import ConfigurationError
-from constructs_ecs.services.deployment import Deployment, LifecycleHook
-from constructs_ecs.services.options import Placement, placement_rules
+from constructs_ecs.services._deployment import Deployment, LifecycleHook
+from constructs_ecs.services._options import Placement, placement_rules
 
 __all__ = ["AZ_ATTRIBUTE", "add_lifecycle_hooks", "deployment_settings"]
 

@@ -7,19 +7,19 @@ Python. The services bind a spec (``spec.bind(scope, id, log_group=...)``) to de
 ``ecs.Ec2TaskDefinition`` with least-privilege roles.
 
 The modules, each importing only those listed before it: ``_common`` (paths, checks, read-only
-values), ``references`` (images, roles, ARNs) and ``secret_sources`` (secrets as strings or CDK
+values), ``_references`` (images, roles, ARNs) and ``_secret_sources`` (secrets as strings or CDK
 references, and their grants); ``_kinds`` and ``_table`` (the field table: one entry per ECS
 field drives the JSON shape check, the import, validation and rendering);
-``units``; the models ``ports``, ``linux``, ``log_config``, ``container``, ``volumes``, the
-``network_mode`` rules and ``host_access`` (what a task may do to the instance, and why);
-``registration`` (the JSON ECS registers, and its 64 KiB quota);
-``importer`` (ECS JSON) and ``bind`` (the ``Ec2TaskDefinition``);
-``task`` (``TaskDefinitionSpec``, which ties them together).
+``_units``; the models ``_ports``, ``_linux``, ``_log_config``, ``_container``, ``_volumes``, the
+``_network_mode`` rules and ``_host_access`` (what a task may do to the instance, and why);
+``_registration`` (the JSON ECS registers, and its 64 KiB quota);
+``_importer`` (ECS JSON) and ``_bind`` (the ``Ec2TaskDefinition``);
+``_task`` (``TaskDefinitionSpec``, which ties them together).
 """
 
-from constructs_ecs.errors import ConfigurationError
-from constructs_ecs.taskdef.bind import BoundTaskDefinition
-from constructs_ecs.taskdef.container import (
+from constructs_ecs._errors import ConfigurationError
+from constructs_ecs.taskdef._bind import BoundTaskDefinition
+from constructs_ecs.taskdef._container import (
     ContainerDependency,
     ContainerSpec,
     HealthCheck,
@@ -28,14 +28,14 @@ from constructs_ecs.taskdef.container import (
     RestartPolicy,
     VolumeFrom,
 )
-from constructs_ecs.taskdef.host_access import HostAccess
-from constructs_ecs.taskdef.linux import Device, LinuxParameters, Tmpfs, Ulimit
-from constructs_ecs.taskdef.log_config import FirelensConfiguration, LogConfiguration
-from constructs_ecs.taskdef.ports import PortMapping, PortRange
-from constructs_ecs.taskdef.references import ImageRepositoryLike
-from constructs_ecs.taskdef.task import ProxyConfiguration, ResourceNeeds, TaskDefinitionSpec
-from constructs_ecs.taskdef.units import cpu_units, memory_mib
-from constructs_ecs.taskdef.volumes import (
+from constructs_ecs.taskdef._host_access import HostAccess
+from constructs_ecs.taskdef._linux import Device, LinuxParameters, Tmpfs, Ulimit
+from constructs_ecs.taskdef._log_config import FirelensConfiguration, LogConfiguration
+from constructs_ecs.taskdef._ports import PortMapping, PortRange
+from constructs_ecs.taskdef._references import ImageRepositoryLike
+from constructs_ecs.taskdef._task import ProxyConfiguration, ResourceNeeds, TaskDefinitionSpec
+from constructs_ecs.taskdef._units import cpu_units, memory_mib
+from constructs_ecs.taskdef._volumes import (
     DockerVolumeConfiguration,
     EfsVolumeConfiguration,
     Volume,

@@ -14,7 +14,7 @@ from typing import Any, SupportsIndex, TypeVar
 
 import aws_cdk as cdk
 
-from constructs_ecs.errors import ConfigurationError
+from constructs_ecs._errors import ConfigurationError
 
 NAME_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,255}$")
 NAME_RULE = "1-255 letters, digits, hyphens and underscores"

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any
 
-from constructs_ecs.errors import ConfigurationError, closest
+from constructs_ecs._errors import ConfigurationError, closest
 from constructs_ecs.taskdef._common import (
     TOKEN,
     as_map,
@@ -31,7 +31,7 @@ from constructs_ecs.taskdef._common import (
     is_token,
     join_path,
 )
-from constructs_ecs.taskdef.references import check_repositories
+from constructs_ecs.taskdef._references import check_repositories
 
 __all__ = [
     "Bool",

@@ -38,7 +38,7 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any, TypeVar, dataclass_transform
 
-from constructs_ecs.errors import ConfigurationError, closest
+from constructs_ecs._errors import ConfigurationError, closest
 from constructs_ecs.taskdef._common import TOKEN, as_tuple, at, is_token, under
 from constructs_ecs.taskdef._kinds import (
     Bool,
