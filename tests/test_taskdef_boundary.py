@@ -32,8 +32,6 @@ from constructs_ecs.taskdef import (
     PortMapping,
     TaskDefinitionSpec,
     Volume,
-    cpu_units,
-    memory_mib,
 )
 from constructs_ecs.taskdef._table import (
     Bool,
@@ -41,6 +39,7 @@ from constructs_ecs.taskdef._table import (
     Str,
     table_of,
 )
+from constructs_ecs.taskdef._units import cpu_units, memory_mib
 from constructs_ecs.testing import assert_cfn_lint_clean, template_of
 from tests.conftest import make_stack
 

@@ -34,7 +34,6 @@ from constructs_ecs.taskdef._log_config import FirelensConfiguration, LogConfigu
 from constructs_ecs.taskdef._ports import PortMapping, PortRange
 from constructs_ecs.taskdef._references import ImageRepositoryLike
 from constructs_ecs.taskdef._task import ProxyConfiguration, ResourceNeeds, TaskDefinitionSpec
-from constructs_ecs.taskdef._units import cpu_units, memory_mib
 from constructs_ecs.taskdef._volumes import (
     DockerVolumeConfiguration,
     EfsVolumeConfiguration,
@@ -67,6 +66,4 @@ __all__ = [
     "Ulimit",
     "Volume",
     "VolumeFrom",
-    "cpu_units",
-    "memory_mib",
 ]
