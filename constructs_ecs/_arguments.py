@@ -98,29 +98,25 @@ def checked(prefix: str = "", *, shallow: tuple[str, ...] = ()) -> Callable[[F],
                         "a literal string: construct paths and logical ids are built "
                         "from it when the app is defined, before any token resolves",
                     )
-            try:
-                return function(*bound.args, **bound.kwargs)
-            except RuntimeError as error:
-                raise _duplicate_id(bound.arguments, error) or error from None
+            _refuse_taken_id(bound.arguments)
+            return function(*bound.args, **bound.kwargs)
 
         return typing.cast(F, wrapper)
 
     return decorate
 
 
-def _duplicate_id(arguments: dict[str, Any], error: RuntimeError) -> ConfigurationError | None:
-    """The ``ConfigurationError`` for constructs' refusal of a second child of the same name in
-    the scope the construct was given, or ``None`` when ``error`` is another one."""
+def _refuse_taken_id(arguments: dict[str, Any]) -> None:
+    """Refuse a construct id that a child of the scope already has, before the construct is
+    made (constructs' own refusal would come from deep inside jsii, as a ``RuntimeError``)."""
     construct_id, scope = arguments.get("construct_id"), arguments.get("scope")
     if not isinstance(construct_id, str) or scope is None:
-        return None
-    if f"There is already a Construct with name '{construct_id}' in " not in str(error):
-        return None
-    scope_id = scope.node.id
-    if scope_id and f"[{scope_id}]" not in str(error):
-        return None  # a child of the construct, not the construct itself
-    where = repr(scope.node.path) if scope.node.path else "the app"
-    return ConfigurationError(
+        return
+    node = scope.node
+    if node.try_find_child(construct_id) is None:
+        return
+    where = repr(node.path) if node.path else "the app"
+    raise ConfigurationError(
         "construct_id",
         construct_id,
         f"an id no other construct in {where} has (ids are unique among a scope's children: "

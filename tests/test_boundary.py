@@ -381,14 +381,24 @@ def test_fails_when_a_stack_id_is_taken_in_the_app() -> None:
 
 
 def test_a_child_id_clash_inside_a_construct_is_not_blamed_on_its_id() -> None:
-    """Only the construct's own id is reported as taken: here ``Network`` is free in the stack,
-    and the error comes from a clash the test provokes inside it."""
-    from constructs_ecs._arguments import _duplicate_id
+    """Only the construct's own id is reported as taken: here ``Outer`` is free in the stack,
+    and the clash is between two children it makes."""
+    from constructs import Construct
+
+    from constructs_ecs._arguments import checked
+
+    class Outer(Construct):
+        @checked()
+        def __init__(self, scope: Construct, construct_id: str) -> None:
+            super().__init__(scope, construct_id)
+            Construct(self, "Inner")
+            Construct(self, "Inner")
 
     stack = cdk.Stack(cdk.App(), "Clash")
-    error = RuntimeError("There is already a Construct with name 'Network' in Network [Inner]")
-    assert _duplicate_id({"scope": stack, "construct_id": "Network"}, error) is None
-    assert _duplicate_id({"scope": stack, "construct_id": "Other"}, error) is None
+    with pytest.raises(RuntimeError, match="There is already a Construct with name 'Inner'"):
+        Outer(stack, "Outer")
+    with pytest.raises(ConfigurationError, match=r"^construct_id: got 'Outer'; .*'Clash'"):
+        Outer(stack, "Outer")  # the first one's node was added before its children clashed
 
 
 @pytest.mark.parametrize("name", ["t3.nonexistent", "T3.large", "t3.", "t3.0xlarge", "t3 .large"])
