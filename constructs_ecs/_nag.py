@@ -213,10 +213,10 @@ def _acknowledgements_of(entity: object) -> _Acknowledgements | None:
     held = entity.__dict__.get(_ACKNOWLEDGEMENTS_ATTRIBUTE)
     if isinstance(held, _Acknowledgements):
         return held
-    try:
+    # Made already when the entity was reached through another Python object of it.
+    held = entity.node.try_find_child(_ACKNOWLEDGEMENTS_ID)
+    if held is None:
         held = _Acknowledgements(entity, _ACKNOWLEDGEMENTS_ID)
-    except RuntimeError:  # defined through another Python object of the same entity
-        held = entity.node.find_child(_ACKNOWLEDGEMENTS_ID)
     setattr(entity, _ACKNOWLEDGEMENTS_ATTRIBUTE, held)
     return cast(_Acknowledgements, held)
 
