@@ -341,8 +341,13 @@ def _writes_suppressions(construct: IConstruct) -> bool:
 
 
 def _asks_to_write_suppressions(construct: IConstruct) -> bool:
+    # An app that added cdk-nag's aspect has imported cdk_nag; cdk-nag 2 has no such aspect.
+    cdk_nag = sys.modules.get("cdk_nag")
+    aspect_class = getattr(cdk_nag, _WRITES_SUPPRESSIONS, None) if cdk_nag else None
+    if aspect_class is None:
+        return False
     return any(
-        type(aspect).__name__ == _WRITES_SUPPRESSIONS
+        isinstance(aspect, aspect_class)
         for scope in construct.node.scopes
         if isinstance(scope, cdk.Stage)
         for aspect in cdk.Aspects.of(scope).all

@@ -198,3 +198,22 @@ def test_references_flatten_as_cdk_nag_renders_them() -> None:
     assert flatten_reference({"Fn::Sub": "arn:${AWS::Partition}:s3:::b/*"}) == (
         "arn:<AWS::Partition>:s3:::b/*"
     )
+
+
+def test_the_suppression_writer_aspect_is_recognised_by_its_class() -> None:
+    """cdk-nag 3's ``WriteNagSuppressionsToCloudFormationAspect`` on a stage is seen from the
+    stacks inside it, and only from those (``isinstance`` on cdk-nag's class, not its name)."""
+    import aws_cdk as cdk
+    import pytest
+
+    cdk_nag = pytest.importorskip("cdk_nag")
+    if not hasattr(cdk_nag, "WriteNagSuppressionsToCloudFormationAspect"):
+        pytest.skip("cdk-nag 2 has no suppression writer aspect")
+    from constructs_ecs._nag import _asks_to_write_suppressions
+
+    app = cdk.App()
+    stage = cdk.Stage(app, "Stage")
+    inside, outside = cdk.Stack(stage, "Inside"), cdk.Stack(app, "Outside")
+    cdk.Aspects.of(stage).add(cdk_nag.WriteNagSuppressionsToCloudFormationAspect())
+    assert _asks_to_write_suppressions(inside) is True
+    assert _asks_to_write_suppressions(outside) is False
