@@ -1,0 +1,94 @@
+"""Keywords of 0.1 that moved into option values in 0.2: they keep working for one release,
+with a warning that names the new form, and are removed in 0.3.
+
+A construct whose keywords moved takes them as ``**moved`` and hands them here before it
+defines anything: each is checked against the annotation it had (a wrong type is the same
+``ConfigurationError`` as before), a keyword that never existed is refused as before, and each
+one used gives a ``DeprecationWarning`` (at the user's call) and, once the construct exists, a
+CDK deprecation annotation (``cdk synth`` prints it; ``--strict`` fails on it).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import inspect
+import warnings
+from collections.abc import Mapping
+from typing import Any
+
+import aws_cdk as cdk
+from constructs import Construct
+
+from constructs_ecs._arguments import _check
+from constructs_ecs._errors import ConfigurationError, closest
+
+__all__ = ["REMOVED_IN", "Moved", "announce_moved", "exclusive", "take_moved"]
+
+REMOVED_IN = "0.3.0"
+"""The release the moved keywords are removed in."""
+
+
+@dataclasses.dataclass(frozen=True)
+class Moved:
+    """A keyword that moved: what it accepted (``hint``) and the form that replaces it
+    (``form``, e.g. ``"routing=Routing(path_patterns=...)"``)."""
+
+    hint: Any
+    form: str
+
+
+def take_moved(
+    owner: type, received: Mapping[str, Any], moved: Mapping[str, Moved]
+) -> dict[str, Any]:
+    """The moved keywords in ``received`` (the constructor's ``**moved``), checked against
+    their old annotations, each with a ``DeprecationWarning`` naming its new form. A keyword
+    that is neither a parameter of ``owner`` nor a moved one is refused, as before."""
+    if not received:
+        return {}
+    parameters = [
+        name
+        for name, parameter in inspect.signature(owner.__init__).parameters.items()
+        if name != "self" and parameter.kind is not parameter.VAR_KEYWORD
+    ]
+    for name, value in received.items():
+        if name not in moved:
+            raise ConfigurationError(
+                name,
+                value,
+                f"is not a parameter of {owner.__name__}{closest(name, [*parameters, *moved])}; "
+                f"its parameters are {', '.join(parameters)}",
+            )
+    taken: dict[str, Any] = {}
+    for name, value in received.items():
+        taken[name] = _check(name, value, moved[name].hint)
+        warnings.warn(
+            f"{owner.__name__}({name}=...) is deprecated and is removed in {REMOVED_IN}: "
+            f"use {moved[name].form}",
+            DeprecationWarning,
+            # the user's call: take_moved < __init__ < checked's wrapper < jsii's metaclass < it
+            stacklevel=5,
+        )
+    return taken
+
+
+def announce_moved(
+    construct: Construct, taken: Mapping[str, Any], moved: Mapping[str, Moved]
+) -> None:
+    """Record each moved keyword used as a CDK deprecation on ``construct``."""
+    owner = type(construct).__name__
+    for name in taken:
+        cdk.Annotations.of(construct).add_deprecation(
+            f"constructs_ecs.{owner}({name}=...)",
+            f"use {moved[name].form} (removed in {REMOVED_IN})",
+        )
+
+
+def exclusive(taken: Mapping[str, Any], option: str, given: object) -> None:
+    """Refuse a moved keyword given beside the option value that replaces it."""
+    if given is not None and taken:
+        name = next(iter(taken))
+        raise ConfigurationError(
+            name,
+            taken[name],
+            f"only without {option}= (it moved into it): give one or the other",
+        )
