@@ -47,7 +47,7 @@ def take_moved(
         return {}
     parameters = [
         name
-        for name, parameter in inspect.signature(owner.__init__).parameters.items()
+        for name, parameter in inspect.signature(vars(owner)["__init__"]).parameters.items()
         if name != "self" and parameter.kind is not parameter.VAR_KEYWORD
     ]
     for name, value in received.items():
