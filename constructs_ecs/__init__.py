@@ -50,9 +50,15 @@ if TYPE_CHECKING:  # static imports for type checkers; at run time, see __getatt
         ExistingCluster,
         InstanceImage,
         InstanceResources,
+        ServiceCluster,
         SpotOptions,
     )
-    from constructs_ecs.load_balancer import ExistingLoadBalancer, LoadBalancer, PlainHttp
+    from constructs_ecs.load_balancer import (
+        ExistingLoadBalancer,
+        LoadBalancer,
+        PlainHttp,
+        ServiceLoadBalancer,
+    )
     from constructs_ecs.services import (
         DEFAULT_PLACEMENT_STRATEGIES,
         Alarms,
@@ -140,7 +146,9 @@ _EXPORTS = {
     "Scaling": "constructs_ecs.services",
     "ScheduledTask": "constructs_ecs.services",
     "ServiceAlarms": "constructs_ecs.services",
+    "ServiceCluster": "constructs_ecs.cluster",
     "ServiceConnect": "constructs_ecs.services",
+    "ServiceLoadBalancer": "constructs_ecs.load_balancer",
     "ServicesStack": "constructs_ecs._stacks",
     "SpotOptions": "constructs_ecs.cluster",
     "TargetHealthCheck": "constructs_ecs.services",
@@ -208,7 +216,9 @@ __all__ = [
     "Scaling",
     "ScheduledTask",
     "ServiceAlarms",
+    "ServiceCluster",
     "ServiceConnect",
+    "ServiceLoadBalancer",
     "ServicesStack",
     "SpotOptions",
     "TargetHealthCheck",

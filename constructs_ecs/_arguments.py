@@ -42,6 +42,8 @@ _EXAMPLES = {
         "TaskDefinitionSpec.from_dict({...})"
     ),
     "ScheduleExpression": "an aws_scheduler.ScheduleExpression, e.g. ScheduleExpression.cron(...)",
+    "ServiceCluster": "an EcsCluster or an ExistingCluster (a ServiceCluster)",
+    "ServiceLoadBalancer": "a LoadBalancer or an ExistingLoadBalancer (a ServiceLoadBalancer)",
 }
 
 
@@ -379,10 +381,34 @@ def _matches(value: Any, hint: Any) -> bool:
             for k, v in value.items()
         )
     if isinstance(hint, type):
+        if _is_role(hint):
+            return _plays(value, hint)
         if issubclass(hint, enum.Enum) or not _is_jsii_interface(hint):
             return isinstance(value, hint)
         return _implements(value, hint)
     return True  # a form this checker does not know: aws-cdk-lib checks it
+
+
+def _is_role(cls: type) -> bool:
+    """One of this library's roles (``ServiceCluster``): a ``typing.Protocol`` of its own."""
+    return getattr(cls, "_is_protocol", False) and cls.__module__.startswith("constructs_ecs.")
+
+
+@functools.cache
+def _role_members(role: type) -> tuple[str, ...]:
+    """The public members a role declares (its properties and methods)."""
+    return tuple(name for name in vars(role) if not name.startswith("_"))
+
+
+def _plays(value: Any, role: type) -> bool:
+    """``value`` has every member of ``role``, found without calling any (a property of a
+    jsii object is a round trip to Node.js)."""
+    return all(
+        inspect.getattr_static(value, name, _ABSENT) is not _ABSENT for name in _role_members(role)
+    )
+
+
+_ABSENT = object()
 
 
 def _is_jsii_interface(cls: type) -> bool:

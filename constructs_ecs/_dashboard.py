@@ -14,16 +14,17 @@ metrics.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from typing import cast
 
 import aws_cdk as cdk
 from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_elasticloadbalancingv2 as elbv2
-from constructs import Construct
+from constructs import Construct, IConstruct
 
 from constructs_ecs._arguments import checked
 from constructs_ecs._errors import ConfigurationError
-from constructs_ecs.cluster import EcsCluster, ExistingCluster
-from constructs_ecs.load_balancer import ExistingLoadBalancer, LoadBalancer
+from constructs_ecs.cluster import ServiceCluster
+from constructs_ecs.load_balancer import ServiceLoadBalancer
 from constructs_ecs.services._web_service import WebService
 from constructs_ecs.services._worker_service import WorkerService
 
@@ -60,8 +61,8 @@ class PlatformDashboard(Construct):
         scope: Construct,
         construct_id: str,
         *,
-        cluster: EcsCluster | ExistingCluster,
-        load_balancer: LoadBalancer | ExistingLoadBalancer | None = None,
+        cluster: ServiceCluster,
+        load_balancer: ServiceLoadBalancer | None = None,
         services: Sequence[WebService | WorkerService] = (),
         dashboard_name: str | None = None,
     ) -> None:
@@ -157,7 +158,7 @@ class PlatformDashboard(Construct):
         self.dashboard.add_widgets(*row.widgets)  # one call: left to right
         self.widget_count, self.metric_count = widgets, metrics
 
-    def _cluster_row(self, cluster: EcsCluster | ExistingCluster) -> _Row:
+    def _cluster_row(self, cluster: ServiceCluster) -> _Row:
         name = cluster.cluster.cluster_name
         ecs_metric = _metric_factory("AWS/ECS", {"ClusterName": name})
         insights = _metric_factory("ECS/ContainerInsights", {"ClusterName": name})
@@ -204,7 +205,7 @@ class PlatformDashboard(Construct):
         return row
 
     @staticmethod
-    def _load_balancer_row(load_balancer: LoadBalancer | ExistingLoadBalancer) -> _Row:
+    def _load_balancer_row(load_balancer: ServiceLoadBalancer) -> _Row:
         metric = _metric_factory("AWS/ApplicationELB", {"LoadBalancer": load_balancer.full_name})
         row = _Row()
         row.graph(
@@ -237,7 +238,8 @@ class PlatformDashboard(Construct):
                 ("cluster", self._cluster),
                 ("load balancer", self._load_balancer),
             )
-            if construct is not None and cdk.Stack.of(construct) is self._stack
+            # Both roles are played by constructs (they have a node).
+            if construct is not None and cdk.Stack.of(cast(IConstruct, construct)) is self._stack
         ]
         if shared:
             what = shared[0][0]

@@ -1,5 +1,6 @@
 """An ECS cluster on EC2 capacity: the cluster, its Auto Scaling group, capacity provider and
-container agent (``EcsCluster``), or one defined elsewhere (``ExistingCluster``)."""
+container agent (``EcsCluster``), or one defined elsewhere (``ExistingCluster``); services
+take either as a ``ServiceCluster``."""
 
 from constructs_ecs.cluster._ecs_cluster import EcsCluster
 from constructs_ecs.cluster._existing_cluster import ExistingCluster
@@ -10,6 +11,7 @@ from constructs_ecs.cluster._options import (
     InstanceImage,
     SpotOptions,
 )
+from constructs_ecs.cluster._service_cluster import ServiceCluster
 
 __all__ = [
     "AL2023_ECS_AMI_RELEASE",
@@ -18,5 +20,6 @@ __all__ = [
     "ExistingCluster",
     "InstanceImage",
     "InstanceResources",
+    "ServiceCluster",
     "SpotOptions",
 ]

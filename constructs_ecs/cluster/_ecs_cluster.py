@@ -29,6 +29,7 @@ from constructs_ecs._nag import (
     explain_wildcards,
 )
 from constructs_ecs.cluster._agent import (
+    allows_privileged_containers,
     host_port_range_of,
     merge_agent_settings,
     registers_with_tags,
@@ -50,6 +51,7 @@ from constructs_ecs.cluster._options import (
     SpotOptions,
     default_placement_strategies,
 )
+from constructs_ecs.cluster._service_cluster import SharedInstances
 from constructs_ecs.cluster._shared import InstancePorts, ServiceConnectPeers
 
 if TYPE_CHECKING:
@@ -75,7 +77,7 @@ class _CollectAssociation:
 
 
 @jsii.implements(ec2.IConnectable)
-class EcsCluster(Construct):
+class EcsCluster(SharedInstances, Construct):
     """An ECS cluster whose capacity is an Auto Scaling group behind a capacity provider.
 
     Defaults, all changeable: Container Insights on; ECS Exec sessions logged to a log group
@@ -373,23 +375,6 @@ class EcsCluster(Construct):
         the placement checks need)."""
         return ExistingCluster(scope, construct_id, **facts)
 
-    # -- what the services of the cluster share ---------------------------------------------
-
-    def static_host_port_holders(self, port: int) -> tuple[tuple[str, int], ...]:
-        """``(construct path, instances)`` of each workload that binds static host ``port``
-        on this cluster's instances, with how many instances it may occupy (one task each)."""
-        return self.instance_ports.holders(port)
-
-    def hold_static_host_port(self, port: int, *, holder: str, instances: int) -> None:
-        """Record that the workload at ``holder`` may occupy static host ``port`` on up to
-        ``instances`` instances; later workloads' checks count it."""
-        self.instance_ports.hold(port, holder=holder, instances=instances)
-
-    def open_host_ports_to(self, peer: ec2.IConnectable, low: int, high: int) -> None:
-        """Let ``peer`` (a load balancer) reach the instances on host ports ``low``-``high``
-        (one rule per peer and range)."""
-        self.instance_ports.open_to(peer, low, high)
-
     # -- construction helpers ---------------------------------------------------------------
 
     def _warn_about_unknown_types(self) -> None:
@@ -638,6 +623,27 @@ class EcsCluster(Construct):
             explain_wildcards(self.session_manager_policy, _session_manager_instances)
         if self.image.is_bottlerocket:
             explain_managed_policies(self.instance_role, _bottlerocket_managed_policy)
+
+    # -- the rest of its part as a ServiceCluster -------------------------------------------
+
+    @property
+    def allows_privileged_tasks(self) -> bool:
+        """Whether the agent runs ``privileged`` containers (``allow_privileged_tasks``)."""
+        return allows_privileged_containers(self.agent_settings)
+
+    @property
+    def pulls_images_once(self) -> bool:
+        """Whether the agent pulls an image tag once per instance
+        (``ECS_IMAGE_PULL_BEHAVIOR=once``)."""
+        return self.agent_settings.get("ECS_IMAGE_PULL_BEHAVIOR") == "once"
+
+    def how_to_allow_privileged_tasks(self) -> str:
+        """What a user does for a privileged task to run here."""
+        return "create the cluster with EcsCluster(..., allow_privileged_tasks=True)"
+
+    def warn_unknown(self, scope: Construct, check: str, fact: str) -> None:
+        """Nothing: this cluster knows its facts, and warns itself of an instance type it
+        cannot describe (``instance_resources`` is then ``None``)."""
 
 
 _CONTAINER_INSTANCES = arn_pattern("ecs", r"container-instance/[^/]+/\*")

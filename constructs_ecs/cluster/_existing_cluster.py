@@ -14,6 +14,7 @@ from constructs_ecs._limits import CONTAINER_INSTANCES_PER_CLUSTER
 from constructs_ecs.cluster._agent import DEFAULT_HOST_PORT_RANGE, DEFAULT_RESERVED_MEMORY_MIB
 from constructs_ecs.cluster._instance_types import InstanceResources, offered_resources
 from constructs_ecs.cluster._options import default_placement_strategies
+from constructs_ecs.cluster._service_cluster import SharedInstances
 from constructs_ecs.cluster._shared import InstancePorts, ServiceConnectPeers
 
 __all__ = ["FACTS_MISSING", "ExistingCluster"]
@@ -22,7 +23,7 @@ FACTS_MISSING = "@constructs-ecs/cluster:factsNotGiven"
 """Warning id: a check of a service was skipped, the existing cluster's facts not given."""
 
 
-class ExistingCluster(Construct):
+class ExistingCluster(SharedInstances, Construct):
     """An ECS cluster on EC2 capacity defined elsewhere (another app, the console, Terraform),
     for this library's services to run on.
 
@@ -141,21 +142,18 @@ class ExistingCluster(Construct):
         self.allows_privileged_tasks: bool | None = allows_privileged_tasks
         """Whether the agent runs privileged containers, when given."""
         self.instance_ports = InstancePorts(self.connections)
+        """The host ports the services take on the instances, and who may reach them."""
         self.service_connect_peers = ServiceConnectPeers(self, vpc, security_group)
         """Who may call the cluster's Service Connect services, and on which port."""
-        """The host ports the services take on the instances, and who may reach them."""
 
-    def static_host_port_holders(self, port: int) -> tuple[tuple[str, int], ...]:
-        """See ``EcsCluster.static_host_port_holders``."""
-        return self.instance_ports.holders(port)
+    @property
+    def pulls_images_once(self) -> bool:
+        """Not known here: the mutable-tag warning is for clusters this app defines."""
+        return False
 
-    def hold_static_host_port(self, port: int, *, holder: str, instances: int) -> None:
-        """See ``EcsCluster.hold_static_host_port``."""
-        self.instance_ports.hold(port, holder=holder, instances=instances)
-
-    def open_host_ports_to(self, peer: ec2.IConnectable, low: int, high: int) -> None:
-        """See ``EcsCluster.open_host_ports_to``."""
-        self.instance_ports.open_to(peer, low, high)
+    def how_to_allow_privileged_tasks(self) -> str:
+        """Said when a privileged task is refused: the instances refuse it."""
+        return "its instances' agent has ECS_DISABLE_PRIVILEGED=true"
 
     def warn_unknown(self, scope: Construct, check: str, fact: str) -> None:
         """Say on ``scope`` (a service) that ``check`` was skipped for want of ``fact``."""

@@ -10,7 +10,7 @@ from constructs import Construct
 from constructs_ecs._arguments import checked, expect_int
 from constructs_ecs._limits import LISTENER_RULES_PER_LOAD_BALANCER
 from constructs_ecs.load_balancer._routes import RouteTable
-from constructs_ecs.load_balancer._rules import Routing
+from constructs_ecs.load_balancer._rules import ListenerRoutes
 
 __all__ = ["UNKNOWN_RULES", "ExistingLoadBalancer"]
 
@@ -18,7 +18,7 @@ UNKNOWN_RULES = "@constructs-ecs/load-balancer:existingRulesNotKnown"
 """Warning id: the listener's own rules are not known to this app."""
 
 
-class ExistingLoadBalancer(Routing, Construct):
+class ExistingLoadBalancer(ListenerRoutes, Construct):
     """An Application Load Balancer defined elsewhere, for this library's web services: they
     add their rules to ``listener`` and open their instances to ``security_group``.
 

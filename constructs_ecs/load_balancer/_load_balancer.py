@@ -29,7 +29,7 @@ from constructs_ecs.load_balancer._existing_load_balancer import ExistingLoadBal
 from constructs_ecs.load_balancer._routes import (
     RouteTable,
 )
-from constructs_ecs.load_balancer._rules import Routing
+from constructs_ecs.load_balancer._rules import ListenerRoutes
 from constructs_ecs.load_balancer._security import (
     PlainHttp,
     check_certificates,
@@ -51,7 +51,7 @@ TEST_TLS_PORT = 8443
 """The test listener's port with a certificate (HTTPS, the same certificate)."""
 
 
-class LoadBalancer(Routing, Construct):
+class LoadBalancer(ListenerRoutes, Construct):
     """One Application Load Balancer that many services attach to, with a rule each.
 
     With a certificate (``certificate``, or ``certificates`` for several host names, served

@@ -11,7 +11,7 @@ from constructs import Construct
 
 from constructs_ecs.load_balancer._routes import Route, RouteTable, clean_conditions
 
-__all__ = ["TEST_LISTENER_RULE", "Routing", "add_route"]
+__all__ = ["TEST_LISTENER_RULE", "ListenerRoutes", "add_route"]
 
 TEST_LISTENER_RULE = "TestListenerRule"
 """Construct id, in the owner, of a blue/green route's rule on the test listener."""
@@ -99,7 +99,7 @@ class _RulePriority:
         return self._routes.priority_of(self._owner)
 
 
-class Routing:
+class ListenerRoutes:
     """What ``LoadBalancer`` and ``ExistingLoadBalancer`` share: services' routes become rules
     on ``listener`` (and, for blue/green, canary and linear, on the test listener), counted in
     ``routes``. A class using it sets ``routes`` and ``listener`` and says where test rules go.

@@ -19,8 +19,7 @@ from constructs_ecs._budget import ResourceBudget, enforce_resource_budget
 from constructs_ecs._errors import ConfigurationError
 from constructs_ecs._log_encryption import new_log_group
 from constructs_ecs._nag import LOG_STREAMS_OF_ONE_GROUP, explain_wildcards
-from constructs_ecs.cluster import EcsCluster, ExistingCluster
-from constructs_ecs.cluster._agent import allows_privileged_containers
+from constructs_ecs.cluster import ServiceCluster
 from constructs_ecs.services._alarms import Alarms, ServiceAlarms
 from constructs_ecs.services._deployment import Deployment
 from constructs_ecs.services._options import (
@@ -95,7 +94,7 @@ class Workload(Construct):
         scope: Construct,
         construct_id: str,
         *,
-        cluster: EcsCluster | ExistingCluster,
+        cluster: ServiceCluster,
         task_definition: TaskDefinitionSpec,
         log_retention: logs.RetentionDays,
         security_groups: Sequence[ec2.ISecurityGroup] | None = None,
@@ -142,25 +141,16 @@ class Workload(Construct):
         """The role the agent uses to pull images, write logs and read secrets."""
         return self._bound.execution_role
 
-    def _check_fits(self, cluster: EcsCluster | ExistingCluster, spec: TaskDefinitionSpec) -> None:
+    def _check_fits(self, cluster: ServiceCluster, spec: TaskDefinitionSpec) -> None:
         privileged = [i for i, c in enumerate(spec.containers) if c.privileged]
         if privileged:
-            allowed = (
-                allows_privileged_containers(cluster.agent_settings)
-                if isinstance(cluster, EcsCluster)
-                else cluster.allows_privileged_tasks
-            )
+            allowed = cluster.allows_privileged_tasks
             if allowed is None:
-                assert isinstance(cluster, ExistingCluster)
                 cluster.warn_unknown(
                     self, "the privileged container check", "allows_privileged_tasks"
                 )
             elif not allowed:
-                how = (
-                    "create the cluster with EcsCluster(..., allow_privileged_tasks=True)"
-                    if isinstance(cluster, EcsCluster)
-                    else "its instances' agent has ECS_DISABLE_PRIVILEGED=true"
-                )
+                how = cluster.how_to_allow_privileged_tasks()
                 raise ConfigurationError(
                     f"task_definition.containerDefinitions[{privileged[0]}].privileged",
                     True,
@@ -183,10 +173,7 @@ class Workload(Construct):
         needs = spec.resource_needs()
         offer = cluster.instance_resources
         if offer is None:
-            if isinstance(cluster, ExistingCluster):
-                cluster.warn_unknown(
-                    self, "the check that a task fits one instance", "instance_type"
-                )
+            cluster.warn_unknown(self, "the check that a task fits one instance", "instance_type")
             return
         for what, need, have, unit in (
             ("cpu", needs.cpu_units, offer.cpu_units, "CPU units"),
@@ -202,14 +189,10 @@ class Workload(Construct):
                     "use a larger instance type or a smaller task",
                 )
 
-    def _warn_about_pulls(
-        self, cluster: EcsCluster | ExistingCluster, spec: TaskDefinitionSpec
-    ) -> None:
+    def _warn_about_pulls(self, cluster: ServiceCluster, spec: TaskDefinitionSpec) -> None:
         """With ``ECS_IMAGE_PULL_BEHAVIOR=once`` an instance pulls a tag once: a new image
         pushed under ``latest`` (or no tag) never reaches the instances that ran the old."""
-        if not isinstance(cluster, EcsCluster):
-            return
-        if cluster.agent_settings.get("ECS_IMAGE_PULL_BEHAVIOR") != "once":
+        if not cluster.pulls_images_once:
             return
         for container in spec.containers:
             image = container.image
@@ -249,7 +232,6 @@ class Workload(Construct):
             return
         capacity = self._cluster.max_capacity
         if capacity is None:
-            assert isinstance(self._cluster, ExistingCluster)
             self._cluster.warn_unknown(self, "the static host port check", "max_capacity")
             return
         spare = tasks if doubles else 1 if rolls else 0
@@ -312,7 +294,6 @@ class Workload(Construct):
             return
         capacity = self._cluster.max_capacity
         if capacity is None:
-            assert isinstance(self._cluster, ExistingCluster)
             self._cluster.warn_unknown(self, "the distinctInstance check", "max_capacity")
             return
         if doubles and 2 * tasks > capacity:

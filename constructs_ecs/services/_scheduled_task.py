@@ -15,6 +15,7 @@ from constructs_ecs._arguments import checked, expect_int
 from constructs_ecs._errors import ConfigurationError
 from constructs_ecs._limits import SCHEDULER_RETRY_ATTEMPTS, SCHEDULER_TASK_COUNT
 from constructs_ecs._nag import acknowledge, explain_inline_policies, explain_wildcards
+from constructs_ecs.cluster import ServiceCluster
 from constructs_ecs.services._base import Workload
 from constructs_ecs.services._options import Placement
 from constructs_ecs.services._schedules import check_schedule_expression
@@ -22,7 +23,6 @@ from constructs_ecs.services._schedules import check_schedule_expression
 if TYPE_CHECKING:
     from aws_cdk import aws_scheduler as scheduler
 
-    from constructs_ecs.cluster import EcsCluster, ExistingCluster
     from constructs_ecs.taskdef import TaskDefinitionSpec
 
 __all__ = ["ScheduledTask"]
@@ -51,7 +51,7 @@ class ScheduledTask(Workload):
         scope: Construct,
         construct_id: str,
         *,
-        cluster: EcsCluster | ExistingCluster,
+        cluster: ServiceCluster,
         task_definition: TaskDefinitionSpec,
         schedule: scheduler.ScheduleExpression,
         task_count: int = 1,

@@ -17,6 +17,8 @@ from constructs_ecs._arguments import checked, expect_int
 from constructs_ecs._errors import ConfigurationError
 from constructs_ecs._limits import TASKS_PER_SERVICE
 from constructs_ecs._nag import explain_inline_policies, explain_wildcards
+from constructs_ecs.cluster import ServiceCluster
+from constructs_ecs.load_balancer import ServiceLoadBalancer
 from constructs_ecs.services._alarms import Alarms
 from constructs_ecs.services._base import ServiceBase
 from constructs_ecs.services._deployment import Deployment
@@ -29,8 +31,6 @@ from constructs_ecs.services._options import (
 )
 
 if TYPE_CHECKING:
-    from constructs_ecs.cluster import EcsCluster, ExistingCluster
-    from constructs_ecs.load_balancer import ExistingLoadBalancer, LoadBalancer
     from constructs_ecs.taskdef import PortMapping, TaskDefinitionSpec
 
 __all__ = ["WebService"]
@@ -83,8 +83,8 @@ class WebService(ServiceBase):
         scope: Construct,
         construct_id: str,
         *,
-        cluster: EcsCluster | ExistingCluster,
-        load_balancer: LoadBalancer | ExistingLoadBalancer,
+        cluster: ServiceCluster,
+        load_balancer: ServiceLoadBalancer,
         task_definition: TaskDefinitionSpec,
         desired_count: int = 2,
         path_patterns: Sequence[str] = (),
@@ -334,9 +334,7 @@ class WebService(ServiceBase):
             )
         return candidates[0]
 
-    def _open_from(
-        self, load_balancer: LoadBalancer | ExistingLoadBalancer, port: PortMapping
-    ) -> None:
+    def _open_from(self, load_balancer: ServiceLoadBalancer, port: PortMapping) -> None:
         """Let the load balancer, and nothing else, reach the tasks' ports."""
         mode = self._spec.network_mode
         if mode == "awsvpc":

@@ -13,6 +13,7 @@ from constructs import Construct
 from constructs_ecs._arguments import checked, expect_int
 from constructs_ecs._errors import ConfigurationError
 from constructs_ecs._limits import TASKS_PER_SERVICE
+from constructs_ecs.cluster import ServiceCluster
 from constructs_ecs.services._alarms import Alarms
 from constructs_ecs.services._base import ServiceBase
 from constructs_ecs.services._deployment import Deployment
@@ -25,7 +26,6 @@ from constructs_ecs.services._options import (
 )
 
 if TYPE_CHECKING:
-    from constructs_ecs.cluster import EcsCluster, ExistingCluster
     from constructs_ecs.taskdef import TaskDefinitionSpec
 
 __all__ = ["WorkerService"]
@@ -51,7 +51,7 @@ class WorkerService(ServiceBase):
         scope: Construct,
         construct_id: str,
         *,
-        cluster: EcsCluster | ExistingCluster,
+        cluster: ServiceCluster,
         task_definition: TaskDefinitionSpec,
         desired_count: int = 1,
         daemon: bool = False,
