@@ -29,6 +29,8 @@ from typing import TYPE_CHECKING
 
 import aws_cdk as cdk
 
+from constructs_ecs import Routing
+
 if TYPE_CHECKING:
     from constructs_ecs import TaskDefinitionSpec
 
@@ -88,7 +90,7 @@ def ours(app: cdk.App, services: int) -> None:
             cluster=stack.cluster,
             load_balancer=stack.load_balancer,
             task_definition=spec(index),
-            path_patterns=[f"/svc{index}/*"],
+            routing=Routing(path_patterns=[f"/svc{index}/*"]),
         )
 
 

@@ -33,9 +33,11 @@ from constructs_ecs import (
     Network,
     PlainHttp,
     PlatformStack,
+    Routing,
     Scaling,
     ScheduledTask,
     ServiceConnect,
+    ServiceNetwork,
     ServicesStack,
     SpotOptions,
     TaskDefinitionSpec,
@@ -252,9 +254,9 @@ def full_platform(app: cdk.App, env: cdk.Environment | None) -> None:
         cluster=cluster,
         load_balancer=public,
         task_definition=web,
-        path_patterns=["/web/*"],
+        routing=Routing(path_patterns=["/web/*"]),
         enable_exec=True,
-        service_connect=ServiceConnect(dns_name="web"),
+        network=ServiceNetwork(service_connect=ServiceConnect(dns_name="web")),
         scaling=Scaling(min_count=1, max_count=3, requests_per_target=500),
     )
     worker = WorkerService(
@@ -263,7 +265,7 @@ def full_platform(app: cdk.App, env: cdk.Environment | None) -> None:
         cluster=cluster,
         task_definition=_spec("worker", network_mode="awsvpc"),
         enable_exec=True,
-        service_connect=ServiceConnect(),
+        network=ServiceNetwork(service_connect=ServiceConnect()),
     )
     WorkerService(stack, "Agent", cluster=cluster, task_definition=_spec("agent"), daemon=True)
     nightly = ScheduledTask(
@@ -322,9 +324,9 @@ def services_layout(app: cdk.App, env: cdk.Environment | None) -> None:
                     portMappings=[{"containerPort": 80, "name": "http"}],
                     secrets=[{"name": "API_KEY", "valueFrom": f"/shop/{name}/api-key"}],
                 ),
-                path_patterns=[f"/{name}/*"],
+                routing=Routing(path_patterns=[f"/{name}/*"]),
                 enable_exec=True,
-                service_connect=ServiceConnect(dns_name=name),
+                network=ServiceNetwork(service_connect=ServiceConnect(dns_name=name)),
                 scaling=Scaling(min_count=1, max_count=2),
             )
 

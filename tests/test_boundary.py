@@ -33,9 +33,11 @@ from constructs_ecs import (
     Placement,
     PlainHttp,
     PlatformStack,
+    Routing,
     Scaling,
     ScheduledTask,
     ServiceConnect,
+    ServiceNetwork,
     ServicesStack,
     SpotOptions,
     TargetHealthCheck,
@@ -111,7 +113,7 @@ SUBJECTS = [
                 "load_balancer": p.load_balancer,
                 "task_definition": web_spec("web"),
                 # each case its own route: two identical ones are refused (not the point here)
-                "path_patterns": [f"/{len(p.stack.node.children)}/*"],
+                "routing": Routing(path_patterns=[f"/{len(p.stack.node.children)}/*"]),
             },
         ),
         ("scope", "construct_id"),
@@ -141,6 +143,8 @@ SUBJECTS = [
     Subject("Scaling", Scaling, lambda p, i: {"min_count": 1, "max_count": 2}),
     Subject("TargetHealthCheck", TargetHealthCheck, lambda p, i: {}),
     Subject("ServiceConnect", ServiceConnect, lambda p, i: {}),
+    Subject("Routing", Routing, lambda p, i: {}),
+    Subject("ServiceNetwork", ServiceNetwork, lambda p, i: {}),
     Subject("PlainHttp", PlainHttp, lambda p, i: {"reason": "Internal test traffic only."}),
     Subject(
         "SpotOptions",
@@ -181,7 +185,7 @@ def test_the_matrix_covers_every_keyword_of_every_subject() -> None:
     """Guards the generator: a construct's keywords are in it (they once were not)."""
     covered = {subject.name: set(parameters(subject)) for subject in SUBJECTS}
     assert {"vpc", "instance_type", "max_capacity", "agent_settings"} <= covered["EcsCluster"]
-    assert {"desired_count", "path_patterns", "task_definition"} <= covered["WebService"]
+    assert {"desired_count", "routing", "task_definition"} <= covered["WebService"]
     assert all(covered.values()), [name for name, found in covered.items() if not found]
 
 
@@ -299,9 +303,9 @@ def test_what_odd_input_was_accepted_for_synthesizes_clean(subject: Subject) -> 
                 cluster=p.cluster,
                 load_balancer=p.load_balancer,
                 task_definition=web_spec(),
-                path_patterns="/api/*",
+                routing=Routing(path_patterns="/api/*"),
             ),
-            "path_patterns",
+            "routing.path_patterns",
         ),
         (
             lambda p: ScheduledTask(

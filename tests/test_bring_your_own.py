@@ -20,6 +20,8 @@ from constructs_ecs import (
     ExistingCluster,
     ExistingLoadBalancer,
     LoadBalancer,
+    Routing,
+    ServiceNetwork,
     TaskDefinitionSpec,
     WebService,
     WorkerService,
@@ -95,8 +97,7 @@ def test_a_web_service_runs_on_an_existing_cluster_behind_an_existing_listener()
         cluster=cluster,
         load_balancer=shared,
         task_definition=web_spec(),
-        path_patterns=["/web/*"],
-        priority=4242,
+        routing=Routing(path_patterns=["/web/*"], priority=4242),
     )
     cdk.Annotations.of(shared).acknowledge_warning(UNKNOWN_RULES, "test: 4242 is free there")
     template = Template.from_json(template_of(stack))
@@ -188,7 +189,9 @@ def awsvpc_spec(name: str = "app", image: str = "nginx:1.27") -> TaskDefinitionS
 def test_awsvpc_tasks_take_the_apps_own_security_groups() -> None:
     platform = Platform("OwnGroups")
     own = ec2.SecurityGroup(platform.stack, "Own", vpc=platform.cluster.vpc)
-    web = platform.web("App", task_definition=awsvpc_spec(), security_groups=[own])
+    web = platform.web(
+        "App", task_definition=awsvpc_spec(), network=ServiceNetwork(security_groups=[own])
+    )
     assert web.security_group is None
     template = Template.from_json(template_of(platform.stack))
     group_id = platform.stack.resolve(own.security_group_id)
@@ -209,7 +212,7 @@ def test_fails_when_security_groups_are_given_to_a_bridge_task() -> None:
     platform = Platform("BridgeGroups")
     own = ec2.SecurityGroup(platform.stack, "Own", vpc=platform.cluster.vpc)
     with pytest.raises(ConfigurationError, match=r"^security_groups: .*awsvpc"):
-        platform.web("Bridge", security_groups=[own])
+        platform.web("Bridge", network=ServiceNetwork(security_groups=[own]))
 
 
 def test_cloud_map_discovery_beside_service_connect() -> None:
@@ -220,7 +223,9 @@ def test_cloud_map_discovery_beside_service_connect() -> None:
     platform.worker(
         "Api",
         task_definition=awsvpc_spec("api"),
-        service_discovery=ecs.CloudMapOptions(name="api", cloud_map_namespace=namespace),
+        network=ServiceNetwork(
+            service_discovery=ecs.CloudMapOptions(name="api", cloud_map_namespace=namespace)
+        ),
     )
     template = Template.from_json(template_of(platform.stack))
     template.has_resource_properties("AWS::ServiceDiscovery::Service", {"Name": "api"})

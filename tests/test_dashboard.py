@@ -9,7 +9,7 @@ from typing import Any
 import aws_cdk as cdk
 import pytest
 
-from constructs_ecs import ConfigurationError, Deployment, PlatformDashboard, WebService
+from constructs_ecs import ConfigurationError, Deployment, PlatformDashboard, Routing, WebService
 from constructs_ecs._dashboard import MAX_DASHBOARD_WIDGETS
 from constructs_ecs.testing import assert_cfn_lint_clean, new_app, synth
 from tests.conftest import CDK_JSON
@@ -29,7 +29,7 @@ class Split:
             cluster=self.platform.cluster,
             load_balancer=self.platform.load_balancer,
             task_definition=web_spec("web"),
-            path_patterns=["/web/*"],
+            routing=Routing(path_patterns=["/web/*"]),
         )
         self.blue = WebService(
             self.services,
@@ -37,7 +37,7 @@ class Split:
             cluster=self.platform.cluster,
             load_balancer=self.platform.load_balancer,
             task_definition=web_spec("blue"),
-            path_patterns=["/blue/*"],
+            routing=Routing(path_patterns=["/blue/*"]),
             deployment=Deployment.blue_green(),
         )
         self.worker = self.platform.worker("Worker")  # in the platform's own stack

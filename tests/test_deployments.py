@@ -21,7 +21,9 @@ from constructs_ecs import (
     ExistingLoadBalancer,
     LifecycleHook,
     Placement,
+    Routing,
     ServiceConnect,
+    ServiceNetwork,
     WebService,
 )
 from constructs_ecs.load_balancer._routes import Route, RouteTable
@@ -51,10 +53,10 @@ class Deployments:
         hook = lambda_.Function.from_function_attributes(
             stack, "SmokeTest", function_arn=HOOK_ARN, same_environment=True
         )
-        self.rolling = platform.web("Rolling", path_patterns=["/rolling/*"])
+        self.rolling = platform.web("Rolling", routing=Routing(path_patterns=["/rolling/*"]))
         self.tuned = platform.web(
             "Tuned",
-            path_patterns=["/tuned/*"],
+            routing=Routing(path_patterns=["/tuned/*"]),
             desired_count=4,
             deployment=Deployment.rolling(
                 min_healthy_percent=50,
@@ -65,7 +67,7 @@ class Deployments:
         )
         self.blue = platform.web(
             "Blue",
-            path_patterns=["/blue/*"],
+            routing=Routing(path_patterns=["/blue/*"]),
             deployment=Deployment.blue_green(
                 bake_time=cdk.Duration.minutes(10),
                 lifecycle_hooks=[
@@ -78,7 +80,7 @@ class Deployments:
         )
         self.canary = platform.web(
             "Canary",
-            path_patterns=["/canary/*"],
+            routing=Routing(path_patterns=["/canary/*"]),
             deployment=Deployment.canary(
                 percent=10,
                 interval=cdk.Duration.minutes(10),
@@ -87,18 +89,20 @@ class Deployments:
         )
         self.linear = platform.web(
             "Linear",
-            path_patterns=["/linear/*"],
+            routing=Routing(path_patterns=["/linear/*"]),
             deployment=Deployment.linear(step_percent=25, interval=cdk.Duration.minutes(4)),
         )
         self.mesh = platform.worker(
             "Mesh",
             task_definition=web_spec("mesh"),
-            service_connect=ServiceConnect(dns_name="mesh"),
+            network=ServiceNetwork(service_connect=ServiceConnect(dns_name="mesh")),
             deployment=Deployment.blue_green(),
         )
         self.agent = platform.worker("Agent", daemon=True)
         self.queue = platform.worker("Queue")
-        self.quiet = platform.web("Quiet", path_patterns=["/quiet/*"], alarms=Alarms.off())
+        self.quiet = platform.web(
+            "Quiet", routing=Routing(path_patterns=["/quiet/*"]), alarms=Alarms.off()
+        )
         self.business = cloudwatch.Alarm(
             stack,
             "Business",
@@ -108,7 +112,7 @@ class Deployments:
         )
         self.paged = platform.web(
             "Paged",
-            path_patterns=["/paged/*"],
+            routing=Routing(path_patterns=["/paged/*"]),
             alarms=Alarms(
                 target_5xx_percent=2,
                 response_time_p99_seconds=None,
@@ -348,7 +352,7 @@ def test_with_a_certificate_the_test_listener_is_https_and_the_redirect_holds_no
         cluster=cluster,
         load_balancer=lb,
         task_definition=web_spec("canary"),
-        path_patterns=["/canary/*"],
+        routing=Routing(path_patterns=["/canary/*"]),
         deployment=Deployment.canary(),
     )
     resources = template_of(stack)["Resources"]
@@ -601,7 +605,7 @@ def test_fails_when_a_worker_no_one_calls_deploys_canary(v: Platform) -> None:
     with pytest.raises(ConfigurationError, match=r"^deployment: .*Service Connect server"):
         v.worker(
             "CanaryClient",
-            service_connect=ServiceConnect(),
+            network=ServiceNetwork(service_connect=ServiceConnect()),
             deployment=Deployment.canary(),
         )
 
@@ -625,7 +629,7 @@ def test_fails_when_a_rolling_deploy_can_neither_stop_nor_start_a_task(v: Platfo
     with pytest.raises(ConfigurationError, match=r"with 2 task\(s\).*never progresses"):
         v.web(
             "Stuck",
-            path_patterns=["/stuck/*"],
+            routing=Routing(path_patterns=["/stuck/*"]),
             deployment=Deployment.rolling(min_healthy_percent=75, max_percent=125),
         )
 
@@ -634,14 +638,14 @@ def test_fails_when_blue_green_needs_more_instances_than_a_static_port_allows() 
     platform = Platform("StaticBlueGreen")  # a cluster of at most 4 instances
     platform.web(
         "Two",
-        path_patterns=["/two/*"],
+        routing=Routing(path_patterns=["/two/*"]),
         task_definition=web_spec("two", host_port=8081),
         deployment=Deployment.blue_green(),
     )
     with pytest.raises(ConfigurationError, match=r"^desired_count: got 3;.*blue/green deploy"):
         platform.web(
             "Three",
-            path_patterns=["/three/*"],
+            routing=Routing(path_patterns=["/three/*"]),
             task_definition=web_spec("three", host_port=8082),
             desired_count=3,
             deployment=Deployment.blue_green(),
@@ -678,7 +682,7 @@ def test_fails_when_a_scaled_service_would_stall_at_its_fewest_tasks(v: Platform
     with pytest.raises(ConfigurationError, match=r"with 1 task\(s\).*never progresses"):
         v.web(
             "Scaled",
-            path_patterns=["/scaled/*"],
+            routing=Routing(path_patterns=["/scaled/*"]),
             scaling=Scaling(min_count=1, max_count=4),
             deployment=Deployment.rolling(min_healthy_percent=50, max_percent=100),
         )
@@ -690,7 +694,7 @@ def test_fails_when_a_blue_green_service_scales_on_requests_per_target(v: Platfo
     with pytest.raises(ConfigurationError, match=r"^scaling\.requests_per_target: .*other target"):
         v.web(
             "Counted",
-            path_patterns=["/counted/*"],
+            routing=Routing(path_patterns=["/counted/*"]),
             scaling=Scaling(min_count=2, max_count=4, requests_per_target=500),
             deployment=Deployment.canary(),
         )
@@ -741,7 +745,7 @@ def test_an_existing_load_balancer_without_a_test_listener_gets_no_test_rule(v: 
     service = v.web(
         "Elsewhere",
         load_balancer=existing,
-        path_patterns=["/elsewhere/*"],
+        routing=Routing(path_patterns=["/elsewhere/*"]),
         deployment=Deployment.canary(),
     )
     assert service.test_listener_rule is None
@@ -871,7 +875,7 @@ def test_a_web_service_keeps_its_target_group_ids_under_every_strategy(v: Platfo
     """Stateful-ish ids: switching strategy must not replace the first target group."""
     for name, deployment in (("IdsRolling", None), ("IdsCanary", Deployment.canary())):
         service: WebService = v.web(
-            name, path_patterns=[f"/{name.lower()}/*"], deployment=deployment
+            name, routing=Routing(path_patterns=[f"/{name.lower()}/*"]), deployment=deployment
         )
         assert service.target_group.node.id == "TargetGroup"
         assert service.listener_rule.node.id == "ListenerRule"

@@ -19,6 +19,7 @@ from constructs_ecs import (
     EcsCluster,
     Network,
     ServiceConnect,
+    ServiceNetwork,
     TaskDefinitionSpec,
     WorkerService,
 )
@@ -112,7 +113,7 @@ def build(stack_id: str, services: list[tuple[str, str, ServiceConnect, dict[str
             construct_id,
             cluster=cluster,
             task_definition=spec(construct_id.lower(), mode, **extra),
-            service_connect=options,
+            network=ServiceNetwork(service_connect=options),
         )
         if service.security_group is not None:
             groups[construct_id] = logical_id(service.security_group)

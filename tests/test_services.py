@@ -18,9 +18,11 @@ from constructs_ecs import (
     LoadBalancer,
     Network,
     Placement,
+    Routing,
     Scaling,
     ScheduledTask,
     ServiceConnect,
+    ServiceNetwork,
     TargetHealthCheck,
     TaskDefinitionSpec,
     WebService,
@@ -61,8 +63,8 @@ class Platform:
             cluster=cluster,
             load_balancer=lb,
             task_definition=web_spec("web"),
-            path_patterns=["/web/*"],
-            service_connect=ServiceConnect(dns_name="web"),
+            routing=Routing(path_patterns=["/web/*"]),
+            network=ServiceNetwork(service_connect=ServiceConnect(dns_name="web")),
         )
         self.api = WebService(
             self.stack,
@@ -70,9 +72,11 @@ class Platform:
             cluster=cluster,
             load_balancer=lb,
             task_definition=web_spec("api", port=8080),
-            path_patterns=["/api/*"],
-            host_headers=["api.example.com"],
-            health_check=TargetHealthCheck(path="/healthz"),
+            routing=Routing(
+                path_patterns=["/api/*"],
+                host_headers=["api.example.com"],
+                health_check=TargetHealthCheck(path="/healthz"),
+            ),
             scaling=Scaling(min_count=2, max_count=8, memory_percent=75, requests_per_target=500),
             enable_exec=True,
         )
@@ -83,7 +87,7 @@ class Platform:
             task_definition=worker_spec(),
             desired_count=2,
             placement=Placement(constraints=[ecs.PlacementConstraint.distinct_instances()]),
-            service_connect=ServiceConnect(),
+            network=ServiceNetwork(service_connect=ServiceConnect()),
         )
         self.daemon = WorkerService(
             self.stack, "Agent", cluster=cluster, task_definition=worker_spec("agent"), daemon=True
@@ -455,8 +459,7 @@ def test_target_group_sends_to_the_chosen_container_and_port(
         cluster=cluster,
         load_balancer=lb,
         task_definition=two_container_spec(admin_essential=admin_essential),
-        container_name=container_name,
-        container_port=container_port,
+        routing=Routing(container_name=container_name, container_port=container_port),
     )
     template = Template.from_json(template_of(stack))
     name, port = expected
@@ -504,7 +507,7 @@ def test_fails_when_container_name_is_not_in_the_task(bare: Bare) -> None:
         bare.web(
             "Wrong",
             task_definition=web_spec(),
-            container_name="sidecar",
+            routing=Routing(container_name="sidecar"),
         )
 
 
@@ -529,7 +532,7 @@ def test_fails_when_service_connect_has_no_namespace(bare: Bare) -> None:
         bare.worker(
             "Sc",
             task_definition=worker_spec(),
-            service_connect=ServiceConnect(),
+            network=ServiceNetwork(service_connect=ServiceConnect()),
         )
 
 
@@ -554,7 +557,7 @@ def test_fails_when_service_connect_port_has_no_name(bare: Bare) -> None:
         bare.web(
             "Anon",
             task_definition=spec,
-            service_connect=ServiceConnect(dns_name="anon"),
+            network=ServiceNetwork(service_connect=ServiceConnect(dns_name="anon")),
         )
 
 
@@ -802,7 +805,7 @@ def test_fails_when_services_together_need_more_static_port_slots_than_instances
         bare.web(
             name,
             task_definition=web_spec(f"web{name.lower()}", host_port=80),
-            path_patterns=[f"/{name.lower()}/*"],
+            routing=Routing(path_patterns=[f"/{name.lower()}/*"]),
             desired_count=1,
         )
     with pytest.raises(

@@ -10,6 +10,7 @@ import pytest
 
 from constructs_ecs import (
     PlatformStack,
+    Routing,
     ServicesStack,
     TaskDefinitionSpec,
     WebService,
@@ -50,7 +51,7 @@ def build(services: dict[str, list[str]]) -> dict[str, dict[str, Any]]:
                 cluster=stack.cluster,
                 load_balancer=stack.load_balancer,
                 task_definition=spec(name),
-                path_patterns=[f"/{name}/*"],
+                routing=Routing(path_patterns=[f"/{name}/*"]),
             )
     assembly = synth(app)
     return {s.stack_name: s.template for s in assembly.stacks}

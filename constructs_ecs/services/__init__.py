@@ -15,8 +15,10 @@ from constructs_ecs.services._alarms import Alarms, ServiceAlarms
 from constructs_ecs.services._deployment import Deployment, LifecycleHook
 from constructs_ecs.services._options import (
     Placement,
+    Routing,
     Scaling,
     ServiceConnect,
+    ServiceNetwork,
     TargetHealthCheck,
     default_placement_strategies,
 )
@@ -37,10 +39,12 @@ __all__ = [
     "Deployment",
     "LifecycleHook",
     "Placement",
+    "Routing",
     "Scaling",
     "ScheduledTask",
     "ServiceAlarms",
     "ServiceConnect",
+    "ServiceNetwork",
     "TargetHealthCheck",
     "WebService",
     "WorkerService",

@@ -1,5 +1,5 @@
 """Option groups of the services: placement, task auto scaling, the target health check,
-Service Connect."""
+Service Connect, a web service's routing, a service's network."""
 
 from __future__ import annotations
 
@@ -8,10 +8,12 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import aws_cdk as cdk
+from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_ecs as ecs
 from aws_cdk import aws_elasticloadbalancingv2 as elbv2
 
 from constructs_ecs._arguments import checked, expect_int
+from constructs_ecs._deprecated import Moved, exclusive
 from constructs_ecs._errors import ConfigurationError
 from constructs_ecs._limits import TASKS_PER_SERVICE
 from constructs_ecs.cluster._options import default_placement_strategies
@@ -20,11 +22,17 @@ QUOTA = f" (ECS: at most {TASKS_PER_SERVICE} tasks per service)"
 
 __all__ = [
     "DEFAULT_PLACEMENT_STRATEGIES",
+    "NETWORK_MOVED",
+    "ROUTING_MOVED",
     "Placement",
+    "Routing",
     "Scaling",
     "ServiceConnect",
+    "ServiceNetwork",
     "TargetHealthCheck",
     "default_placement_strategies",
+    "network_of",
+    "routing_of",
 ]
 
 
@@ -216,3 +224,97 @@ class ServiceConnect:
     def __post_init__(self) -> None:
         if self.port is not None:
             expect_int("service_connect.port", self.port, minimum=1, maximum=65535)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Routing:
+    """How the load balancer reaches a web service: the listener rule's conditions and
+    priority, the container and port that receive the traffic, and the target group's health
+    check.
+
+    A request matches when its path matches one of ``path_patterns`` and its host one of
+    ``host_headers``; an omitted condition matches every request (see
+    ``LoadBalancer.add_route``).
+
+    Attributes:
+        path_patterns: Listener-rule path patterns. Default: ``/*`` when no ``host_headers``
+            are given either.
+        host_headers: Listener-rule host headers. Default: any host.
+        priority: Listener-rule priority. Default: derived from the construct path, stable
+            across synths and unchanged when other services come and go.
+        container_name: Container that receives traffic. Default: the first container with a
+            port mapping.
+        container_port: Its port. Default: that container's first port mapping.
+        health_check: Target-group health check. Default: ``TargetHealthCheck()``.
+    """
+
+    path_patterns: Sequence[str] = ()
+    host_headers: Sequence[str] = ()
+    priority: int | None = None
+    container_name: str | None = None
+    container_port: int | None = None
+    health_check: TargetHealthCheck | None = None
+
+    @checked("routing.")
+    def __post_init__(self) -> None:
+        if self.container_port is not None:
+            expect_int("routing.container_port", self.container_port, minimum=1, maximum=65535)
+
+
+@dataclass(frozen=True, kw_only=True)
+class ServiceNetwork:
+    """How a service's tasks are reached and reach others: their security groups (awsvpc
+    tasks), Service Connect, Cloud Map service discovery.
+
+    Attributes:
+        security_groups: The security groups of awsvpc tasks (yours; the library adds the
+            ingress its load balancer and Service Connect need). Default: one defined for the
+            service, open to nothing but those.
+        service_connect: Service Connect (call and be called by name). Default: off.
+        service_discovery: Cloud Map service discovery (DNS records for the tasks), beside or
+            instead of Service Connect. Default: none.
+    """
+
+    security_groups: Sequence[ec2.ISecurityGroup] | None = None
+    service_connect: ServiceConnect | None = None
+    service_discovery: ecs.CloudMapOptions | None = None
+
+    @checked("network.")
+    def __post_init__(self) -> None:
+        pass
+
+
+ROUTING_MOVED = {
+    "path_patterns": Moved(Sequence[str], "routing=Routing(path_patterns=...)"),
+    "host_headers": Moved(Sequence[str], "routing=Routing(host_headers=...)"),
+    "priority": Moved(int | None, "routing=Routing(priority=...)"),
+    "container_name": Moved(str | None, "routing=Routing(container_name=...)"),
+    "container_port": Moved(int | None, "routing=Routing(container_port=...)"),
+    "health_check": Moved(TargetHealthCheck | None, "routing=Routing(health_check=...)"),
+}
+"""WebService's keywords of 0.1 that ``routing`` replaces."""
+
+NETWORK_MOVED = {
+    "security_groups": Moved(
+        Sequence[ec2.ISecurityGroup] | None, "network=ServiceNetwork(security_groups=...)"
+    ),
+    "service_connect": Moved(ServiceConnect | None, "network=ServiceNetwork(service_connect=...)"),
+    "service_discovery": Moved(
+        ecs.CloudMapOptions | None, "network=ServiceNetwork(service_discovery=...)"
+    ),
+}
+"""The services' keywords of 0.1 that ``network`` replaces."""
+
+
+def routing_of(routing: Routing | None, taken: dict[str, Any]) -> Routing:
+    """``routing``, or the one the moved keywords in ``taken`` describe (not both)."""
+    old = {name: value for name, value in taken.items() if name in ROUTING_MOVED}
+    exclusive(old, "routing", routing)
+    return routing or Routing(**old)
+
+
+def network_of(network: ServiceNetwork | None, taken: dict[str, Any]) -> ServiceNetwork:
+    """``network``, or the one the moved keywords in ``taken`` describe (not both)."""
+    old = {name: value for name, value in taken.items() if name in NETWORK_MOVED}
+    exclusive(old, "network", network)
+    return network or ServiceNetwork(**old)

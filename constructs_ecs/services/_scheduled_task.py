@@ -63,8 +63,9 @@ class ScheduledTask(Workload):
         security_groups: Sequence[ec2.ISecurityGroup] | None = None,
     ) -> None:
         """
-        :param cluster: The ``EcsCluster`` the task runs on.
-        :param task_definition: What to run.
+        :param cluster: The cluster the tasks run on: an ``EcsCluster``, an
+            ``ExistingCluster``, or any ``ServiceCluster``.
+        :param task_definition: What to run (``TaskDefinitionSpec.from_file(...)`` or Python).
         :param schedule: ``scheduler.ScheduleExpression.cron(...)`` or ``.rate(...)``.
         :param task_count: Tasks started per invocation (1-10). Default: 1.
         :param retry_attempts: Retries of a failed invocation (0-185). Default: 3.

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import aws_cdk as cdk
 from aws_cdk import aws_ec2 as ec2
@@ -14,6 +13,7 @@ from aws_cdk import aws_logs as logs
 from constructs import Construct
 
 from constructs_ecs._arguments import checked, expect_int
+from constructs_ecs._deprecated import announce_moved, take_moved
 from constructs_ecs._errors import ConfigurationError
 from constructs_ecs._limits import TASKS_PER_SERVICE
 from constructs_ecs._nag import explain_inline_policies, explain_wildcards
@@ -23,17 +23,25 @@ from constructs_ecs.services._alarms import Alarms
 from constructs_ecs.services._base import ServiceBase
 from constructs_ecs.services._deployment import Deployment
 from constructs_ecs.services._options import (
+    NETWORK_MOVED,
     QUOTA,
+    ROUTING_MOVED,
     Placement,
+    Routing,
     Scaling,
-    ServiceConnect,
+    ServiceNetwork,
     TargetHealthCheck,
+    network_of,
+    routing_of,
 )
 
 if TYPE_CHECKING:
     from constructs_ecs.taskdef import PortMapping, TaskDefinitionSpec
 
 __all__ = ["WebService"]
+
+_MOVED = {**ROUTING_MOVED, **NETWORK_MOVED}
+"""The keywords of 0.1 that ``routing`` and ``network`` replace."""
 
 GRACE_PERIOD_S = 60
 """Health-check grace period of a web service: time for a task to start before the ALB counts."""
@@ -87,48 +95,36 @@ class WebService(ServiceBase):
         load_balancer: ServiceLoadBalancer,
         task_definition: TaskDefinitionSpec,
         desired_count: int = 2,
-        path_patterns: Sequence[str] = (),
-        host_headers: Sequence[str] = (),
-        priority: int | None = None,
-        container_name: str | None = None,
-        container_port: int | None = None,
-        health_check: TargetHealthCheck | None = None,
+        routing: Routing | None = None,
         scaling: Scaling | None = None,
         placement: Placement | None = None,
-        service_connect: ServiceConnect | None = None,
+        network: ServiceNetwork | None = None,
         enable_exec: bool = False,
         log_retention: logs.RetentionDays = logs.RetentionDays.ONE_MONTH,
-        security_groups: Sequence[ec2.ISecurityGroup] | None = None,
-        service_discovery: ecs.CloudMapOptions | None = None,
         deployment: Deployment | None = None,
         alarms: Alarms | None = None,
+        **moved: Any,
     ) -> None:
         """
-        :param cluster: The ``EcsCluster`` the tasks run on, or an ``ExistingCluster``.
-        :param load_balancer: The shared ``LoadBalancer`` that routes to this service.
+        :param cluster: The cluster the tasks run on: an ``EcsCluster``, an
+            ``ExistingCluster``, or any ``ServiceCluster``.
+        :param load_balancer: The load balancer that routes to this service: a
+            ``LoadBalancer``, an ``ExistingLoadBalancer``, or any ``ServiceLoadBalancer``.
         :param task_definition: What to run (``TaskDefinitionSpec.from_file(...)`` or Python).
         :param desired_count: Tasks to run. Default: 2. Ignored once ``scaling`` is set.
-        :param path_patterns: Listener-rule path patterns. Default: ``/*`` when no
-            ``host_headers`` are given either.
-        :param host_headers: Listener-rule host headers. Default: any host.
-        :param priority: Listener-rule priority. Default: derived from the construct path,
-            stable across synths and unchanged when other services come and go.
-        :param container_name: Container that receives traffic. Default: the first container
-            with a port mapping.
-        :param container_port: Its port. Default: that container's first port mapping.
-        :param health_check: Target-group health check. Default: ``TargetHealthCheck()``.
+        :param routing: How the load balancer reaches the service: the listener rule's path
+            patterns, host headers and priority, the container and port, the health check
+            (``Routing(path_patterns=["/api/*"])``). Default: ``Routing()``: every path
+            (``/*``), a derived priority, the first container's first port, ``/`` checked.
         :param scaling: Task auto scaling. Default: a fixed ``desired_count``.
         :param placement: Strategies and constraints. Default: spread across AZs, then
             bin-pack on memory; no constraint.
-        :param service_connect: Service Connect (call/be called by name). Default: off.
+        :param network: The tasks' security groups (awsvpc), Service Connect, Cloud Map
+            service discovery (``ServiceNetwork(...)``). Default: ``ServiceNetwork()``: a
+            security group of its own for awsvpc tasks, neither Service Connect nor discovery.
         :param enable_exec: ECS Exec into the tasks, logged to the cluster's exec log group.
             Default: off.
         :param log_retention: Retention of the service's log group. Default: one month.
-        :param security_groups: The security groups of awsvpc tasks (yours; the library
-            adds the ingress its load balancer and Service Connect need). Default: one
-            defined for the service, open to nothing but those.
-        :param service_discovery: Cloud Map service discovery (DNS records for the tasks),
-            beside or instead of Service Connect. Default: none.
         :param deployment: How a deploy replaces the tasks: ``Deployment.rolling(...)``,
             ``blue_green(...)``, ``canary(...)`` or ``linear(...)``. Default:
             ``Deployment.rolling()``.
@@ -136,8 +132,11 @@ class WebService(ServiceBase):
             for none. Default: ``Alarms()`` (5xx rate and unhealthy targets roll a deploy back;
             p99 response time, CPU, memory and missing tasks only alarm).
         """
+        taken = take_moved(WebService, moved, _MOVED)
+        routing = routing_of(routing, taken)
+        network = network_of(network, taken)
         placement = placement or Placement()
-        health_check = health_check or TargetHealthCheck()
+        health_check = routing.health_check or TargetHealthCheck()
         deployment = deployment or Deployment.rolling()
         super().__init__(
             scope,
@@ -145,12 +144,13 @@ class WebService(ServiceBase):
             cluster=cluster,
             task_definition=task_definition,
             log_retention=log_retention,
-            security_groups=security_groups,
+            security_groups=network.security_groups,
         )
+        announce_moved(self, taken, _MOVED)
         expect_int("desired_count", desired_count, minimum=1, maximum=TASKS_PER_SERVICE, why=QUOTA)
-        if container_port is not None:
-            expect_int("container_port", container_port, minimum=1, maximum=65535)
-        container, port = self._exposed_port(task_definition, container_name, container_port)
+        container, port = self._exposed_port(
+            task_definition, routing.container_name, routing.container_port
+        )
         tasks = scaling.max_count if scaling else desired_count
         counts = (scaling.min_count, scaling.max_count) if scaling else (desired_count,) * 2
         shifting = deployment.shifts_traffic
@@ -176,7 +176,8 @@ class WebService(ServiceBase):
         self.test_listener_rule: elbv2.ApplicationListenerRule | None = None
         """Blue/green, canary, linear: the rule on the load balancer's test listener. ``None``
         for rolling, or without a test listener (``ExistingLoadBalancer``)."""
-        routes = tuple(path_patterns) or (() if host_headers else ("/*",))
+        host_headers = tuple(routing.host_headers)
+        routes = tuple(routing.path_patterns) or (() if host_headers else ("/*",))
         if shifting:
             self.alternate_target_group = self._target_group(
                 "AlternateTargetGroup", port, health_check, deployment
@@ -186,16 +187,16 @@ class WebService(ServiceBase):
                 target_group=self.target_group,
                 alternate_target_group=self.alternate_target_group,
                 path_patterns=routes,
-                host_headers=tuple(host_headers),
-                priority=priority,
+                host_headers=host_headers,
+                priority=routing.priority,
             )
         else:
             self.listener_rule = load_balancer.add_route(
                 self,
                 target_group=self.target_group,
                 path_patterns=routes,
-                host_headers=tuple(host_headers),
-                priority=priority,
+                host_headers=host_headers,
+                priority=routing.priority,
             )
         """The ``elbv2.ApplicationListenerRule`` that forwards to this service."""
         groups = [g for g in (self.target_group, self.alternate_target_group) if g is not None]
@@ -204,10 +205,10 @@ class WebService(ServiceBase):
         )
         service = self._define_service(
             placement_constraints=placement.constraints,
-            service_connect=service_connect,
+            service_connect=network.service_connect,
             enable_exec=enable_exec,
             tasks=tasks,
-            service_discovery=service_discovery,
+            service_discovery=network.service_discovery,
             desired_count=None if scaling else desired_count,
             capacity_provider_strategies=cluster.capacity_provider_strategies or None,
             health_check_grace_period=deployment.health_check_grace

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_ecs as ecs
 from aws_cdk import aws_logs as logs
 from constructs import Construct
 
 from constructs_ecs._arguments import checked, expect_int
+from constructs_ecs._deprecated import announce_moved, take_moved
 from constructs_ecs._errors import ConfigurationError
 from constructs_ecs._limits import TASKS_PER_SERVICE
 from constructs_ecs.cluster import ServiceCluster
@@ -18,10 +17,12 @@ from constructs_ecs.services._alarms import Alarms
 from constructs_ecs.services._base import ServiceBase
 from constructs_ecs.services._deployment import Deployment
 from constructs_ecs.services._options import (
+    NETWORK_MOVED,
     QUOTA,
     Placement,
     Scaling,
-    ServiceConnect,
+    ServiceNetwork,
+    network_of,
     placement_rules,
 )
 
@@ -40,9 +41,9 @@ class WorkerService(ServiceBase):
     daemon service sets ``LaunchType: EC2`` explicitly.
 
     A worker deploys rolling; blue/green, canary and linear need a Service Connect server
-    (``service_connect=ServiceConnect(dns_name=...)``), whose traffic ECS then shifts. Its
-    alarms watch CPU, memory and missing tasks; none is a deployment alarm unless you add one
-    (``Alarms(deployment_alarms=[...])``, e.g. on a dead-letter queue).
+    (``network=ServiceNetwork(service_connect=ServiceConnect(dns_name=...))``), whose traffic
+    ECS then shifts. Its alarms watch CPU, memory and missing tasks; none is a deployment alarm
+    unless you add one (``Alarms(deployment_alarms=[...])``, e.g. on a dead-letter queue).
     """
 
     @checked()
@@ -57,36 +58,37 @@ class WorkerService(ServiceBase):
         daemon: bool = False,
         scaling: Scaling | None = None,
         placement: Placement | None = None,
-        service_connect: ServiceConnect | None = None,
+        network: ServiceNetwork | None = None,
         enable_exec: bool = False,
         log_retention: logs.RetentionDays = logs.RetentionDays.ONE_MONTH,
-        security_groups: Sequence[ec2.ISecurityGroup] | None = None,
-        service_discovery: ecs.CloudMapOptions | None = None,
         deployment: Deployment | None = None,
         alarms: Alarms | None = None,
+        **moved: Any,
     ) -> None:
         """
-        :param cluster: The ``EcsCluster`` the tasks run on, or an ``ExistingCluster``.
-        :param task_definition: What to run.
+        :param cluster: The cluster the tasks run on: an ``EcsCluster``, an
+            ``ExistingCluster``, or any ``ServiceCluster``.
+        :param task_definition: What to run (``TaskDefinitionSpec.from_file(...)`` or Python).
         :param desired_count: Tasks to run (replica services). Default: 1.
         :param daemon: One task per instance instead of ``desired_count``. Default: replica.
         :param scaling: Task auto scaling on CPU/memory (replica services). Default: none.
         :param placement: Strategies and constraints. Default: spread across AZs, then
             bin-pack on memory (daemons take no strategy); no constraint.
-        :param service_connect: Service Connect. Default: off.
-        :param enable_exec: ECS Exec into the tasks. Default: off.
+        :param network: The tasks' security groups (awsvpc), Service Connect, Cloud Map
+            service discovery (``ServiceNetwork(...)``). Default: ``ServiceNetwork()``: a
+            security group of its own for awsvpc tasks, neither Service Connect nor discovery.
+        :param enable_exec: ECS Exec into the tasks, logged to the cluster's exec log group.
+            Default: off.
         :param log_retention: Retention of the service's log group. Default: one month.
-        :param security_groups: The security groups of awsvpc tasks (yours; the library
-            adds the ingress its load balancer and Service Connect need). Default: one
-            defined for the service, open to nothing but those.
-        :param service_discovery: Cloud Map service discovery (DNS records for the tasks),
-            beside or instead of Service Connect. Default: none.
         :param deployment: How a deploy replaces the tasks. ``Deployment.rolling(...)``
             (daemons: ``min_healthy_percent`` only); ``blue_green``, ``canary`` and ``linear``
             with a Service Connect ``dns_name`` only. Default: ``Deployment.rolling()``.
         :param alarms: The service's alarms; ``Alarms.off()`` for none. Default: ``Alarms()``
             (CPU, memory, missing tasks; no deployment alarm).
         """
+        taken = take_moved(WorkerService, moved, NETWORK_MOVED)
+        network = network_of(network, taken)
+        service_connect = network.service_connect
         placement = placement or Placement()
         deployment = deployment or Deployment.rolling()
         super().__init__(
@@ -95,8 +97,9 @@ class WorkerService(ServiceBase):
             cluster=cluster,
             task_definition=task_definition,
             log_retention=log_retention,
-            security_groups=security_groups,
+            security_groups=network.security_groups,
         )
+        announce_moved(self, taken, NETWORK_MOVED)
         if daemon and scaling is not None:
             raise ConfigurationError(
                 "scaling", scaling, "a daemon service runs one task per instance: omit scaling"
@@ -139,8 +142,8 @@ class WorkerService(ServiceBase):
                 f"Deployment.{deployment.strategy.value.lower()}()",
                 "Deployment.rolling() for a worker that no one calls: ECS shifts traffic "
                 "between revisions only behind a load balancer (a WebService) or for a Service "
-                "Connect server; give it service_connect=ServiceConnect(dns_name=...), or deploy "
-                "rolling",
+                "Connect server; give it network=ServiceNetwork(service_connect=ServiceConnect("
+                "dns_name=...)), or deploy rolling",
             )
         # At most: a daemon runs one task on every instance (so its port is taken on each).
         most = scaling.max_count if scaling else desired_count
@@ -161,7 +164,7 @@ class WorkerService(ServiceBase):
             service_connect=service_connect,
             enable_exec=enable_exec,
             tasks=tasks,
-            service_discovery=service_discovery,
+            service_discovery=network.service_discovery,
             daemon=daemon,
             desired_count=None if (daemon or scaling) else desired_count,
             capacity_provider_strategies=None

@@ -18,6 +18,7 @@ from constructs_ecs import (
     ImageRepositoryLike,
     PlainHttp,
     PlatformStack,
+    Routing,
     ServicesStack,
     TaskDefinitionSpec,
     WebService,
@@ -110,7 +111,7 @@ class ShopStage(cdk.Stage):
                 load_balancer=stack.load_balancer,
                 task_definition=_task_definition(service, _repository(stack, service, tooling)),
                 desired_count=environment.desired_count,
-                path_patterns=list(service.path_patterns),
+                routing=Routing(path_patterns=list(service.path_patterns)),
             )
 
 

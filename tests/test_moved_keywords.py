@@ -1,0 +1,169 @@
+"""The keywords of 0.1 that moved into option values in 0.2 keep working for one release.
+
+Each gives the same template as its new form, a ``DeprecationWarning`` at the user's call
+that names the new form, and a CDK deprecation annotation (``cdk synth`` prints it); a wrong
+value is refused naming the old keyword, as before; the old and new forms together are
+refused; a keyword that never existed is refused as it always was.
+"""
+
+from __future__ import annotations
+
+import warnings
+from typing import Any
+
+import pytest
+from aws_cdk import aws_ec2 as ec2
+
+from constructs_ecs import (
+    ConfigurationError,
+    Routing,
+    ServiceConnect,
+    ServiceNetwork,
+    TargetHealthCheck,
+    WebService,
+    WorkerService,
+)
+from constructs_ecs.testing import template_of
+from tests.factories import Platform, web_spec
+from tests.test_bring_your_own import warnings_of
+
+ROUTING_CASES: dict[str, Any] = {
+    "path_patterns": ["/api/*"],
+    "host_headers": ["api.example.com"],
+    "priority": 7,
+    "container_name": "web",
+    "container_port": 80,
+    "health_check": TargetHealthCheck(path="/healthz"),
+}
+NETWORK_CASES: dict[str, Any] = {
+    "service_connect": ServiceConnect(),
+}
+
+
+def _web(platform: Platform, **options: Any) -> WebService:
+    return WebService(
+        platform.stack,
+        "Web",
+        cluster=platform.cluster,
+        load_balancer=platform.load_balancer,
+        task_definition=web_spec(),
+        **options,
+    )
+
+
+def _namespace(platform: Platform) -> None:
+    platform.cluster.cluster.add_default_cloud_map_namespace(
+        name="shop.internal", use_for_service_connect=True
+    )
+
+
+@pytest.mark.parametrize("keyword", sorted(ROUTING_CASES))
+def test_a_routing_keyword_of_0_1_gives_the_template_of_its_new_form(keyword: str) -> None:
+    value = ROUTING_CASES[keyword]
+    old, new = Platform("Moved"), Platform("Moved")
+    with pytest.warns(
+        DeprecationWarning, match=rf"WebService\({keyword}=\.\.\.\) is deprecated"
+    ) as caught:
+        _web(old, **{keyword: value})
+    message = str(caught[0].message)
+    assert f"use routing=Routing({keyword}=...)" in message
+    assert "0.3.0" in message
+    assert caught[0].filename == __file__  # the user's line, not the library's
+    _web(new, routing=Routing(**{keyword: value}))
+    assert template_of(old.stack, allow_warnings=True) == template_of(new.stack)
+    (deprecation,) = [w for w in warnings_of(old.stack.node.find_child("Web")) if "deprecated" in w]
+    assert f"constructs_ecs.WebService({keyword}=...) is deprecated" in deprecation
+    assert f"use routing=Routing({keyword}=...)" in deprecation
+
+
+@pytest.mark.parametrize("kind", ["web", "worker"])
+def test_a_network_keyword_of_0_1_gives_the_template_of_its_new_form(kind: str) -> None:
+    old, new = Platform("Moved"), Platform("Moved")
+    for platform in (old, new):
+        _namespace(platform)
+    with pytest.warns(DeprecationWarning, match=r"use network=ServiceNetwork\(service_connect="):
+        getattr(old, kind)("Svc", service_connect=ServiceConnect())
+    getattr(new, kind)("Svc", network=ServiceNetwork(service_connect=ServiceConnect()))
+    assert template_of(old.stack, allow_warnings=True) == template_of(new.stack)
+
+
+def test_security_groups_of_0_1_still_reach_the_tasks() -> None:
+    from tests.test_bring_your_own import awsvpc_spec
+
+    platform = Platform("Groups")
+    own = ec2.SecurityGroup(platform.stack, "Own", vpc=platform.cluster.vpc)
+    with pytest.warns(DeprecationWarning, match="network=ServiceNetwork"):
+        worker = platform.worker("Worker", task_definition=awsvpc_spec(), security_groups=[own])
+    assert worker.security_group is None
+
+
+def test_the_new_forms_give_no_warning() -> None:
+    platform = Platform("Quiet")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", DeprecationWarning)
+        warnings.filterwarnings("ignore", category=DeprecationWarning, module="jsii.*")
+        _web(platform, routing=Routing(path_patterns=["/*"]), network=ServiceNetwork())
+    assert not [w for w in warnings_of(platform.stack.node.find_child("Web")) if "deprecated" in w]
+
+
+def test_fails_when_a_moved_keyword_has_a_wrong_type() -> None:
+    platform = Platform("Wrong")
+    with pytest.raises(ConfigurationError) as raised:
+        _web(platform, path_patterns="/api/*")
+    assert raised.value.field == "path_patterns"
+    assert "a list (not a single value) of strings" in str(raised.value)
+
+
+def test_fails_when_a_moved_keyword_is_given_beside_its_new_form() -> None:
+    platform = Platform("Both")
+    with (
+        pytest.warns(DeprecationWarning, match="priority"),
+        pytest.raises(ConfigurationError) as raised,
+    ):
+        _web(platform, routing=Routing(), priority=3)
+    assert raised.value.field == "priority"
+    assert "only without routing=" in str(raised.value)
+
+
+def test_fails_when_a_keyword_never_existed() -> None:
+    with pytest.raises(ConfigurationError) as raised:
+        WorkerService(
+            Platform("Typo").stack,
+            "Worker",
+            cluster=Platform("Other").cluster,
+            task_definition=web_spec(),
+            path_patterns=["/"],  # a web service's, never a worker's
+        )
+    assert raised.value.field == "path_patterns"
+    assert "is not a parameter of WorkerService" in str(raised.value)
+    assert "its parameters are scope, construct_id, cluster" in str(raised.value)
+
+
+SHARED_DOCS = ("cluster", "task_definition", "network", "enable_exec", "log_retention")
+"""The parameters the services document alike (the others say what differs for each)."""
+
+
+def _param_docs(cls: type) -> dict[str, str]:
+    import inspect
+    import re
+
+    doc = inspect.getdoc(vars(cls)["__init__"]) or ""
+    found = re.findall(r":param (\w+): (.*?)(?=\n:param |\Z)", doc, re.S)
+    return {name: " ".join(text.split()) for name, text in found}
+
+
+def test_the_services_share_one_signature() -> None:
+    """What WebService and WorkerService both take is the same parameter, annotated alike,
+    and documented alike where it means the same."""
+    import inspect
+
+    web = inspect.signature(WebService.__init__).parameters
+    worker = inspect.signature(WorkerService.__init__).parameters
+    shared = [name for name in worker if name in web and name != "self"]
+    assert {"cluster", "task_definition", "network", "deployment", "alarms"} <= set(shared)
+    for name in shared:
+        assert web[name].annotation == worker[name].annotation, name
+        assert web[name].kind == worker[name].kind, name
+    web_docs, worker_docs = _param_docs(WebService), _param_docs(WorkerService)
+    for name in SHARED_DOCS:
+        assert web_docs[name] == worker_docs[name], name
