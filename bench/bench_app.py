@@ -29,8 +29,6 @@ from typing import TYPE_CHECKING
 
 import aws_cdk as cdk
 
-from constructs_ecs import Routing
-
 if TYPE_CHECKING:
     from constructs_ecs import TaskDefinitionSpec
 
@@ -65,7 +63,7 @@ def spec(index: int) -> TaskDefinitionSpec:
 
 
 def ours(app: cdk.App, services: int) -> None:
-    from constructs_ecs import PlainHttp, PlatformStack, ServicesStack, WebService
+    from constructs_ecs import PlainHttp, PlatformStack, Routing, ServicesStack, WebService
 
     platform = PlatformStack(
         app,
