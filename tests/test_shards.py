@@ -14,6 +14,7 @@ import pytest
 from constructs_ecs import (
     ConfigurationError,
     PlatformStack,
+    Routing,
     ServicesStack,
     WebService,
 )
@@ -30,8 +31,10 @@ QUOTA = 3
 
 def web(stack: ServicesStack, name: str, *, host: bool = False) -> WebService:
     """A service routed by path, or with ``host`` by host name."""
-    routing: dict[str, Any] = (
-        {"host_headers": [f"{name}.example.com"]} if host else {"path_patterns": [f"/{name}/*"]}
+    routing = (
+        Routing(host_headers=[f"{name}.example.com"])
+        if host
+        else Routing(path_patterns=[f"/{name}/*"])
     )
     return WebService(
         stack,
@@ -39,7 +42,7 @@ def web(stack: ServicesStack, name: str, *, host: bool = False) -> WebService:
         cluster=stack.cluster,
         load_balancer=stack.load_balancer,
         task_definition=web_spec(name),
-        **routing,
+        routing=routing,
     )
 
 
