@@ -584,9 +584,10 @@ def test_service_snapshot(d: Deployments, prefix: str, snapshot_json: Any) -> No
 # --- validation ---------------------------------------------------------------------------------
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def v() -> Platform:
-    """Never synthesized: every test defines services with ids of its own."""
+    """A platform of the test's own, never synthesized: what one test defines cannot make
+    another pass or fail, whatever the order."""
     platform = Platform("DeploymentChecks")
     platform.cluster.cluster.add_default_cloud_map_namespace(
         name="checks.internal", use_for_service_connect=True

@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 
 from constructs_ecs.review import (
+    AssemblyDiff,
     ReplacementRules,
     SchemaLibrary,
     diff_assemblies,
@@ -50,6 +51,22 @@ def review(tmp_path: Path, base: dict[str, Any], head: dict[str, Any], **kwargs:
         write(tmp_path / "head", head, **kwargs),
         against=write(tmp_path / "base", base, **kwargs),
     )
+
+
+def diff(tmp_path: Path, base: dict[str, Any], head: dict[str, Any]) -> AssemblyDiff:
+    """The review's structured result for ``head`` against ``base`` (what the report renders)."""
+    return diff_assemblies(
+        load_assembly(write(tmp_path / "base", base)), load_assembly(write(tmp_path / "head", head))
+    )
+
+
+def changes(found: AssemblyDiff) -> dict[tuple[str, str], tuple[str, tuple[str, ...]]]:
+    """Each changed resource, ``(stack, logical ID)``, with its kind of change and details."""
+    return {
+        (change.stack, change.logical_id): (change.kind, change.details)
+        for stack in found.stacks
+        for change in stack.changes
+    }
 
 
 def row(report: str, logical_id: str) -> str:
@@ -105,24 +122,26 @@ def _database(name: str) -> dict[str, Any]:
 
 
 def test_changing_the_database_name_replaces_the_database(tmp_path: Path) -> None:
-    report = review(tmp_path, {"App": _database("orders")}, {"App": _database("billing")})
-    assert row(report, "Db") == (
-        "| 🔁 **replaced** | `Db` | `AWS::RDS::DBInstance` | "
-        "`DBName`: `orders` → `billing` (forces replacement) |"
-    )
-    assert (
-        "- ⚠️ `App/Db` (`AWS::RDS::DBInstance`): replaced: a new, empty one is created and "
-        "**the old one is deleted with its data** (UpdateReplacePolicy Delete)"
-    ) in report
-    assert (
-        "- Changes: 0 added, 0 removed, 0 changed, 1 replaced, 0 may be replaced, "
-        "0 not checked; ⚠️ **1 data-loss warning(s)**; 1 ECS service(s) redeploy"
-    ) in report
+    found = diff(tmp_path, {"App": _database("orders")}, {"App": _database("billing")})
+    assert changes(found) == {
+        ("App", "Db"): ("replaced", ("`DBName`: `orders` → `billing` (forces replacement)",))
+    }
+    assert [(w.stack, w.logical_id, w.resource_type) for w in found.warnings] == [
+        ("App", "Db", "AWS::RDS::DBInstance")
+    ]
+    assert "the old one is deleted with its data" in found.warnings[0].text
     # The task definition reads the endpoint: a new revision, and the service redeploys.
-    assert (
-        "- `Task` (`AWS::ECS::TaskDefinition`) in `ContainerDefinitions[0].Environment[0].Value`:"
-        " a new revision; service `Web` redeploys"
-    ) in section(report, "### What refers to replaced and removed resources")
+    assert [(c.logical_id, c.effects) for c in found.consequences] == [
+        (
+            "Db",
+            (
+                "- `Task` (`AWS::ECS::TaskDefinition`) in "
+                "`ContainerDefinitions[0].Environment[0].Value`: a new revision; service `Web` "
+                "redeploys",
+            ),
+        )
+    ]
+    assert [rollout.service for rollout in found.rollouts] == [("App", "Web")]
 
 
 def _repository_stacks(
@@ -182,11 +201,13 @@ def test_renamed_repository_in_another_stack_leaves_the_service_without_an_image
 def test_a_changed_reference_to_another_stack_names_the_resources(tmp_path: Path) -> None:
     base = _repository_stacks("Repository", output="OutRepository")
     head = _repository_stacks("Images", output="OutImages")  # CDK names outputs after the id
-    report = review(tmp_path, base, head)
-    assert row(report, "Task") == (
-        "| 🆕 new revision | `Task` | `AWS::ECS::TaskDefinition` | `ContainerDefinitions[0].Image`:"
-        " now refers to `Platform/Images`; no longer to `Platform/Repository` (new revision)<br>"
-        "ECS deploys new tasks for `Web` |"
+    assert changes(diff(tmp_path, base, head))[("Services", "Task")] == (
+        "new revision",
+        (
+            "`ContainerDefinitions[0].Image`: now refers to `Platform/Images`; no longer to "
+            "`Platform/Repository` (new revision)",
+            "ECS deploys new tasks for `Web`",
+        ),
     )
 
 
@@ -244,13 +265,17 @@ _KEEP = (
 
 
 def test_instance_type_change_without_a_replacing_policy_is_an_update(tmp_path: Path) -> None:
-    report = review(tmp_path, {"C": _capacity("t3.medium")}, {"C": _capacity("t3.large")})
-    assert row(report, "LaunchTemplate") == (
-        "| ✏️ changed | `LaunchTemplate` | `AWS::EC2::LaunchTemplate` | "
-        "`LaunchTemplateData.InstanceType`: `t3.medium` → `t3.large`<br>"
-        f"Auto Scaling group `Asg` launches a new launch-template version: {_KEEP} |"
-    )
-    assert "may be replaced" not in report.split("## Changes against the base", 1)[1]
+    found = diff(tmp_path, {"C": _capacity("t3.medium")}, {"C": _capacity("t3.large")})
+    assert changes(found) == {
+        ("C", "LaunchTemplate"): (
+            "changed",
+            (
+                "`LaunchTemplateData.InstanceType`: `t3.medium` → `t3.large`",
+                f"Auto Scaling group `Asg` launches a new launch-template version: {_KEEP}",
+            ),
+        )
+    }
+    assert (found.warnings, found.consequences, found.rollouts) == ((), (), ())
 
 
 def test_instance_type_override_of_a_spot_group_without_a_replacing_policy(tmp_path: Path) -> None:
