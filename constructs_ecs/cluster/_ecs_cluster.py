@@ -13,11 +13,11 @@ from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_ecs as ecs
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
-from aws_cdk import aws_logs as logs
 from aws_cdk import aws_sns as sns
 from constructs import Construct, DependencyGroup, IConstruct, IDependable
 
 from constructs_ecs._arguments import checked
+from constructs_ecs._deprecated import announce_moved, take_moved
 from constructs_ecs._errors import ConfigurationError
 from constructs_ecs._limits import CONTAINER_INSTANCES_PER_CLUSTER, EBS_VOLUME_GIB
 from constructs_ecs._log_encryption import new_log_group
@@ -46,10 +46,15 @@ from constructs_ecs.cluster._instance_types import (
     spec_of,
 )
 from constructs_ecs.cluster._options import (
+    CLUSTER_MOVED,
     CapacityProviderOptions,
+    ClusterLogs,
+    ContainerAgent,
     InstanceImage,
     SpotOptions,
+    agent_of,
     default_placement_strategies,
+    logs_of,
 )
 from constructs_ecs.cluster._service_cluster import SharedInstances
 from constructs_ecs.cluster._shared import InstancePorts, ServiceConnectPeers
@@ -99,7 +104,7 @@ class EcsCluster(SharedInstances, Construct):
     protection on, a custom resource force-deletes the group once the capacity provider is gone.
     """
 
-    @checked(shallow=("agent_settings",))  # settings may hold credentials: never shown
+    @checked()
     def __init__(
         self,
         scope: Construct,
@@ -111,14 +116,13 @@ class EcsCluster(SharedInstances, Construct):
         max_capacity: int = 4,
         image: InstanceImage | None = None,
         spot: SpotOptions | None = None,
-        agent_settings: Mapping[str, str] | None = None,
+        agent: ContainerAgent | None = None,
         capacity_provider_options: CapacityProviderOptions | None = None,
         root_volume_size_gib: int = 30,
         vpc_subnets: ec2.SubnetSelection | None = None,
         notifications_topic: sns.ITopic | None = None,
-        exec_log_retention: logs.RetentionDays = logs.RetentionDays.ONE_YEAR,
-        allow_privileged_tasks: bool = False,
-        log_key: kms.IKey | None = None,
+        logs: ClusterLogs | None = None,
+        **moved: Any,
     ) -> None:
         """
         :param vpc: The VPC of the instances (``Network(...).vpc`` or your own).
@@ -129,8 +133,12 @@ class EcsCluster(SharedInstances, Construct):
         :param image: Machine image. Default: ``InstanceImage.amazon_linux_2023()``, the
             ECS-optimized AL2023 AMI of release ``AL2023_ECS_AMI_RELEASE``.
         :param spot: Run instances above an On-Demand base on Spot. Default: all On-Demand.
-        :param agent_settings: Container agent variables (``ECS_*``) merged over the defaults
-            and written to ``/etc/ecs/ecs.config``. Default: the defaults only.
+        :param agent: The container agent's settings (``ECS_*`` variables merged over the
+            defaults and written to ``/etc/ecs/ecs.config``) and whether it runs privileged
+            containers (``ContainerAgent(settings={...}, allow_privileged_tasks=True)``).
+            Default: ``ContainerAgent()``: the default settings, privileged containers refused
+            (``ECS_DISABLE_PRIVILEGED=true``; Bottlerocket:
+            ``allow-privileged-containers = false``).
         :param capacity_provider_options: Managed scaling target and termination protection.
             Default: ``CapacityProviderOptions()`` (100 %, protection off).
         :param root_volume_size_gib: Size of the encrypted gp3 volume holding images and
@@ -141,19 +149,16 @@ class EcsCluster(SharedInstances, Construct):
             isolated subnets when it has none (``Network(nat_gateways=0, ...)``).
         :param notifications_topic: Topic for Auto Scaling launch, terminate and error
             notifications. Default: a new topic encrypted with a new KMS key.
-        :param exec_log_retention: How long ECS Exec session logs are kept. Default: one year.
-        :param allow_privileged_tasks: Let the agent run ``privileged`` containers (root on the
-            instance; each task must also acknowledge it, ``HostAccess``). Decided for every
-            instance, whatever services run. Default: refused (``ECS_DISABLE_PRIVILEGED=true``;
-            Bottlerocket: ``allow-privileged-containers = false``): a service with a
-            privileged container is then a ``ConfigurationError``.
-        :param log_key: A customer-managed KMS key for the cluster's log groups (ECS Exec, the
-            force-delete function) and those of the services in it; a key this app defines
-            gets the key policy statement CloudWatch Logs needs. Default: CloudWatch Logs' own
-            encryption (HIPAA's and NIST's ``CloudWatchLogGroupEncrypted`` then acknowledged
-            on each log group).
+        :param logs: How long ECS Exec session logs are kept, and a customer-managed KMS key
+            for the cluster's log groups and those of its services
+            (``ClusterLogs(exec_log_retention=..., key=...)``). Default: ``ClusterLogs()``: kept
+            for a year, CloudWatch Logs' own encryption.
         """
+        taken = take_moved(EcsCluster, moved, CLUSTER_MOVED)
+        agent = agent_of(agent, taken)
+        logs = logs_of(logs, taken)
         super().__init__(scope, construct_id)
+        announce_moved(self, taken, CLUSTER_MOVED)
         options = capacity_provider_options or CapacityProviderOptions()
         image = image or InstanceImage.amazon_linux_2023()
         instance_type = instance_type or ec2.InstanceType("t3.medium")
@@ -175,11 +180,11 @@ class EcsCluster(SharedInstances, Construct):
         gpu = is_gpu_family(instance_type)
 
         settings = merge_agent_settings(
-            agent_settings,
+            agent.settings,
             spot=spot is not None,
             gpu=gpu,
             bottlerocket=image.is_bottlerocket,
-            allow_privileged=allow_privileged_tasks,
+            allow_privileged=agent.allow_privileged_tasks,
         )
         self.host_port_range: tuple[int, int] = host_port_range_of(settings)
         """The dynamic host-port range the agent assigns from (``ECS_DYNAMIC_HOST_PORT_RANGE``):
@@ -195,15 +200,15 @@ class EcsCluster(SharedInstances, Construct):
         """The subnets of the instances (the Auto Scaling group's), where services of this
         library place awsvpc tasks."""
 
-        self.log_key: kms.IKey | None = log_key
+        self.log_key: kms.IKey | None = logs.key
         """The KMS key of the cluster's and its services' log groups (None: CloudWatch Logs'
         own encryption)."""
         self.exec_log_group = new_log_group(
             self,
             "ExecLogGroup",
-            key=log_key,
-            option="EcsCluster(log_key=...)",
-            retention=exec_log_retention,
+            key=logs.key,
+            option="EcsCluster(log_key=...)",  # in the templates' acknowledgements: kept
+            retention=logs.exec_log_retention,
             removal_policy=cdk.RemovalPolicy.RETAIN,
         )
         """Where ECS Exec sessions of the cluster's tasks are logged."""
@@ -327,7 +332,7 @@ class EcsCluster(SharedInstances, Construct):
             from constructs_ecs.cluster._force_delete import ForceDeleteOnDestroy
 
             self.force_delete = ForceDeleteOnDestroy(
-                self, "ForceDeleteOnDestroy", group=self.auto_scaling_group, log_key=log_key
+                self, "ForceDeleteOnDestroy", group=self.auto_scaling_group, log_key=logs.key
             )
             # Deleted after the capacity provider (and so after services), before the group.
             self.capacity_provider.node.add_dependency(self.force_delete.resource)
@@ -628,7 +633,8 @@ class EcsCluster(SharedInstances, Construct):
 
     @property
     def allows_privileged_tasks(self) -> bool:
-        """Whether the agent runs ``privileged`` containers (``allow_privileged_tasks``)."""
+        """Whether the agent runs ``privileged`` containers
+        (``ContainerAgent.allow_privileged_tasks``)."""
         return allows_privileged_containers(self.agent_settings)
 
     @property
@@ -639,7 +645,10 @@ class EcsCluster(SharedInstances, Construct):
 
     def how_to_allow_privileged_tasks(self) -> str:
         """What a user does for a privileged task to run here."""
-        return "create the cluster with EcsCluster(..., allow_privileged_tasks=True)"
+        return (
+            "create the cluster with "
+            "EcsCluster(..., agent=ContainerAgent(allow_privileged_tasks=True))"
+        )
 
     def warn_unknown(self, scope: Construct, check: str, fact: str) -> None:
         """Nothing: this cluster knows its facts, and warns itself of an instance type it
