@@ -127,14 +127,14 @@ def ecs_config(synthesized: Synthesized, cluster: str) -> list[str]:
 
 def test_clusters_refuse_privileged_containers_by_default(synthesized: Synthesized) -> None:
     assert "ECS_DISABLE_PRIVILEGED=true" in ecs_config(synthesized, "refusing")
-    assert synthesized.clusters["refusing"].agent.settings["ECS_DISABLE_PRIVILEGED"] == "true"
+    assert synthesized.clusters["refusing"].agent_settings["ECS_DISABLE_PRIVILEGED"] == "true"
 
 
 def test_allow_privileged_tasks_lets_the_agent_run_them(synthesized: Synthesized) -> None:
     lines = ecs_config(synthesized, "allowing")
     assert "ECS_DISABLE_PRIVILEGED=false" in lines
     assert "ECS_DISABLE_PRIVILEGED=true" not in lines
-    assert synthesized.clusters["allowing"].agent.settings["ECS_DISABLE_PRIVILEGED"] == "false"
+    assert synthesized.clusters["allowing"].agent_settings["ECS_DISABLE_PRIVILEGED"] == "false"
 
 
 @pytest.mark.parametrize(("cluster", "allowed"), [("rocket", False), ("rocket-allowing", True)])
