@@ -51,8 +51,8 @@ def checked(prefix: str = "", *, shallow: tuple[str, ...] = ()) -> Callable[[F],
     """Check the arguments of the decorated ``__init__`` against its annotations.
 
     ``prefix`` names the parameter group in messages (``"scaling."``). For a dataclass, wrap
-    ``__post_init__``: the fields are checked before it runs. The parameters named in
-    ``shallow`` are checked as a list or mapping only: their items are the constructor's to
+    ``__post_init__``: the fields are checked before it runs. The parameters (or fields) named
+    in ``shallow`` are checked as a list or mapping only: their items are the constructor's to
     check (say, to keep a credential out of the message).
     """
 
@@ -77,7 +77,10 @@ def checked(prefix: str = "", *, shallow: tuple[str, ...] = ()) -> Callable[[F],
             if is_post_init:
                 for field in dataclasses.fields(self):
                     value = getattr(self, field.name)
-                    converted = _check(f"{prefix}{field.name}", value, hints.get(field.name))
+                    hint = hints.get(field.name)
+                    if field.name in shallow:
+                        hint = _shallow(hint)
+                    converted = _check(f"{prefix}{field.name}", value, hint)
                     if converted is not value:
                         object.__setattr__(self, field.name, converted)
                 return function(self, *args, **kwargs)

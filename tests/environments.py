@@ -26,6 +26,7 @@ from aws_cdk import aws_wafv2 as wafv2
 
 from constructs_ecs import (
     CapacityProviderOptions,
+    ContainerAgent,
     EcsCluster,
     ImageRepository,
     InstanceImage,
@@ -154,10 +155,12 @@ def full_platform(app: cdk.App, env: cdk.Environment | None) -> None:
         "Cluster",
         vpc=network.vpc,
         spot=SpotOptions(instance_types=[ec2.InstanceType("t3a.medium")]),
-        agent_settings={
-            "ECS_CONTAINER_INSTANCE_PROPAGATE_TAGS_FROM": "ec2_instance",
-            "ECS_ENABLE_AWSLOGS_EXECUTIONROLE_OVERRIDE": "false",
-        },
+        agent=ContainerAgent(
+            settings={
+                "ECS_CONTAINER_INSTANCE_PROPAGATE_TAGS_FROM": "ec2_instance",
+                "ECS_ENABLE_AWSLOGS_EXECUTIONROLE_OVERRIDE": "false",
+            }
+        ),
         capacity_provider_options=CapacityProviderOptions(managed_termination_protection=True),
         max_capacity=6,
     )

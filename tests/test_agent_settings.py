@@ -16,7 +16,7 @@ import pytest
 from aws_cdk import aws_ec2 as ec2
 
 from constructs_ecs._errors import ConfigurationError
-from constructs_ecs.cluster import EcsCluster, InstanceImage
+from constructs_ecs.cluster import ContainerAgent, EcsCluster, InstanceImage
 from constructs_ecs.cluster._agent import KNOWN_AGENT_SETTINGS, merge_agent_settings
 from constructs_ecs.services import WorkerService
 from constructs_ecs.taskdef import ContainerSpec, TaskDefinitionSpec
@@ -41,7 +41,11 @@ def cluster_with(*, bottlerocket: bool = False, **settings: object) -> EcsCluste
         InstanceImage.bottlerocket("1.54.0") if bottlerocket else InstanceImage.amazon_linux_2023()
     )
     return EcsCluster(
-        stack, "Cluster", vpc=vpc, image=image, agent_settings=cast(dict[str, str], settings)
+        stack,
+        "Cluster",
+        vpc=vpc,
+        image=image,
+        agent=ContainerAgent(settings=cast(dict[str, str], settings)),
     )
 
 
@@ -62,9 +66,9 @@ def refused(**settings: object) -> ConfigurationError:
 def test_fails_when_agent_settings_carry_registry_credentials(key: str, value: str) -> None:
     error = refused(**{key: value})
     message = str(error)
-    assert error.field == f"agent_settings[{key!r}]"
+    assert error.field == f"agent.settings[{key!r}]"
     assert error.value == f"<redacted, {len(value)} characters>"
-    assert message.startswith(f"agent_settings[{key!r}]: got '<redacted, {len(value)} characters>'")
+    assert message.startswith(f"agent.settings[{key!r}]: got '<redacted, {len(value)} characters>'")
     assert value not in message
     assert "c2VjcmV0LXVzZXI6aHVudGVyMg==" not in message
     for fragment in (
@@ -90,7 +94,7 @@ def test_fails_when_agent_settings_carry_registry_credentials(key: str, value: s
 def test_fails_when_agent_settings_carry_aws_keys(key: str, value: str) -> None:
     error = refused(**{key: value})
     message = str(error)
-    assert error.field == f"agent_settings[{key!r}]"
+    assert error.field == f"agent.settings[{key!r}]"
     assert error.value == f"<redacted, {len(value)} characters>"
     assert value not in message
     assert "instance role (EcsCluster.instance_role)" in message
@@ -99,7 +103,7 @@ def test_fails_when_agent_settings_carry_aws_keys(key: str, value: str) -> None:
 def test_fails_when_bottlerocket_is_given_credentials_with_the_credentials_message() -> None:
     """The credentials check comes before Bottlerocket's own list of settings."""
     error = refused(bottlerocket=True, ECS_ENGINE_AUTH_DATA=DOCKERCFG)
-    assert error.field == "agent_settings['ECS_ENGINE_AUTH_DATA']"
+    assert error.field == "agent.settings['ECS_ENGINE_AUTH_DATA']"
     assert "repositoryCredentials" in str(error)
     assert "Bottlerocket" not in str(error)
 
@@ -128,7 +132,7 @@ def test_fails_when_a_credential_is_not_a_string_without_showing_it() -> None:
 )
 def test_fails_when_the_proxy_address_carries_a_password(value: str, shown: str) -> None:
     error = refused(HTTP_PROXY=value)
-    assert error.field == "agent_settings['HTTP_PROXY']"
+    assert error.field == "agent.settings['HTTP_PROXY']"
     assert error.value == shown
     assert "hunter2" not in str(error)
     assert "proxy-user" not in str(error)
@@ -138,7 +142,7 @@ def test_fails_when_the_proxy_address_carries_a_password(value: str, shown: str)
 def test_fails_when_the_agent_log_driver_options_carry_a_token() -> None:
     options = json.dumps({"splunk-url": "https://splunk.example.com", "splunk-token": "s3cr3t"})
     error = refused(ECS_LOG_DRIVER="splunk", ECS_LOG_OPTS=options)
-    assert error.field == "agent_settings['ECS_LOG_OPTS']"
+    assert error.field == "agent.settings['ECS_LOG_OPTS']"
     assert error.value == f"<redacted, {len(options)} characters>"
     assert "s3cr3t" not in str(error)
     assert "['splunk-token']" in str(error)

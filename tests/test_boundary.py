@@ -24,7 +24,9 @@ from constructs import Construct
 
 from constructs_ecs import (
     CapacityProviderOptions,
+    ClusterLogs,
     ConfigurationError,
+    ContainerAgent,
     EcsCluster,
     ImageRepository,
     InstanceImage,
@@ -145,6 +147,8 @@ SUBJECTS = [
     Subject("ServiceConnect", ServiceConnect, lambda p, i: {}),
     Subject("Routing", Routing, lambda p, i: {}),
     Subject("ServiceNetwork", ServiceNetwork, lambda p, i: {}),
+    Subject("ContainerAgent", ContainerAgent, lambda p, i: {}),
+    Subject("ClusterLogs", ClusterLogs, lambda p, i: {}),
     Subject("PlainHttp", PlainHttp, lambda p, i: {"reason": "Internal test traffic only."}),
     Subject(
         "SpotOptions",
@@ -184,7 +188,7 @@ def parameters(subject: Subject) -> list[str]:
 def test_the_matrix_covers_every_keyword_of_every_subject() -> None:
     """Guards the generator: a construct's keywords are in it (they once were not)."""
     covered = {subject.name: set(parameters(subject)) for subject in SUBJECTS}
-    assert {"vpc", "instance_type", "max_capacity", "agent_settings"} <= covered["EcsCluster"]
+    assert {"vpc", "instance_type", "max_capacity", "agent", "logs"} <= covered["EcsCluster"]
     assert {"desired_count", "routing", "task_definition"} <= covered["WebService"]
     assert all(covered.values()), [name for name, found in covered.items() if not found]
 

@@ -23,6 +23,8 @@ from constructs_ecs._network import Network
 from constructs_ecs.cluster import (
     AL2023_ECS_AMI_RELEASE,
     CapacityProviderOptions,
+    ClusterLogs,
+    ContainerAgent,
     EcsCluster,
     InstanceImage,
     InstanceResources,
@@ -133,7 +135,9 @@ def _variants(stack: cdk.Stack) -> dict[str, EcsCluster]:
             "Rocket",
             vpc=vpc,
             image=InstanceImage.bottlerocket("1.54.0"),
-            agent_settings={"ECS_LOGLEVEL": "debug", "ECS_DYNAMIC_HOST_PORT_RANGE": "33000-60000"},
+            agent=ContainerAgent(
+                settings={"ECS_LOGLEVEL": "debug", "ECS_DYNAMIC_HOST_PORT_RANGE": "33000-60000"}
+            ),
         ),
         "gpu": EcsCluster(stack, "Gpu", vpc=vpc, instance_type=ec2.InstanceType("g5.xlarge")),
         "custom": EcsCluster(
@@ -149,13 +153,15 @@ def _variants(stack: cdk.Stack) -> dict[str, EcsCluster]:
             notifications_topic=sns.Topic.from_topic_arn(
                 stack, "Topic", "arn:aws:sns:eu-west-1:123456789012:ops"
             ),
-            agent_settings={"ECS_CONTAINER_INSTANCE_PROPAGATE_TAGS_FROM": "ec2_instance"},
+            agent=ContainerAgent(
+                settings={"ECS_CONTAINER_INSTANCE_PROPAGATE_TAGS_FROM": "ec2_instance"}
+            ),
         ),
         "tagged": EcsCluster(
             stack,
             "Tagged",
             vpc=vpc,
-            agent_settings={"ECS_CONTAINER_INSTANCE_TAGS": '{"team": "payments"}'},
+            agent=ContainerAgent(settings={"ECS_CONTAINER_INSTANCE_TAGS": '{"team": "payments"}'}),
         ),
         "forced": EcsCluster(
             stack,
@@ -217,12 +223,12 @@ def synthesized() -> Synthesized:
             on_demand_base_capacity=2,
             on_demand_percentage_above_base_capacity=25,
         ),
-        agent_settings=FULL_SETTINGS,
+        agent=ContainerAgent(settings=FULL_SETTINGS),
         capacity_provider_options=CapacityProviderOptions(
             target_capacity_percent=80, managed_termination_protection=True
         ),
         root_volume_size_gib=50,
-        exec_log_retention=logs.RetentionDays.SIX_MONTHS,
+        logs=ClusterLogs(exec_log_retention=logs.RetentionDays.SIX_MONTHS),
     )
 
     variants = cdk.Stack(app, "Variants")
@@ -957,7 +963,7 @@ def test_no_tag_resource_without_tagging_settings(
 
 
 def test_empty_instance_tags_grant_no_tag_resource() -> None:
-    cluster = cluster_with(agent_settings={"ECS_CONTAINER_INSTANCE_TAGS": "{}"})
+    cluster = cluster_with(agent=ContainerAgent(settings={"ECS_CONTAINER_INSTANCE_TAGS": "{}"}))
     assert "ecs:TagResource" not in json.dumps(policy_document(cluster))
 
 
@@ -1054,7 +1060,9 @@ def policy_document(cluster: EcsCluster) -> dict[str, Any]:
 
 def test_instance_keeps_log_permissions_when_the_agent_writes_logs_itself() -> None:
     """ECS_ENABLE_AWSLOGS_EXECUTIONROLE_OVERRIDE=false: awslogs uses the instance role."""
-    cluster = cluster_with(agent_settings={"ECS_ENABLE_AWSLOGS_EXECUTIONROLE_OVERRIDE": "false"})
+    cluster = cluster_with(
+        agent=ContainerAgent(settings={"ECS_ENABLE_AWSLOGS_EXECUTIONROLE_OVERRIDE": "false"})
+    )
     (logs_statement,) = [
         s for s in policy_document(cluster)["Statement"] if "logs:PutLogEvents" in actions_of(s)
     ]
@@ -1176,10 +1184,10 @@ def test_fails_when_max_capacity_is_below_one(max_capacity: int) -> None:
 
 def test_fails_when_an_agent_setting_is_unknown_with_a_suggestion() -> None:
     with pytest.raises(ConfigurationError) as caught:
-        cluster_with(agent_settings={"ECS_IMAGE_PULL_BEHAVOIR": "once"})
+        cluster_with(agent=ContainerAgent(settings={"ECS_IMAGE_PULL_BEHAVOIR": "once"}))
     assert_error(
         caught.value,
-        "agent_settings",
+        "agent.settings",
         "ECS_IMAGE_PULL_BEHAVOIR",
         "not a container agent variable",
         "did you mean 'ECS_IMAGE_PULL_BEHAVIOR'?",
@@ -1188,8 +1196,8 @@ def test_fails_when_an_agent_setting_is_unknown_with_a_suggestion() -> None:
 
 def test_fails_when_agent_settings_name_the_cluster() -> None:
     with pytest.raises(ConfigurationError) as caught:
-        cluster_with(agent_settings={"ECS_CLUSTER": "other"})
-    assert_error(caught.value, "agent_settings['ECS_CLUSTER']", "ECS_CLUSTER", "leave it out")
+        cluster_with(agent=ContainerAgent(settings={"ECS_CLUSTER": "other"}))
+    assert_error(caught.value, "agent.settings['ECS_CLUSTER']", "ECS_CLUSTER", "leave it out")
 
 
 @pytest.mark.parametrize(
@@ -1219,18 +1227,18 @@ def test_fails_when_an_agent_setting_value_is_invalid(
     key: str, value: object, allowed: str
 ) -> None:
     with pytest.raises(ConfigurationError) as caught:
-        cluster_with(agent_settings={key: value})
-    assert_error(caught.value, f"agent_settings[{key!r}]", value, allowed)
+        cluster_with(agent=ContainerAgent(settings={key: value}))
+    assert_error(caught.value, f"agent.settings[{key!r}]", value, allowed)
 
 
 def test_fails_when_bottlerocket_is_given_a_setting_it_cannot_take() -> None:
     with pytest.raises(ConfigurationError) as caught:
         cluster_with(
             image=InstanceImage.bottlerocket("1.54.0"),
-            agent_settings={"ECS_ENABLE_TASK_ENI": "true"},
+            agent=ContainerAgent(settings={"ECS_ENABLE_TASK_ENI": "true"}),
         )
     assert_error(
-        caught.value, "agent_settings", "ECS_ENABLE_TASK_ENI", "Bottlerocket", "ECS_LOGLEVEL"
+        caught.value, "agent.settings", "ECS_ENABLE_TASK_ENI", "Bottlerocket", "ECS_LOGLEVEL"
     )
 
 

@@ -21,6 +21,7 @@ import app as reference
 from constructs_ecs import (
     Alarms,
     CapacityProviderOptions,
+    ClusterLogs,
     ConfigurationError,
     EcsCluster,
     Network,
@@ -243,7 +244,7 @@ def with_options() -> WithOptions:
         stack,
         "Cluster",
         vpc=network.vpc,
-        log_key=key,
+        logs=ClusterLogs(key=key),
         capacity_provider_options=CapacityProviderOptions(force_delete_on_destroy=True),
     )
     topic = sns.Topic(stack, "Alerts", enforce_ssl=True, master_key=key)

@@ -28,7 +28,7 @@ import aws_cdk as cdk
 import pytest
 from aws_cdk import aws_ec2 as ec2
 
-from constructs_ecs import Alarms, EcsCluster, HostAccess, Network, WorkerService
+from constructs_ecs import Alarms, ContainerAgent, EcsCluster, HostAccess, Network, WorkerService
 from constructs_ecs._errors import ConfigurationError
 from constructs_ecs.services._base import MUTABLE_TAG_PULLED_ONCE
 from constructs_ecs.taskdef import TaskDefinitionSpec
@@ -200,7 +200,8 @@ def synthesized(corpus_dir: Path) -> Synthesized:
         "Cluster",
         vpc=network.vpc,
         instance_type=ec2.InstanceType("m5.xlarge"),
-        allow_privileged_tasks=True,  # two of the ECS agent's tests are privileged
+        # two of the ECS agent's tests are privileged
+        agent=ContainerAgent(allow_privileged_tasks=True),
     )
     gpu_cluster = EcsCluster(
         stack, "GpuCluster", vpc=network.vpc, instance_type=ec2.InstanceType("g4dn.xlarge")

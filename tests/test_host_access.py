@@ -21,6 +21,7 @@ import pytest
 
 from constructs_ecs import (
     ConfigurationError,
+    ContainerAgent,
     ContainerSpec,
     EcsCluster,
     HostAccess,
@@ -82,7 +83,7 @@ def test_fails_when_a_container_is_privileged() -> None:
     assert error.field == "containerDefinitions[0].privileged"
     assert error.value is True
     assert "root on the instance" in error.allowed
-    assert "allow_privileged_tasks=True" in error.allowed
+    assert "agent=ContainerAgent(allow_privileged_tasks=True)" in error.allowed
     assert "host_access=[HostAccess(allow=['privileged'], reason='...')]" in error.allowed
 
 
@@ -433,7 +434,9 @@ def task_definition(synthesized: Synthesized, service: str) -> dict[str, Any]:
 def synthesized() -> Synthesized:
     stack = make_stack("HostAccess")
     network = Network(stack, "Network")
-    allowing = EcsCluster(stack, "Allowing", vpc=network.vpc, allow_privileged_tasks=True)
+    allowing = EcsCluster(
+        stack, "Allowing", vpc=network.vpc, agent=ContainerAgent(allow_privileged_tasks=True)
+    )
     refusing = EcsCluster(stack, "Refusing", vpc=network.vpc)
     services = {
         "everything": WorkerService(

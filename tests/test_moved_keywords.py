@@ -11,11 +11,18 @@ from __future__ import annotations
 import warnings
 from typing import Any
 
+import aws_cdk as cdk
 import pytest
 from aws_cdk import aws_ec2 as ec2
+from aws_cdk import aws_kms as kms
+from aws_cdk import aws_logs as logs
 
 from constructs_ecs import (
+    ClusterLogs,
     ConfigurationError,
+    ContainerAgent,
+    EcsCluster,
+    Network,
     Routing,
     ServiceConnect,
     ServiceNetwork,
@@ -24,6 +31,7 @@ from constructs_ecs import (
     WorkerService,
 )
 from constructs_ecs.testing import template_of
+from tests.conftest import make_stack
 from tests.factories import Platform, web_spec
 from tests.test_bring_your_own import warnings_of
 
@@ -167,3 +175,136 @@ def test_the_services_share_one_signature() -> None:
     web_docs, worker_docs = _param_docs(WebService), _param_docs(WorkerService)
     for name in SHARED_DOCS:
         assert web_docs[name] == worker_docs[name], name
+
+
+# --------------------------------------------------------------------------- EcsCluster
+
+CLUSTER_CASES: dict[str, tuple[Any, str]] = {
+    # keyword: (its value in a stack, the new form)
+    "agent_settings": (lambda stack: {"ECS_LOGLEVEL": "debug"}, "agent=ContainerAgent(settings="),
+    "allow_privileged_tasks": (
+        lambda stack: True,
+        "agent=ContainerAgent(allow_privileged_tasks=",
+    ),
+    "exec_log_retention": (
+        lambda stack: logs.RetentionDays.SIX_MONTHS,
+        "logs=ClusterLogs(exec_log_retention=",
+    ),
+    "log_key": (
+        lambda stack: kms.Key(stack, "LogKey", enable_key_rotation=True),
+        "logs=ClusterLogs(key=",
+    ),
+}
+NEW_FORMS: dict[str, Any] = {
+    "agent_settings": lambda value: {"agent": ContainerAgent(settings=value)},
+    "allow_privileged_tasks": lambda value: {"agent": ContainerAgent(allow_privileged_tasks=value)},
+    "exec_log_retention": lambda value: {"logs": ClusterLogs(exec_log_retention=value)},
+    "log_key": lambda value: {"logs": ClusterLogs(key=value)},
+}
+
+
+def _cluster(stack: cdk.Stack, **options: Any) -> EcsCluster:
+    network = Network(stack, "Network")
+    return EcsCluster(stack, "Cluster", vpc=network.vpc, **options)
+
+
+@pytest.mark.parametrize("keyword", sorted(CLUSTER_CASES))
+def test_a_cluster_keyword_of_0_1_gives_the_template_of_its_new_form(keyword: str) -> None:
+    value_in, form = CLUSTER_CASES[keyword]
+    old, new = make_stack("MovedCluster"), make_stack("MovedCluster")
+    with pytest.warns(
+        DeprecationWarning, match=rf"EcsCluster\({keyword}=\.\.\.\) is deprecated"
+    ) as caught:
+        cluster = _cluster(old, **{keyword: value_in(old)})
+    message = str(caught[0].message)
+    assert f"use {form}...)" in message
+    assert "0.3.0" in message
+    assert caught[0].filename == __file__  # the user's line, not the library's
+    _cluster(new, **NEW_FORMS[keyword](value_in(new)))
+    assert template_of(old, allow_warnings=True) == template_of(new)
+    (deprecation,) = [w for w in warnings_of(cluster) if "deprecated" in w]
+    assert f"constructs_ecs.EcsCluster({keyword}=...) is deprecated" in deprecation
+    assert f"use {form}...)" in deprecation
+
+
+def test_the_moved_cluster_keywords_together_give_the_template_of_the_new_forms() -> None:
+    old, new = make_stack("MovedTogether"), make_stack("MovedTogether")
+    with pytest.warns(DeprecationWarning, match=r"EcsCluster\(") as caught:
+        _cluster(
+            old,
+            agent_settings={"ECS_LOGLEVEL": "debug"},
+            allow_privileged_tasks=True,
+            exec_log_retention=logs.RetentionDays.SIX_MONTHS,
+            log_key=kms.Key(old, "LogKey", enable_key_rotation=True),
+        )
+    assert len([w for w in caught if "EcsCluster(" in str(w.message)]) == 4
+    _cluster(
+        new,
+        agent=ContainerAgent(settings={"ECS_LOGLEVEL": "debug"}, allow_privileged_tasks=True),
+        logs=ClusterLogs(
+            exec_log_retention=logs.RetentionDays.SIX_MONTHS,
+            key=kms.Key(new, "LogKey", enable_key_rotation=True),
+        ),
+    )
+    assert template_of(old, allow_warnings=True) == template_of(new)
+
+
+def test_the_new_cluster_forms_give_no_warning() -> None:
+    stack = make_stack("QuietCluster")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", DeprecationWarning)
+        warnings.filterwarnings("ignore", category=DeprecationWarning, module="jsii.*")
+        cluster = _cluster(stack, agent=ContainerAgent(), logs=ClusterLogs())
+    assert not [w for w in warnings_of(cluster) if "deprecated" in w]
+
+
+@pytest.mark.parametrize(
+    ("keyword", "value", "new"),
+    [
+        ("agent_settings", {"ECS_LOGLEVEL": "debug"}, {"agent": ContainerAgent()}),
+        ("allow_privileged_tasks", True, {"agent": ContainerAgent()}),
+        ("exec_log_retention", logs.RetentionDays.ONE_DAY, {"logs": ClusterLogs()}),
+        ("log_key", None, {"logs": ClusterLogs()}),
+    ],
+)
+def test_fails_when_a_moved_cluster_keyword_is_given_beside_its_new_form(
+    keyword: str, value: Any, new: dict[str, Any]
+) -> None:
+    stack = make_stack("BothCluster", nag=False)
+    with (
+        pytest.warns(DeprecationWarning, match=keyword),
+        pytest.raises(ConfigurationError) as raised,
+    ):
+        _cluster(stack, **{keyword: value}, **new)
+    assert raised.value.field == keyword
+    assert f"only without {next(iter(new))}=" in str(raised.value)
+
+
+@pytest.mark.parametrize(
+    ("keyword", "value", "expected"),
+    [
+        ("agent_settings", ["ECS_LOGLEVEL=debug"], "mapping"),
+        ("allow_privileged_tasks", "yes", "True or False"),
+        ("exec_log_retention", 30, "RetentionDays"),
+        ("log_key", "alias/logs", "IKey"),
+    ],
+)
+def test_fails_when_a_moved_cluster_keyword_has_a_wrong_type(
+    keyword: str, value: Any, expected: str
+) -> None:
+    stack = make_stack("WrongCluster", nag=False)
+    with pytest.raises(ConfigurationError) as raised:
+        _cluster(stack, **{keyword: value})
+    assert raised.value.field == keyword
+    assert expected.lower() in str(raised.value).lower()
+
+
+def test_a_moved_agent_setting_is_never_shown() -> None:
+    stack = make_stack("SecretCluster", nag=False)
+    with (
+        pytest.warns(DeprecationWarning, match="agent_settings"),
+        pytest.raises(ConfigurationError) as raised,
+    ):
+        _cluster(stack, agent_settings={"ECS_ENGINE_AUTH_DATA": "hunter2-secret"})
+    assert raised.value.field == "agent.settings['ECS_ENGINE_AUTH_DATA']"
+    assert "hunter2" not in str(raised.value)

@@ -19,6 +19,7 @@ import pytest
 
 from constructs_ecs import (
     ConfigurationError,
+    ContainerAgent,
     ContainerSpec,
     EcsCluster,
     HostAccess,
@@ -70,10 +71,16 @@ def synthesized() -> Synthesized:
     rocket = InstanceImage.bottlerocket(BOTTLEROCKET)
     clusters = {
         "refusing": EcsCluster(stack, "Refusing", vpc=network.vpc),
-        "allowing": EcsCluster(stack, "Allowing", vpc=network.vpc, allow_privileged_tasks=True),
+        "allowing": EcsCluster(
+            stack, "Allowing", vpc=network.vpc, agent=ContainerAgent(allow_privileged_tasks=True)
+        ),
         "rocket": EcsCluster(stack, "Rocket", vpc=network.vpc, image=rocket),
         "rocket-allowing": EcsCluster(
-            stack, "RocketAllowing", vpc=network.vpc, image=rocket, allow_privileged_tasks=True
+            stack,
+            "RocketAllowing",
+            vpc=network.vpc,
+            image=rocket,
+            agent=ContainerAgent(allow_privileged_tasks=True),
         ),
     }
     before = {name: _rendered_user_data(cluster) for name, cluster in clusters.items()}
@@ -189,7 +196,7 @@ def test_fails_when_a_privileged_task_runs_on_a_cluster_that_refuses_them(
         True,
     )
     assert "ECS_DISABLE_PRIVILEGED=true" in error.allowed
-    assert "EcsCluster(..., allow_privileged_tasks=True)" in error.allowed
+    assert "EcsCluster(..., agent=ContainerAgent(allow_privileged_tasks=True))" in error.allowed
 
 
 # --------------------------------------------------------------------------- agent settings
@@ -209,8 +216,8 @@ def test_fails_when_agent_settings_allow_privileged_containers_without_the_optio
             {"ECS_DISABLE_PRIVILEGED": "false"}, spot=False, gpu=False, bottlerocket=False
         )
     )
-    assert (error.field, error.value) == ("agent_settings['ECS_DISABLE_PRIVILEGED']", "false")
-    assert "EcsCluster(..., allow_privileged_tasks=True)" in error.allowed
+    assert (error.field, error.value) == ("agent.settings['ECS_DISABLE_PRIVILEGED']", "false")
+    assert "EcsCluster(..., agent=ContainerAgent(allow_privileged_tasks=True))" in error.allowed
 
 
 def test_fails_when_agent_settings_contradict_allow_privileged_tasks() -> None:
@@ -223,8 +230,8 @@ def test_fails_when_agent_settings_contradict_allow_privileged_tasks() -> None:
             allow_privileged=True,
         )
     )
-    assert (error.field, error.value) == ("agent_settings['ECS_DISABLE_PRIVILEGED']", "true")
-    assert "contradicts allow_privileged_tasks=True" in error.allowed
+    assert (error.field, error.value) == ("agent.settings['ECS_DISABLE_PRIVILEGED']", "true")
+    assert "contradicts agent.allow_privileged_tasks=True" in error.allowed
 
 
 def test_fails_when_the_cluster_is_given_a_contradicting_setting() -> None:
@@ -235,7 +242,7 @@ def test_fails_when_the_cluster_is_given_a_contradicting_setting() -> None:
             stack,
             "Cluster",
             vpc=network.vpc,
-            agent_settings={"ECS_DISABLE_PRIVILEGED": "false"},
+            agent=ContainerAgent(settings={"ECS_DISABLE_PRIVILEGED": "false"}),
         )
     )
-    assert error.field == "agent_settings['ECS_DISABLE_PRIVILEGED']"
+    assert error.field == "agent.settings['ECS_DISABLE_PRIVILEGED']"

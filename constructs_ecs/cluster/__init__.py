@@ -8,6 +8,8 @@ from constructs_ecs.cluster._instance_types import InstanceResources
 from constructs_ecs.cluster._options import (
     AL2023_ECS_AMI_RELEASE,
     CapacityProviderOptions,
+    ClusterLogs,
+    ContainerAgent,
     InstanceImage,
     SpotOptions,
 )
@@ -16,6 +18,8 @@ from constructs_ecs.cluster._service_cluster import ServiceCluster
 __all__ = [
     "AL2023_ECS_AMI_RELEASE",
     "CapacityProviderOptions",
+    "ClusterLogs",
+    "ContainerAgent",
     "EcsCluster",
     "ExistingCluster",
     "InstanceImage",

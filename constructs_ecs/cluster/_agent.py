@@ -2,9 +2,10 @@
 
 On the ECS-optimized Amazon Linux 2023 AMI the agent reads ``/etc/ecs/ecs.config`` (``KEY=value``
 lines); on Bottlerocket the same settings are TOML under ``[settings.ecs]`` in the user data.
-``EcsCluster`` merges the caller's ``agent_settings`` over ``default_agent_settings()``, checks
-every key against the variables the agent knows (a typo fails at synth, with a suggestion) and
-the values where that is cheap, then renders them for the instance's operating system.
+``EcsCluster`` merges the caller's ``ContainerAgent.settings`` over
+``default_agent_settings()``, checks every key against the variables the agent knows (a typo
+fails at synth, with a suggestion) and the values where that is cheap, then renders them for
+the instance's operating system.
 """
 
 from __future__ import annotations
@@ -207,7 +208,7 @@ _PORT_RANGE = re.compile(r"^(\d{1,5})-(\d{1,5})$")
 def default_agent_settings(
     *, spot: bool, gpu: bool, bottlerocket: bool, allow_privileged: bool = False
 ) -> dict[str, str]:
-    """The settings ``EcsCluster`` writes unless ``agent_settings`` overrides them.
+    """The settings ``EcsCluster`` writes unless ``ContainerAgent.settings`` overrides them.
 
     - ``ECS_CONTAINER_STOP_TIMEOUT=30s``: SIGTERM to SIGKILL; a container may ask for more
       (``stopTimeout``, up to 120 s).
@@ -222,8 +223,9 @@ def default_agent_settings(
     - ``ECS_DYNAMIC_HOST_PORT_RANGE=32768-60999`` and ``ECS_RESERVED_MEMORY=256``.
     - ``ECS_DISABLE_PRIVILEGED=true`` (Bottlerocket: ``allow-privileged-containers = false``,
       its own default, written down): the agent refuses ``privileged`` containers, which are
-      root on the instance. ``allow_privileged`` (``EcsCluster(allow_privileged_tasks=True)``)
-      writes ``false``; the setting is the cluster's, whatever its services run.
+      root on the instance. ``allow_privileged``
+      (``EcsCluster(agent=ContainerAgent(allow_privileged_tasks=True))``) writes ``false``;
+      the setting is the cluster's, whatever its services run.
     - ``ECS_ENABLE_AWSLOGS_EXECUTIONROLE_OVERRIDE=true`` (not on Bottlerocket): the awslogs
       driver writes with the task's execution role, so the instance role needs no CloudWatch
       Logs permissions. ecs-init already defaults to it; written down because ``EcsCluster``
@@ -251,7 +253,7 @@ def default_agent_settings(
 
 
 def _field(key: str) -> str:
-    return f"agent_settings[{key!r}]"
+    return f"agent.settings[{key!r}]"
 
 
 def _redacted(value: object) -> str:
@@ -310,7 +312,7 @@ def _check_key(key: object, *, bottlerocket: bool) -> str:
     if not isinstance(key, str) or key not in KNOWN_AGENT_SETTINGS:
         hint = closest(str(key), KNOWN_AGENT_SETTINGS)
         raise ConfigurationError(
-            "agent_settings",
+            "agent.settings",
             key,
             f"not a container agent variable{hint}; see the agent's README for the list "
             "(github.com/aws/amazon-ecs-agent)",
@@ -322,7 +324,7 @@ def _check_key(key: object, *, bottlerocket: bool) -> str:
     if bottlerocket and key not in BOTTLEROCKET_SETTINGS and key != "ECS_DYNAMIC_HOST_PORT_RANGE":
         supported = sorted([*BOTTLEROCKET_SETTINGS, "ECS_DYNAMIC_HOST_PORT_RANGE"])
         raise ConfigurationError(
-            "agent_settings",
+            "agent.settings",
             key,
             f"Bottlerocket configures the agent through its own settings; supported: {supported}",
         )
@@ -394,7 +396,7 @@ def merge_agent_settings(
     """``overrides`` over the defaults, every key and value checked; sorted by key.
 
     ``ECS_DISABLE_PRIVILEGED`` follows ``allow_privileged`` (``EcsCluster``'s
-    ``allow_privileged_tasks``): an override that says the same is accepted, one that says the
+    ``agent.allow_privileged_tasks``): an override that says the same is accepted, one that says the
     opposite is refused, pointing to the option.
 
     Settings that would put a credential into user data are refused, their values redacted
@@ -414,12 +416,13 @@ def merge_agent_settings(
             raise ConfigurationError(
                 _field(checked),
                 checked_value,
-                "contradicts allow_privileged_tasks=True, which writes "
+                "contradicts agent.allow_privileged_tasks=True, which writes "
                 f"{_PRIVILEGED}=false: leave the setting out, or leave allow_privileged_tasks "
                 "out to refuse privileged containers"
                 if allow_privileged
                 else "privileged containers are allowed by the cluster's option, not by this "
-                "setting: create the cluster with EcsCluster(..., allow_privileged_tasks=True), "
+                "setting: create the cluster with "
+                "EcsCluster(..., agent=ContainerAgent(allow_privileged_tasks=True)), "
                 f"which writes {_PRIVILEGED}=false",
             )
         settings[checked] = checked_value

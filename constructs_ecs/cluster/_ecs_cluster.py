@@ -13,21 +13,12 @@ from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_ecs as ecs
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
-from aws_cdk import aws_logs as logs
 from aws_cdk import aws_sns as sns
-from constructs import Construct, DependencyGroup, IConstruct, IDependable
+from constructs import Construct, DependencyGroup, IDependable
 
 from constructs_ecs._arguments import checked
-from constructs_ecs._errors import ConfigurationError
-from constructs_ecs._limits import CONTAINER_INSTANCES_PER_CLUSTER, EBS_VOLUME_GIB
+from constructs_ecs._deprecated import announce_moved, take_moved
 from constructs_ecs._log_encryption import new_log_group
-from constructs_ecs._nag import (
-    COMPLIANCE_PACKS,
-    acknowledge,
-    arn_pattern,
-    explain_managed_policies,
-    explain_wildcards,
-)
 from constructs_ecs.cluster._agent import (
     allows_privileged_containers,
     host_port_range_of,
@@ -37,8 +28,10 @@ from constructs_ecs.cluster._agent import (
     render_ecs_config,
     reserved_memory_of,
 )
+from constructs_ecs.cluster._association import CollectAssociation
 from constructs_ecs.cluster._capacity import InstanceCapacity
 from constructs_ecs.cluster._existing_cluster import ExistingCluster
+from constructs_ecs.cluster._findings import acknowledge_findings
 from constructs_ecs.cluster._instance_types import (
     InstanceResources,
     is_gpu_family,
@@ -46,34 +39,28 @@ from constructs_ecs.cluster._instance_types import (
     spec_of,
 )
 from constructs_ecs.cluster._options import (
+    CLUSTER_MOVED,
     CapacityProviderOptions,
+    ClusterLogs,
+    ContainerAgent,
     InstanceImage,
     SpotOptions,
+    agent_of,
     default_placement_strategies,
+    logs_of,
 )
 from constructs_ecs.cluster._service_cluster import SharedInstances
 from constructs_ecs.cluster._shared import InstancePorts, ServiceConnectPeers
+from constructs_ecs.cluster._validation import (
+    instance_types_of,
+    validate_capacity,
+    validate_volume,
+)
 
 if TYPE_CHECKING:
     from constructs_ecs.cluster._force_delete import ForceDeleteOnDestroy
 
 __all__ = ["EcsCluster"]
-
-
-@jsii.implements(cdk.IAspect)
-class _CollectAssociation:
-    """Adds the cluster's capacity provider association (made by a CDK aspect) to a group."""
-
-    def __init__(self, cluster: ecs.Cluster, group: DependencyGroup) -> None:
-        self._cluster = cluster
-        self._group = group
-
-    def visit(self, node: IConstruct) -> None:
-        if node is not self._cluster:
-            return
-        for child in node.node.children:
-            if isinstance(child, ecs.CfnClusterCapacityProviderAssociations):
-                self._group.add(child)
 
 
 @jsii.implements(ec2.IConnectable)
@@ -99,7 +86,7 @@ class EcsCluster(SharedInstances, Construct):
     protection on, a custom resource force-deletes the group once the capacity provider is gone.
     """
 
-    @checked(shallow=("agent_settings",))  # settings may hold credentials: never shown
+    @checked()
     def __init__(
         self,
         scope: Construct,
@@ -111,14 +98,13 @@ class EcsCluster(SharedInstances, Construct):
         max_capacity: int = 4,
         image: InstanceImage | None = None,
         spot: SpotOptions | None = None,
-        agent_settings: Mapping[str, str] | None = None,
+        agent: ContainerAgent | None = None,
         capacity_provider_options: CapacityProviderOptions | None = None,
         root_volume_size_gib: int = 30,
         vpc_subnets: ec2.SubnetSelection | None = None,
         notifications_topic: sns.ITopic | None = None,
-        exec_log_retention: logs.RetentionDays = logs.RetentionDays.ONE_YEAR,
-        allow_privileged_tasks: bool = False,
-        log_key: kms.IKey | None = None,
+        logs: ClusterLogs | None = None,
+        **moved: Any,
     ) -> None:
         """
         :param vpc: The VPC of the instances (``Network(...).vpc`` or your own).
@@ -129,8 +115,12 @@ class EcsCluster(SharedInstances, Construct):
         :param image: Machine image. Default: ``InstanceImage.amazon_linux_2023()``, the
             ECS-optimized AL2023 AMI of release ``AL2023_ECS_AMI_RELEASE``.
         :param spot: Run instances above an On-Demand base on Spot. Default: all On-Demand.
-        :param agent_settings: Container agent variables (``ECS_*``) merged over the defaults
-            and written to ``/etc/ecs/ecs.config``. Default: the defaults only.
+        :param agent: The container agent's settings (``ECS_*`` variables merged over the
+            defaults and written to ``/etc/ecs/ecs.config``) and whether it runs privileged
+            containers (``ContainerAgent(settings={...}, allow_privileged_tasks=True)``).
+            Default: ``ContainerAgent()``: the default settings, privileged containers refused
+            (``ECS_DISABLE_PRIVILEGED=true``; Bottlerocket:
+            ``allow-privileged-containers = false``).
         :param capacity_provider_options: Managed scaling target and termination protection.
             Default: ``CapacityProviderOptions()`` (100 %, protection off).
         :param root_volume_size_gib: Size of the encrypted gp3 volume holding images and
@@ -141,28 +131,23 @@ class EcsCluster(SharedInstances, Construct):
             isolated subnets when it has none (``Network(nat_gateways=0, ...)``).
         :param notifications_topic: Topic for Auto Scaling launch, terminate and error
             notifications. Default: a new topic encrypted with a new KMS key.
-        :param exec_log_retention: How long ECS Exec session logs are kept. Default: one year.
-        :param allow_privileged_tasks: Let the agent run ``privileged`` containers (root on the
-            instance; each task must also acknowledge it, ``HostAccess``). Decided for every
-            instance, whatever services run. Default: refused (``ECS_DISABLE_PRIVILEGED=true``;
-            Bottlerocket: ``allow-privileged-containers = false``): a service with a
-            privileged container is then a ``ConfigurationError``.
-        :param log_key: A customer-managed KMS key for the cluster's log groups (ECS Exec, the
-            force-delete function) and those of the services in it; a key this app defines
-            gets the key policy statement CloudWatch Logs needs. Default: CloudWatch Logs' own
-            encryption (HIPAA's and NIST's ``CloudWatchLogGroupEncrypted`` then acknowledged
-            on each log group).
+        :param logs: How long ECS Exec session logs are kept, and a customer-managed KMS key
+            for the cluster's log groups and those of its services
+            (``ClusterLogs(exec_log_retention=..., key=...)``). Default: ``ClusterLogs()``: kept
+            for a year, CloudWatch Logs' own encryption.
         """
+        taken = take_moved(EcsCluster, moved, CLUSTER_MOVED)
+        agent = agent_of(agent, taken)
+        logs = logs_of(logs, taken)
         super().__init__(scope, construct_id)
+        announce_moved(self, taken, CLUSTER_MOVED)
         options = capacity_provider_options or CapacityProviderOptions()
         image = image or InstanceImage.amazon_linux_2023()
         instance_type = instance_type or ec2.InstanceType("t3.medium")
-        self._validate_capacity(min_capacity, max_capacity, spot)
-        self._validate_volume(root_volume_size_gib, image)
+        validate_capacity(min_capacity, max_capacity, spot)
+        validate_volume(root_volume_size_gib, image)
 
-        self.instance_types: tuple[ec2.InstanceType, ...] = self._instance_types(
-            instance_type, spot
-        )
+        self.instance_types: tuple[ec2.InstanceType, ...] = instance_types_of(instance_type, spot)
         """Instance types the Auto Scaling group launches (``instance_type`` first)."""
         self.max_capacity: int = max_capacity
         """Most instances the Auto Scaling group runs."""
@@ -175,11 +160,11 @@ class EcsCluster(SharedInstances, Construct):
         gpu = is_gpu_family(instance_type)
 
         settings = merge_agent_settings(
-            agent_settings,
+            agent.settings,
             spot=spot is not None,
             gpu=gpu,
             bottlerocket=image.is_bottlerocket,
-            allow_privileged=allow_privileged_tasks,
+            allow_privileged=agent.allow_privileged_tasks,
         )
         self.host_port_range: tuple[int, int] = host_port_range_of(settings)
         """The dynamic host-port range the agent assigns from (``ECS_DYNAMIC_HOST_PORT_RANGE``):
@@ -195,15 +180,15 @@ class EcsCluster(SharedInstances, Construct):
         """The subnets of the instances (the Auto Scaling group's), where services of this
         library place awsvpc tasks."""
 
-        self.log_key: kms.IKey | None = log_key
+        self.log_key: kms.IKey | None = logs.key
         """The KMS key of the cluster's and its services' log groups (None: CloudWatch Logs'
         own encryption)."""
         self.exec_log_group = new_log_group(
             self,
             "ExecLogGroup",
-            key=log_key,
-            option="EcsCluster(log_key=...)",
-            retention=exec_log_retention,
+            key=logs.key,
+            option="EcsCluster(log_key=...)",  # in the templates' acknowledgements: kept
+            retention=logs.exec_log_retention,
             removal_policy=cdk.RemovalPolicy.RETAIN,
         )
         """Where ECS Exec sessions of the cluster's tasks are logged."""
@@ -327,17 +312,26 @@ class EcsCluster(SharedInstances, Construct):
             from constructs_ecs.cluster._force_delete import ForceDeleteOnDestroy
 
             self.force_delete = ForceDeleteOnDestroy(
-                self, "ForceDeleteOnDestroy", group=self.auto_scaling_group, log_key=log_key
+                self, "ForceDeleteOnDestroy", group=self.auto_scaling_group, log_key=logs.key
             )
             # Deleted after the capacity provider (and so after services), before the group.
             self.capacity_provider.node.add_dependency(self.force_delete.resource)
 
         self._capacity_provider_dependency = DependencyGroup()
         cdk.Aspects.of(self.cluster).add(
-            _CollectAssociation(self.cluster, self._capacity_provider_dependency),
+            CollectAssociation(self.cluster, self._capacity_provider_dependency),
             priority=cdk.AspectPriority.READONLY,
         )
-        self._acknowledge_findings()
+        acknowledge_findings(
+            instance_types=self.instance_types,
+            auto_scaling_group=self.auto_scaling_group,
+            instance_role=self.instance_role,
+            session_manager_policy=self.session_manager_policy,
+            bottlerocket=image.is_bottlerocket,
+            instance_writes_logs=self._instance_writes_logs,
+            describes_tags=self._describes_tags,
+            tags_on_registration=self._tags_on_registration,
+        )
 
     # -- public API -----------------------------------------------------------------------
 
@@ -406,81 +400,6 @@ class EcsCluster(SharedInstances, Construct):
             arn_format=cdk.ArnFormat.SLASH_RESOURCE_NAME,
         )
 
-    @staticmethod
-    def _validate_capacity(min_capacity: int, max_capacity: int, spot: SpotOptions | None) -> None:
-        if cdk.Token.is_unresolved(min_capacity) or cdk.Token.is_unresolved(max_capacity):
-            return
-        if min_capacity < 0:
-            raise ConfigurationError("min_capacity", min_capacity, "must be 0 or more")
-        if max_capacity < 1:
-            raise ConfigurationError(
-                "max_capacity", max_capacity, "must be at least 1 (no instance, no task)"
-            )
-        if max_capacity > CONTAINER_INSTANCES_PER_CLUSTER:
-            raise ConfigurationError(
-                "max_capacity",
-                max_capacity,
-                f"at most {CONTAINER_INSTANCES_PER_CLUSTER}: an ECS cluster registers no more "
-                "container instances (a quota AWS does not raise); use several clusters",
-            )
-        if min_capacity > max_capacity:
-            raise ConfigurationError(
-                "min_capacity",
-                min_capacity,
-                f"must not exceed max_capacity ({max_capacity})",
-            )
-        if spot is not None and spot.on_demand_base_capacity > max_capacity:
-            raise ConfigurationError(
-                "spot.on_demand_base_capacity",
-                spot.on_demand_base_capacity,
-                f"must not exceed max_capacity ({max_capacity})",
-            )
-
-    @staticmethod
-    def _validate_volume(size: int, image: InstanceImage) -> None:
-        low = 30 if image.kind == "amazon-linux-2023" else 1
-        if cdk.Token.is_unresolved(size):
-            return
-        if not low <= size <= EBS_VOLUME_GIB:
-            why = " (the size of the AMI's snapshot)" if low == 30 else ""
-            raise ConfigurationError(
-                "root_volume_size_gib", size, f"must be between {low}{why} and {EBS_VOLUME_GIB}"
-            )
-
-    @staticmethod
-    def _instance_types(
-        instance_type: ec2.InstanceType, spot: SpotOptions | None
-    ) -> tuple[ec2.InstanceType, ...]:
-        types: dict[str, ec2.InstanceType] = {instance_type.to_string(): instance_type}
-        for extra in spot.instance_types if spot else ():
-            types.setdefault(extra.to_string(), extra)
-        result = tuple(types.values())
-        for index, each in enumerate(result):
-            _check_readable(each, "instance_type" if index == 0 else "spot.instance_types")
-        if spot is not None and len(result) < 2:
-            raise ConfigurationError(
-                "spot.instance_types",
-                [t.to_string() for t in spot.instance_types],
-                f"must add at least one type other than instance_type "
-                f"({instance_type.to_string()}): Spot needs several pools",
-            )
-        for other in result[1:]:
-            if other.architecture != instance_type.architecture:
-                raise ConfigurationError(
-                    "spot.instance_types",
-                    other.to_string(),
-                    f"every type must share the architecture of instance_type "
-                    f"({instance_type.to_string()}, {instance_type.architecture.value}): "
-                    "the instances boot one AMI",
-                )
-            if is_gpu_family(other) != is_gpu_family(instance_type):
-                raise ConfigurationError(
-                    "spot.instance_types",
-                    other.to_string(),
-                    "mixes GPU and non-GPU types: they boot different AMIs",
-                )
-        return result
-
     def _grant_agent(self, image: InstanceImage) -> None:
         """What ``ecs.Cluster`` would grant the agent, written here: the same statements, in the
         same order, but CloudWatch Logs only when the agent writes logs with the instance's
@@ -533,102 +452,12 @@ class EcsCluster(SharedInstances, Construct):
             after.append(self.session_manager_policy)
         group.node.add_dependency(*after)
 
-    def _acknowledge_findings(self) -> None:
-        if len(self.instance_types) > 1:
-            group = self.auto_scaling_group.node.default_child
-            assert isinstance(group, cdk.CfnResource)
-            acknowledge(
-                group,
-                "EC26",
-                "The rule cannot follow the mixed-instances policy to its launch template; that "
-                "launch template (LaunchTemplate) encrypts every block device it maps.",
-            )
-            acknowledge(
-                group,
-                "EC2IMDSv2Enabled",
-                "The rule cannot follow the mixed-instances policy to its launch template; that "
-                "launch template (LaunchTemplate) requires IMDSv2 (HttpTokens: required).",
-                packs=COMPLIANCE_PACKS,
-            )
-        policy = self.instance_role.node.try_find_child("DefaultPolicy")
-        assert policy is not None
-        default_policy = policy.node.default_child
-        assert isinstance(default_policy, cdk.CfnResource)
-        acknowledge(
-            default_policy,
-            "IAM5[Action::ecs:Submit*]",
-            "The container agent's state reports (SubmitContainerStateChange, "
-            "SubmitTaskStateChange, SubmitAttachmentStateChanges), scoped to this cluster's ARN.",
-        )
-        reasons = [
-            "The container agent's statements, added by ecs.Cluster: ecs:DiscoverPollEndpoint "
-            "and ecr:GetAuthorizationToken have no resource-level permissions; ecs:Poll and "
-            "ecs:StartTelemetrySession act on container instances that do not exist yet and "
-            "are limited to this cluster by an ecs:cluster condition."
-        ]
-        if self._instance_writes_logs:
-            reasons.append(
-                "logs:CreateLogStream and logs:PutLogEvents, added by ecs.Cluster and kept "
-                "because agent_settings set ECS_ENABLE_AWSLOGS_EXECUTIONROLE_OVERRIDE=false: "
-                "the awslogs driver then writes with the instance role, to log groups chosen "
-                "per task definition."
-            )
-        if self._describes_tags:
-            reasons.append(
-                "ec2:DescribeTags has no resource-level permissions; the agent reads its "
-                "instance's tags (ECS_CONTAINER_INSTANCE_PROPAGATE_TAGS_FROM=ec2_instance)."
-            )
-        agent_actions = {
-            "ecs:DiscoverPollEndpoint",
-            "ecr:GetAuthorizationToken",
-            "ecs:Poll",
-            "ecs:StartTelemetrySession",
-        }
-        if self._instance_writes_logs:
-            agent_actions |= {"logs:CreateLogStream", "logs:PutLogEvents"}
-        if self._describes_tags:
-            agent_actions.add("ec2:DescribeTags")
-        reason = " ".join(reasons)
-
-        def agent_wildcards(actions: frozenset[str], resource: str) -> str | None:
-            if resource == "*" and actions <= agent_actions:
-                return reason
-            if (
-                self._tags_on_registration
-                and actions == {"ecs:TagResource"}
-                and _CONTAINER_INSTANCES.match(resource)
-            ):
-                return (
-                    "ecs:TagResource tags a container instance as the agent registers it "
-                    "(ECS_CONTAINER_INSTANCE_PROPAGATE_TAGS_FROM or ECS_CONTAINER_INSTANCE_TAGS); "
-                    "its id is unknown before registration. Limited to this cluster's container "
-                    "instances and, by the ecs:CreateAction condition, to "
-                    "RegisterContainerInstance."
-                )
-            return None
-
-        # Decided at synth: a wildcard grant added later to the instance role stays a finding.
-        explain_wildcards(self.instance_role, agent_wildcards)
-        if self.session_manager_policy is not None:
-            ssm = self.session_manager_policy.node.default_child
-            assert isinstance(ssm, cdk.CfnResource)
-            acknowledge(
-                ssm,
-                "IAM5[Resource::*]",
-                "SSM Session Manager's data channels (ssmmessages:*Channel) have no "
-                "resource-level permissions; these four actions and UpdateInstanceInformation "
-                "are the minimum AWS documents for Session Manager, in place of "
-                "AmazonSSMManagedInstanceCore.",
-            )
-            explain_wildcards(self.session_manager_policy, _session_manager_instances)
-        if self.image.is_bottlerocket:
-            explain_managed_policies(self.instance_role, _bottlerocket_managed_policy)
-
     # -- the rest of its part as a ServiceCluster -------------------------------------------
 
     @property
     def allows_privileged_tasks(self) -> bool:
-        """Whether the agent runs ``privileged`` containers (``allow_privileged_tasks``)."""
+        """Whether the agent runs ``privileged`` containers
+        (``ContainerAgent.allow_privileged_tasks``)."""
         return allows_privileged_containers(self.agent_settings)
 
     @property
@@ -639,49 +468,11 @@ class EcsCluster(SharedInstances, Construct):
 
     def how_to_allow_privileged_tasks(self) -> str:
         """What a user does for a privileged task to run here."""
-        return "create the cluster with EcsCluster(..., allow_privileged_tasks=True)"
+        return (
+            "create the cluster with "
+            "EcsCluster(..., agent=ContainerAgent(allow_privileged_tasks=True))"
+        )
 
     def warn_unknown(self, scope: Construct, check: str, fact: str) -> None:
         """Nothing: this cluster knows its facts, and warns itself of an instance type it
         cannot describe (``instance_resources`` is then ``None``)."""
-
-
-_CONTAINER_INSTANCES = arn_pattern("ecs", r"container-instance/[^/]+/\*")
-_INSTANCES = arn_pattern("ec2", r"instance/\*")
-_BOTTLEROCKET_POLICIES = (
-    (
-        ":iam::aws:policy/AmazonSSMManagedInstanceCore",
-        "Attached by ecs.Cluster for Bottlerocket, whose control container runs the SSM "
-        "agent; the AWS-maintained policy is the one Bottlerocket documents.",
-    ),
-    (
-        ":iam::aws:policy/service-role/AmazonEC2ContainerServiceforEC2Role",
-        "Attached by ecs.Cluster for Bottlerocket: the AWS-maintained policy for the ECS "
-        "container agent, kept current by AWS as the agent gains features.",
-    ),
-)
-
-
-def _session_manager_instances(actions: frozenset[str], resource: str) -> str | None:
-    if actions == {"ssm:UpdateInstanceInformation"} and _INSTANCES.match(resource):
-        return "An instance registers itself with SSM; its id is unknown before launch."
-    return None
-
-
-def _bottlerocket_managed_policy(arn: str) -> str | None:
-    return next((why for end, why in _BOTTLEROCKET_POLICIES if arn.endswith(end)), None)
-
-
-def _check_readable(instance_type: ec2.InstanceType, field: str) -> None:
-    """aws-cdk-lib can tell ``instance_type``'s architecture (which picks the AMI): it cannot
-    for the families with a dash before the generation (``u-6tb1``, ``mac2-m2pro``)."""
-    try:
-        instance_type.architecture  # noqa: B018  (read for its check)
-    except RuntimeError:
-        raise ConfigurationError(
-            field,
-            instance_type.to_string(),
-            "an instance type aws-cdk-lib can read the architecture of (its ec2.InstanceType "
-            "refuses this name as malformed): choose a family that runs ECS tasks, such as "
-            "m7i, m7g, c7i or r7i",
-        ) from None

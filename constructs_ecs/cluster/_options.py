@@ -1,25 +1,35 @@
-"""Option groups of ``EcsCluster``: the machine image, Spot, and the capacity provider."""
+"""Option groups of ``EcsCluster``: the machine image, Spot, the capacity provider, the
+container agent and the cluster's logs."""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Literal
+from types import MappingProxyType
+from typing import Any, Literal
 
 from aws_cdk import aws_autoscaling as autoscaling
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_ecs as ecs
+from aws_cdk import aws_kms as kms
+from aws_cdk import aws_logs as logs
 
-from constructs_ecs._arguments import checked
+from constructs_ecs._arguments import _shallow, checked
+from constructs_ecs._deprecated import Moved, exclusive
 from constructs_ecs._errors import ConfigurationError
 
 __all__ = [
     "AL2023_ECS_AMI_RELEASE",
+    "CLUSTER_MOVED",
     "CapacityProviderOptions",
+    "ClusterLogs",
+    "ContainerAgent",
     "InstanceImage",
     "SpotOptions",
+    "agent_of",
     "default_placement_strategies",
+    "logs_of",
 ]
 
 AL2023_ECS_AMI_RELEASE = "2023.0.20261030"
@@ -227,6 +237,83 @@ class CapacityProviderOptions:
         if self.force_delete_on_destroy is None:
             return self.managed_termination_protection
         return self.force_delete_on_destroy
+
+
+@dataclass(frozen=True, kw_only=True)
+class ContainerAgent:
+    """The ECS container agent of the instances: its settings and whether it runs privileged
+    containers.
+
+    Attributes:
+        settings: Container agent variables (``ECS_*``) merged over the defaults and written to
+            ``/etc/ecs/ecs.config`` (Bottlerocket: its TOML settings). Each key and value is
+            checked when the cluster is defined; a value is never shown in an error (it may be
+            a credential, which is refused). Default: the defaults only.
+        allow_privileged_tasks: Let the agent run ``privileged`` containers (root on the
+            instance; each task must also acknowledge it, ``HostAccess``). Decided for every
+            instance, whatever services run. Default: refused (``ECS_DISABLE_PRIVILEGED=true``;
+            Bottlerocket: ``allow-privileged-containers = false``): a service with a privileged
+            container is then a ``ConfigurationError``.
+    """
+
+    settings: Mapping[str, str] | None = field(default=None, repr=False)
+    allow_privileged_tasks: bool = False
+
+    @checked("agent.", shallow=("settings",))  # settings may hold credentials: never shown
+    def __post_init__(self) -> None:
+        if self.settings is not None:  # a copy: a later change to the caller's dict is not seen
+            object.__setattr__(self, "settings", MappingProxyType(dict(self.settings)))
+
+
+@dataclass(frozen=True, kw_only=True)
+class ClusterLogs:
+    """The cluster's log groups: how long ECS Exec sessions are kept, and their KMS key.
+
+    Attributes:
+        exec_log_retention: How long ECS Exec session logs are kept.
+        key: A customer-managed KMS key for the cluster's log groups (ECS Exec, the
+            force-delete function) and those of the services in it; a key this app defines
+            gets the key policy statement CloudWatch Logs needs. Default: CloudWatch Logs' own
+            encryption (HIPAA's and NIST's ``CloudWatchLogGroupEncrypted`` then acknowledged on
+            each log group).
+    """
+
+    exec_log_retention: logs.RetentionDays = logs.RetentionDays.ONE_YEAR
+    key: kms.IKey | None = field(default=None, compare=False)
+
+    @checked("logs.")
+    def __post_init__(self) -> None:
+        pass
+
+
+_AGENT_MOVED = {"agent_settings": "settings", "allow_privileged_tasks": "allow_privileged_tasks"}
+_LOGS_MOVED = {"exec_log_retention": "exec_log_retention", "log_key": "key"}
+
+CLUSTER_MOVED = {
+    # checked as a mapping only: the agent's own check never shows a setting's value
+    "agent_settings": Moved(
+        _shallow(Mapping[str, str] | None), "agent=ContainerAgent(settings=...)"
+    ),
+    "allow_privileged_tasks": Moved(bool, "agent=ContainerAgent(allow_privileged_tasks=...)"),
+    "exec_log_retention": Moved(logs.RetentionDays, "logs=ClusterLogs(exec_log_retention=...)"),
+    "log_key": Moved(kms.IKey | None, "logs=ClusterLogs(key=...)"),
+}
+"""EcsCluster's keywords of 0.1 that ``agent`` and ``logs`` replace."""
+
+
+def agent_of(agent: ContainerAgent | None, taken: Mapping[str, Any]) -> ContainerAgent:
+    """``agent``, or the one the moved keywords in ``taken`` describe (not both)."""
+    old = {name: value for name, value in taken.items() if name in _AGENT_MOVED}
+    exclusive(old, "agent", agent)
+    return agent or ContainerAgent(**{_AGENT_MOVED[name]: value for name, value in old.items()})
+
+
+def logs_of(given: ClusterLogs | None, taken: Mapping[str, Any]) -> ClusterLogs:
+    """``given`` (the ``logs``), or the one the moved keywords in ``taken`` describe (not
+    both)."""
+    old = {name: value for name, value in taken.items() if name in _LOGS_MOVED}
+    exclusive(old, "logs", given)
+    return given or ClusterLogs(**{_LOGS_MOVED[name]: value for name, value in old.items()})
 
 
 def default_placement_strategies() -> tuple[ecs.PlacementStrategy, ...]:

@@ -90,7 +90,7 @@ PROTECTED_HOST_PATHS: Mapping[str, str] = {
 HOST_SETTINGS: Mapping[str, str] = {
     "privileged": "a privileged container is root on the instance: every capability and "
     "device, no seccomp profile (the cluster must also allow it: "
-    "EcsCluster(..., allow_privileged_tasks=True))",
+    "EcsCluster(..., agent=ContainerAgent(allow_privileged_tasks=True)))",
     "networkMode": "the task shares the instance's network stack: the instance's ports and "
     "interfaces, its traffic, and instance metadata with the instance role's credentials; "
     "no security group of its own",
