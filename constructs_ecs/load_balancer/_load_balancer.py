@@ -145,9 +145,7 @@ class LoadBalancer(ListenerRoutes, Construct):
         logs = access_logs_of(access_logs, taken)
         certificate = taken.get("certificate")
         if certificate is not None:
-            exclusive(
-                {"certificate": certificate.node.path}, "certificates", certificates or None
-            )
+            exclusive({"certificate": certificate.node.path}, "certificates", certificates or None)
         super().__init__(scope, construct_id)
         announce_moved(self, taken, _MOVED)
         _expect_literal_int("max_rules", max_rules)
