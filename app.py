@@ -70,7 +70,7 @@ def build(app: cdk.App, *, env: cdk.Environment | None = None) -> cdk.Stack:
         stack,
         "LoadBalancer",
         vpc=network.vpc,
-        certificate=certificate,
+        certificates=[certificate] if certificate else [],
         plain_http=None
         if certificate
         else PlainHttp(

@@ -8,7 +8,7 @@ Small constructs wired together in your own stacks (``stack`` is your ``cdk.Stac
 
     network = Network(stack, "Network")
     cluster = EcsCluster(stack, "Cluster", vpc=network.vpc)
-    # HTTPS takes certificate=...; plain HTTP is a decision, with its reason.
+    # HTTPS takes certificates=[...]; plain HTTP is a decision, with its reason.
     load_balancer = LoadBalancer(
         stack, "LoadBalancer", vpc=network.vpc,
         plain_http=PlainHttp(reason="A first try: no domain yet, no user data to protect."),
@@ -56,6 +56,7 @@ if TYPE_CHECKING:  # static imports for type checkers; at run time, see __getatt
         SpotOptions,
     )
     from constructs_ecs.load_balancer import (
+        AccessLogs,
         ExistingLoadBalancer,
         LoadBalancer,
         PlainHttp,
@@ -108,6 +109,7 @@ if TYPE_CHECKING:  # static imports for type checkers; at run time, see __getatt
 # aws-cdk-lib nor Node.js, and `import constructs_ecs` stays cheap.
 _EXPORTS = {
     "AL2023_ECS_AMI_RELEASE": "constructs_ecs.cluster",
+    "AccessLogs": "constructs_ecs.load_balancer",
     "Alarms": "constructs_ecs.services",
     "BoundTaskDefinition": "constructs_ecs.taskdef",
     "CapacityProviderOptions": "constructs_ecs.cluster",
@@ -185,6 +187,7 @@ __all__ = [
     "DEFAULT_PLACEMENT_STRATEGIES",
     "INTERFACE_ENDPOINTS",
     "RESOURCE_BUDGET",
+    "AccessLogs",
     "Alarms",
     "BoundTaskDefinition",
     "CapacityProviderOptions",

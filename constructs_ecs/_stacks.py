@@ -36,7 +36,7 @@ from constructs_ecs._limits import (
 )
 from constructs_ecs._network import Network
 from constructs_ecs.cluster import EcsCluster
-from constructs_ecs.load_balancer import LoadBalancer, PlainHttp
+from constructs_ecs.load_balancer import AccessLogs, LoadBalancer, PlainHttp
 
 __all__ = ["PlatformStack", "ServicesStack"]
 
@@ -172,10 +172,10 @@ class PlatformStack(cdk.Stack):
             self,
             construct_id,
             vpc=self.network.vpc,
-            certificate=self._certificate,
+            certificates=() if self._certificate is None else [self._certificate],
             plain_http=self._plain_http,
             deletion_protection=self._deletion_protection,
-            access_log_bucket=first.access_log_bucket if first is not None else None,
+            access_logs=AccessLogs(bucket=first.access_log_bucket if first is not None else None),
             max_rules=self._max_rules,
         )
         load_balancer.routes.when_full = (

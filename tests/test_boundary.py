@@ -23,6 +23,7 @@ from aws_cdk import aws_scheduler as scheduler
 from constructs import Construct
 
 from constructs_ecs import (
+    AccessLogs,
     CapacityProviderOptions,
     ClusterLogs,
     ConfigurationError,
@@ -150,6 +151,7 @@ SUBJECTS = [
     Subject("ContainerAgent", ContainerAgent, lambda p, i: {}),
     Subject("ClusterLogs", ClusterLogs, lambda p, i: {}),
     Subject("PlainHttp", PlainHttp, lambda p, i: {"reason": "Internal test traffic only."}),
+    Subject("AccessLogs", AccessLogs, lambda p, i: {}),
     Subject(
         "SpotOptions",
         SpotOptions,
@@ -332,6 +334,8 @@ def test_what_odd_input_was_accepted_for_synthesizes_clean(subject: Subject) -> 
             "schedule",
         ),
         (lambda p: TargetHealthCheck(interval=15), "health_check.interval"),
+        (lambda p: AccessLogs(retention=30), "access_logs.retention"),
+        (lambda p: AccessLogs(bucket="my-logs"), "access_logs.bucket"),
         (lambda p: Scaling(min_count="1", max_count=2), "scaling.min_count"),
     ],
 )

@@ -344,7 +344,7 @@ def test_with_a_certificate_the_test_listener_is_https_and_the_redirect_holds_no
         stack,
         "LoadBalancer",
         vpc=network.vpc,
-        certificate=acm.Certificate.from_certificate_arn(stack, "Certificate", CERTIFICATE_ARN),
+        certificates=[acm.Certificate.from_certificate_arn(stack, "Certificate", CERTIFICATE_ARN)],
     )
     web = WebService(
         stack,

@@ -21,7 +21,7 @@ from syrupy.assertion import SnapshotAssertion
 from constructs_ecs._errors import ConfigurationError
 from constructs_ecs._nag import acknowledge
 from constructs_ecs._network import Network
-from constructs_ecs.load_balancer import LoadBalancer, PlainHttp
+from constructs_ecs.load_balancer import AccessLogs, LoadBalancer, PlainHttp
 from constructs_ecs.load_balancer._access_logs import LOG_DELIVERY_PRINCIPAL
 from constructs_ecs.load_balancer._routes import Band, preferred_priority
 from constructs_ecs.testing import (
@@ -168,7 +168,7 @@ class Synthesized:
             ingress_cidrs=["203.0.113.0/24", "198.51.100.0/24"],
             deletion_protection=False,
             web_acl_arn=WEB_ACL_ARN,
-            access_log_retention=cdk.Duration.days(30),
+            access_logs=AccessLogs(retention=cdk.Duration.days(30)),
             idle_timeout=cdk.Duration.seconds(120),
         )
         self.shop_rule = service(configured, "Shop", self.configured_lb, vpc, paths=["/shop/*"])
@@ -202,11 +202,13 @@ class Synthesized:
             own,
             "LoadBalancer",
             vpc=imported_vpc(own),
-            access_log_bucket=self.own_bucket,
+            access_logs=AccessLogs(bucket=self.own_bucket),
             ingress_cidrs=[],
-            certificate=acm.Certificate.from_certificate_arn(
-                own, "Certificate", CERTIFICATE_ARN.replace("eu-west-1", "il-central-1")
-            ),
+            certificates=[
+                acm.Certificate.from_certificate_arn(
+                    own, "Certificate", CERTIFICATE_ARN.replace("eu-west-1", "il-central-1")
+                )
+            ],
             ssl_policy=elbv2.SslPolicy.TLS13_13,
         )
 
@@ -1238,36 +1240,13 @@ def test_repeated_cidrs_admit_once() -> None:
     assert len(stack.resolve(group.security_group_ingress)) == 1
 
 
-def test_fails_when_access_logs_off_but_a_bucket_is_given() -> None:
-    stack = make_stack()
-    bucket = s3.Bucket(stack, "Logs")
-    with pytest.raises(
-        ConfigurationError, match=r"access_logs: got False; True when access_log_bucket"
-    ):
-        LoadBalancer(
-            stack,
-            "LoadBalancer",
-            vpc=imported_vpc(stack),
-            access_logs=False,
-            access_log_bucket=bucket,
-            plain_http=TEST_HTTP,
-        )
-
-
 def test_fails_when_retention_is_given_with_an_existing_bucket() -> None:
     stack = make_stack()
     bucket = s3.Bucket(stack, "Logs")
     with pytest.raises(
-        ConfigurationError, match=r"access_log_retention: got '7 days'; only with the bucket"
+        ConfigurationError, match=r"^access_logs\.retention: got '7 days'; only with the bucket"
     ):
-        LoadBalancer(
-            stack,
-            "LoadBalancer",
-            vpc=imported_vpc(stack),
-            access_log_bucket=bucket,
-            access_log_retention=cdk.Duration.days(7),
-            plain_http=TEST_HTTP,
-        )
+        AccessLogs(bucket=bucket, retention=cdk.Duration.days(7))
 
 
 def test_fails_when_the_log_bucket_is_kms_encrypted() -> None:
@@ -1275,27 +1254,41 @@ def test_fails_when_the_log_bucket_is_kms_encrypted() -> None:
     bucket = s3.Bucket(stack, "Logs", encryption_key=kms.Key(stack, "Key"))
     with pytest.raises(
         ConfigurationError,
-        match=r"access_log_bucket: got 'TestStack/Logs'; a bucket encrypted with SSE-S3",
+        match=r"^access_logs\.bucket: got 'TestStack/Logs'; a bucket encrypted with SSE-S3",
     ):
-        LoadBalancer(
-            stack,
-            "LoadBalancer",
-            vpc=imported_vpc(stack),
-            access_log_bucket=bucket,
-            plain_http=TEST_HTTP,
-        )
+        AccessLogs(bucket=bucket)
 
 
 def test_fails_when_retention_is_not_whole_days() -> None:
-    stack = make_stack()
     with pytest.raises(
-        ConfigurationError, match=r"access_log_retention: got '1 day 12 hours'; whole days"
+        ConfigurationError, match=r"^access_logs\.retention: got '1 day 12 hours'; whole days"
     ):
+        AccessLogs(retention=cdk.Duration.hours(36))
+
+
+@pytest.mark.parametrize(
+    ("options", "field"),
+    [
+        ({"bucket": "my-logs"}, "access_logs.bucket"),
+        ({"retention": 30}, "access_logs.retention"),
+        ({"retention": cdk.Duration.seconds(cdk.Token.as_number(cdk.Fn.ref("D")))}, "retention"),
+    ],
+    ids=["bucket-name", "retention-int", "retention-token"],
+)
+def test_fails_when_access_logs_have_a_wrong_type(options: dict[str, Any], field: str) -> None:
+    with pytest.raises(ConfigurationError) as raised:
+        AccessLogs(**options)
+    assert raised.value.field == field or field in str(raised.value)
+
+
+def test_fails_when_access_logs_is_neither_a_bool_nor_access_logs() -> None:
+    stack = make_stack()
+    with pytest.raises(ConfigurationError, match=r"^access_logs: got 'yes'"):
         LoadBalancer(
             stack,
             "LoadBalancer",
             vpc=imported_vpc(stack),
-            access_log_retention=cdk.Duration.hours(36),
+            access_logs=cast(Any, "yes"),
             plain_http=TEST_HTTP,
         )
 
@@ -1330,9 +1323,10 @@ def test_fails_when_the_certificate_cannot_serve_the_load_balancers_region(
     )
     certificate = acm.Certificate.from_certificate_arn(stack, "Certificate", arn)
     with pytest.raises(
-        ConfigurationError, match=rf"^certificate: got '{re.escape(arn)}'; .*{re.escape(allowed)}"
+        ConfigurationError,
+        match=rf"^certificates\[0\]: got '{re.escape(arn)}'; .*{re.escape(allowed)}",
     ):
-        LoadBalancer(stack, "LoadBalancer", vpc=imported_vpc(stack), certificate=certificate)
+        LoadBalancer(stack, "LoadBalancer", vpc=imported_vpc(stack), certificates=[certificate])
 
 
 def test_a_certificate_of_another_region_is_left_to_deploy_time_in_an_agnostic_stack() -> None:
@@ -1340,7 +1334,7 @@ def test_a_certificate_of_another_region_is_left_to_deploy_time_in_an_agnostic_s
     certificate = acm.Certificate.from_certificate_arn(
         stack, "Certificate", CERTIFICATE_ARN.replace("eu-west-1", "us-east-1")
     )
-    LoadBalancer(stack, "LoadBalancer", vpc=imported_vpc(stack), certificate=certificate)
+    LoadBalancer(stack, "LoadBalancer", vpc=imported_vpc(stack), certificates=[certificate])
 
 
 # ------------------------------------------------ HTTP is a decision; SNI; web ACL; types
@@ -1361,7 +1355,7 @@ def test_fails_when_there_is_neither_a_certificate_nor_a_plain_http_decision(
     with pytest.raises(
         ConfigurationError,
         match=r"^plain_http: got None; a decision when the load balancer has no certificate: "
-        r"give certificate= .* or plain_http=PlainHttp\(reason='...'\)",
+        r"give one \(certificates=\[\.\.\.\]\) for HTTPS, or plain_http=PlainHttp\(reason='...'\)",
     ):
         LoadBalancer(
             stack, "LoadBalancer", vpc=imported_vpc(stack), internet_facing=internet_facing
@@ -1376,7 +1370,7 @@ def test_fails_when_plain_http_is_given_with_a_certificate() -> None:
             stack,
             "LoadBalancer",
             vpc=imported_vpc(stack),
-            certificate=certificate,
+            certificates=[certificate],
             plain_http=TEST_HTTP,
         )
 
@@ -1395,20 +1389,6 @@ def test_fails_when_the_plain_http_reason_is_not_a_sentence(reason: Any, allowed
     with pytest.raises(ConfigurationError, match=rf"^plain_http\.reason: got .*; {allowed}") as e:
         PlainHttp(reason=reason)
     assert "Token[" not in str(e.value)
-
-
-def test_fails_when_certificate_and_certificates_are_both_given() -> None:
-    stack = ireland()
-    first = acm.Certificate.from_certificate_arn(stack, "Certificate", CERTIFICATE_ARN)
-    second = acm.Certificate.from_certificate_arn(stack, "Shop", SHOP_ARN)
-    with pytest.raises(ConfigurationError, match=r"^certificate: got .*; either certificate"):
-        LoadBalancer(
-            stack,
-            "LoadBalancer",
-            vpc=imported_vpc(stack),
-            certificate=first,
-            certificates=[second],
-        )
 
 
 @pytest.mark.parametrize(

@@ -9,19 +9,24 @@ refused; a keyword that never existed is refused as it always was.
 from __future__ import annotations
 
 import warnings
+from collections.abc import Callable
 from typing import Any
 
 import aws_cdk as cdk
 import pytest
+from aws_cdk import aws_certificatemanager as acm
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_logs as logs
 
 from constructs_ecs import (
+    AccessLogs,
     ClusterLogs,
     ConfigurationError,
     ContainerAgent,
+    Deployment,
     EcsCluster,
+    LoadBalancer,
     Network,
     Routing,
     ServiceConnect,
@@ -32,8 +37,9 @@ from constructs_ecs import (
 )
 from constructs_ecs.testing import template_of
 from tests.conftest import make_stack
-from tests.factories import Platform, web_spec
+from tests.factories import TEST_HTTP, Platform, web_spec
 from tests.test_bring_your_own import warnings_of
+from tests.test_load_balancer import CERTIFICATE_ARN
 
 ROUTING_CASES: dict[str, Any] = {
     "path_patterns": ["/api/*"],
@@ -308,3 +314,148 @@ def test_a_moved_agent_setting_is_never_shown() -> None:
         _cluster(stack, agent_settings={"ECS_ENGINE_AUTH_DATA": "hunter2-secret"})
     assert raised.value.field == "agent.settings['ECS_ENGINE_AUTH_DATA']"
     assert "hunter2" not in str(raised.value)
+
+
+# ---------------------------------------------------------------------- LoadBalancer
+
+
+def _certificate(platform: Platform) -> acm.ICertificate:
+    return acm.Certificate.from_certificate_arn(platform.stack, "Certificate", CERTIFICATE_ARN)
+
+
+LOAD_BALANCER_CASES: dict[str, tuple[Callable[[Platform], Any], Callable[[Any], dict[str, Any]]]]
+LOAD_BALANCER_CASES = {
+    # shard 1's bucket, as PlatformStack hands it to the next shard
+    "access_log_bucket": (
+        lambda p: p.load_balancer.access_log_bucket,
+        lambda bucket: {"access_logs": AccessLogs(bucket=bucket)},
+    ),
+    "access_log_retention": (
+        lambda p: cdk.Duration.days(30),
+        lambda retention: {"access_logs": AccessLogs(retention=retention)},
+    ),
+    "certificate": (_certificate, lambda certificate: {"certificates": [certificate]}),
+}
+"""Each moved keyword of LoadBalancer: its value in a platform, and its new form."""
+LOAD_BALANCER_FORMS = {
+    "access_log_bucket": "access_logs=AccessLogs(bucket=...)",
+    "access_log_retention": "access_logs=AccessLogs(retention=...)",
+    "certificate": "certificates=[...]",
+}
+
+
+def _lb(platform: Platform, **options: Any) -> LoadBalancer:
+    if "certificate" not in options and "certificates" not in options:
+        options.setdefault("plain_http", TEST_HTTP)
+    return LoadBalancer(platform.stack, "Lb", vpc=platform.cluster.vpc, **options)
+
+
+@pytest.mark.parametrize("keyword", sorted(LOAD_BALANCER_CASES))
+def test_a_load_balancer_keyword_of_0_1_gives_the_template_of_its_new_form(keyword: str) -> None:
+    value_in, new_form = LOAD_BALANCER_CASES[keyword]
+    old, new = Platform("Moved"), Platform("Moved")
+    with pytest.warns(
+        DeprecationWarning, match=rf"LoadBalancer\({keyword}=\.\.\.\) is deprecated"
+    ) as caught:
+        old_lb = _lb(old, **{keyword: value_in(old)})
+    message = str(caught[0].message)
+    assert f"use {LOAD_BALANCER_FORMS[keyword]}" in message
+    assert "0.3.0" in message
+    assert caught[0].filename == __file__  # the user's line, not the library's
+    new_lb = _lb(new, **new_form(value_in(new)))
+    for platform, lb in ((old, old_lb), (new, new_lb)):
+        # the test listener too (HTTPS with the certificate)
+        platform.web(
+            "Canary",
+            load_balancer=lb,
+            routing=Routing(path_patterns=["/canary/*"]),
+            deployment=Deployment.canary(),
+        )
+    assert template_of(old.stack, allow_warnings=True) == template_of(new.stack)
+    (deprecation,) = [w for w in warnings_of(old_lb) if "deprecated" in w]
+    assert f"constructs_ecs.LoadBalancer({keyword}=...) is deprecated" in deprecation
+    assert f"use {LOAD_BALANCER_FORMS[keyword]}" in deprecation
+
+
+def test_the_new_load_balancer_forms_give_no_warning() -> None:
+    platform = Platform("Quiet")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", DeprecationWarning)
+        warnings.filterwarnings("ignore", category=DeprecationWarning, module="jsii.*")
+        lb = _lb(
+            platform,
+            certificates=[_certificate(platform)],
+            access_logs=AccessLogs(retention=cdk.Duration.days(7)),
+        )
+    assert not [w for w in warnings_of(lb) if "deprecated" in w]
+    assert lb.access_log_bucket is not None
+
+
+def test_access_logs_true_is_access_logs_with_its_defaults() -> None:
+    default, explicit = Platform("Logs"), Platform("Logs")
+    _lb(default, access_logs=True)
+    _lb(explicit, access_logs=AccessLogs())
+    assert template_of(default.stack) == template_of(explicit.stack)
+
+
+def test_access_logs_false_defines_no_bucket() -> None:
+    assert _lb(Platform("NoLogs"), access_logs=False).access_log_bucket is None
+
+
+@pytest.mark.parametrize(
+    ("keyword", "access_logs", "allowed"),
+    [
+        ("access_log_bucket", AccessLogs(), "only without access_logs="),
+        ("access_log_retention", AccessLogs(), "only without access_logs="),
+        ("access_log_bucket", False, "True when access_log_bucket or access_log_retention"),
+        ("access_log_retention", False, "True when access_log_bucket or access_log_retention"),
+    ],
+    ids=[
+        "bucket-beside-access-logs",
+        "retention-beside-access-logs",
+        "bucket-off",
+        "retention-off",
+    ],
+)
+def test_fails_when_an_access_log_keyword_is_given_beside_access_logs(
+    keyword: str, access_logs: Any, allowed: str
+) -> None:
+    platform = Platform("Both")
+    value = LOAD_BALANCER_CASES[keyword][0](platform)
+    with (
+        pytest.warns(DeprecationWarning, match=keyword),
+        pytest.raises(ConfigurationError) as raised,
+    ):
+        _lb(platform, access_logs=access_logs, **{keyword: value})
+    assert raised.value.field == (keyword if access_logs is not False else "access_logs")
+    assert allowed in str(raised.value)
+
+
+def test_fails_when_certificate_is_given_beside_certificates() -> None:
+    platform = Platform("Both")
+    first = _certificate(platform)
+    second = acm.Certificate.from_certificate_arn(
+        platform.stack, "Shop", CERTIFICATE_ARN.replace("0a1b2c3d-1111", "5e6f7a8b-9999")
+    )
+    with (
+        pytest.warns(DeprecationWarning, match="certificate"),
+        pytest.raises(ConfigurationError) as raised,
+    ):
+        _lb(platform, certificate=first, certificates=[second])
+    assert raised.value.field == "certificate"
+    assert "only without certificates=" in str(raised.value)
+
+
+def test_fails_when_a_moved_load_balancer_keyword_has_a_wrong_type() -> None:
+    with pytest.raises(ConfigurationError) as raised:
+        _lb(Platform("Wrong"), access_log_retention=30)
+    assert raised.value.field == "access_log_retention"
+    assert "cdk.Duration" in str(raised.value)
+
+
+def test_fails_when_a_load_balancer_keyword_never_existed() -> None:
+    with pytest.raises(ConfigurationError) as raised:
+        _lb(Platform("Typo"), access_log_buckett=None)
+    assert raised.value.field == "access_log_buckett"
+    assert "is not a parameter of LoadBalancer" in str(raised.value)
+    assert "did you mean 'access_log_bucket'" in str(raised.value)

@@ -1,8 +1,10 @@
-"""The load balancer's access logs: the bucket, and who may write into it."""
+"""The load balancer's access logs: where they go (``AccessLogs``), the bucket, and who may
+write into it."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any, cast
 
 import aws_cdk as cdk
@@ -11,13 +13,103 @@ from aws_cdk import aws_s3 as s3
 from aws_cdk import region_info
 from constructs import Construct
 
+from constructs_ecs._arguments import checked
+from constructs_ecs._deprecated import Moved, exclusive
+from constructs_ecs._errors import ConfigurationError
 from constructs_ecs._nag import COMPLIANCE_PACKS, acknowledge
 
-__all__ = ["LOG_DELIVERY_PRINCIPAL", "log_delivery_principals", "new_log_bucket"]
+__all__ = [
+    "ACCESS_LOGS_MOVED",
+    "DEFAULT_RETENTION_DAYS",
+    "LOG_DELIVERY_PRINCIPAL",
+    "AccessLogs",
+    "access_logs_of",
+    "log_delivery_principals",
+    "new_log_bucket",
+]
 
 LOG_DELIVERY_PRINCIPAL = "logdelivery.elasticloadbalancing.amazonaws.com"
 _ELB_ACCOUNT_REGION = "ElbAccountRegion"
 """Stack-level condition: the stack's region delivers access logs from an ELB account."""
+
+
+DEFAULT_RETENTION_DAYS = 90
+"""How long the access-log bucket the load balancer defines keeps logs, by default."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class AccessLogs:
+    """Where the load balancer writes its access logs: a bucket of yours, or the one it defines
+    (and how long that one keeps them).
+
+    Attributes:
+        bucket: An existing bucket (SSE-S3 encrypted, same Region) for the access logs; if it
+            is defined in this app, its policy gets the log delivery grant. Default: a new
+            bucket (SSE-S3, TLS-only, public access blocked, retained when the stack is
+            deleted).
+        retention: How long the new bucket keeps logs, in whole days; only without ``bucket``
+            (a bucket of yours keeps its own lifecycle rules). Default: 90 days.
+    """
+
+    bucket: s3.IBucket | None = None
+    retention: cdk.Duration | None = None
+
+    @checked("access_logs.")
+    def __post_init__(self) -> None:
+        bucket, retention = self.bucket, self.retention
+        if bucket is not None and retention is not None:
+            raise ConfigurationError(
+                "access_logs.retention",
+                retention.to_human_string(),
+                "only with the bucket this construct defines: an existing access_logs.bucket "
+                "keeps its own lifecycle rules",
+            )
+        if bucket is not None and bucket.encryption_key is not None:
+            raise ConfigurationError(
+                "access_logs.bucket",
+                bucket.node.path,
+                "a bucket encrypted with SSE-S3: load balancer access logs cannot be written "
+                "to a KMS-encrypted bucket",
+            )
+        if retention is not None:
+            hours = retention.to_hours()
+            if hours < 24 or hours % 24:
+                raise ConfigurationError(
+                    "access_logs.retention",
+                    retention.to_human_string(),
+                    "whole days, at least 1 (S3 lifecycle expiration is in days)",
+                )
+
+
+ACCESS_LOGS_MOVED = {
+    "access_log_bucket": Moved(s3.IBucket | None, "access_logs=AccessLogs(bucket=...)"),
+    "access_log_retention": Moved(cdk.Duration | None, "access_logs=AccessLogs(retention=...)"),
+}
+"""LoadBalancer's keywords of 0.1 that ``access_logs=AccessLogs(...)`` replaces."""
+
+_FIELDS = {"access_log_bucket": "bucket", "access_log_retention": "retention"}
+
+
+def access_logs_of(access_logs: bool | AccessLogs, taken: dict[str, Any]) -> AccessLogs | None:
+    """Where the access logs go (``None``: off), from ``access_logs`` or the moved keywords
+    in ``taken`` (not both)."""
+    old = {
+        name: value
+        for name, value in taken.items()
+        if name in ACCESS_LOGS_MOVED and value is not None
+    }
+    exclusive(old, "access_logs", access_logs if isinstance(access_logs, AccessLogs) else None)
+    if access_logs is False:
+        if old:
+            raise ConfigurationError(
+                "access_logs",
+                False,
+                "True when access_log_bucket or access_log_retention is given (or drop them)",
+            )
+        return None
+    if isinstance(access_logs, AccessLogs):
+        return access_logs
+    return AccessLogs(**{_FIELDS[name]: value for name, value in old.items()})
 
 
 def new_log_bucket(scope: Construct, retention: cdk.Duration) -> s3.Bucket:

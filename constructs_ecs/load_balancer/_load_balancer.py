@@ -18,10 +18,15 @@ from aws_cdk import aws_wafv2 as wafv2
 from constructs import Construct
 
 from constructs_ecs._arguments import checked, expect_int
+from constructs_ecs._deprecated import Moved, announce_moved, exclusive, take_moved
 from constructs_ecs._errors import ConfigurationError
 from constructs_ecs._limits import LISTENER_RULES_PER_LOAD_BALANCER
 from constructs_ecs._nag import acknowledge
 from constructs_ecs.load_balancer._access_logs import (
+    ACCESS_LOGS_MOVED,
+    DEFAULT_RETENTION_DAYS,
+    AccessLogs,
+    access_logs_of,
     log_delivery_principals,
     new_log_bucket,
 )
@@ -50,12 +55,18 @@ TEST_PORT = 8080
 TEST_TLS_PORT = 8443
 """The test listener's port with a certificate (HTTPS, the same certificate)."""
 
+_MOVED = {
+    **ACCESS_LOGS_MOVED,
+    "certificate": Moved(acm.ICertificate | None, "certificates=[...]"),
+}
+"""The keywords of 0.1 that ``access_logs`` and ``certificates`` replace."""
+
 
 class LoadBalancer(ListenerRoutes, Construct):
     """One Application Load Balancer that many services attach to, with a rule each.
 
-    With a certificate (``certificate``, or ``certificates`` for several host names, served
-    by SNI), ``listener`` is HTTPS on 443 and ``redirect_listener`` answers HTTP on 80 with a
+    With a certificate (``certificates``: one, or several for several host names, served by
+    SNI), ``listener`` is HTTPS on 443 and ``redirect_listener`` answers HTTP on 80 with a
     permanent redirect to HTTPS. Plain HTTP is a decision: without a certificate, only
     ``plain_http=PlainHttp(reason=...)`` makes ``listener`` HTTP on 80. A request no service's
     rule matches gets a fixed 404. Services call ``add_route``.
@@ -77,18 +88,16 @@ class LoadBalancer(ListenerRoutes, Construct):
         vpc: ec2.IVpc,
         internet_facing: bool = True,
         vpc_subnets: ec2.SubnetSelection | None = None,
-        certificate: acm.ICertificate | None = None,
         certificates: Sequence[acm.ICertificate] = (),
         plain_http: PlainHttp | None = None,
         ssl_policy: elbv2.SslPolicy = elbv2.SslPolicy.TLS13_12_PQ,
         ingress_cidrs: Sequence[str] | None = None,
         deletion_protection: bool = True,
         web_acl_arn: str | None = None,
-        access_logs: bool = True,
-        access_log_bucket: s3.IBucket | None = None,
-        access_log_retention: cdk.Duration | None = None,
+        access_logs: bool | AccessLogs = True,
         idle_timeout: cdk.Duration | None = None,
         max_rules: int = LISTENER_RULES_PER_LOAD_BALANCER,
+        **moved: Any,
     ) -> None:
         """Define the load balancer, its security group, listener(s) and access-log bucket.
 
@@ -97,13 +106,11 @@ class LoadBalancer(ListenerRoutes, Construct):
             facing.
         :param vpc_subnets: Where to place the load balancer. Default: the public subnets when
             internet facing, the private subnets otherwise.
-        :param certificate: An ACM certificate of the stack's Region: the listener is then
-            HTTPS and port 80 redirects to it. The same as ``certificates=[certificate]``; give
-            one or the other. Default: no certificate (then ``plain_http`` is required).
-        :param certificates: Several certificates, for several host names (SNI): the first is
+        :param certificates: ACM certificates of the stack's Region: the listener is then HTTPS
+            and port 80 redirects to it. Several serve several host names (SNI): the first is
             the listener's default, served to clients that name no host or one no certificate
             covers; the others are added to the listener (``ListenerCertificate``), at most 25.
-            Default: none (``certificate``, or ``plain_http``).
+            Default: none (then ``plain_http`` is required).
         :param plain_http: Serve unencrypted HTTP on port 80, with the reason
             (``PlainHttp(reason=...)``): required without a certificate, refused with one.
             The reason is recorded in the template as the acknowledgement of the HIPAA and
@@ -124,22 +131,26 @@ class LoadBalancer(ListenerRoutes, Construct):
         :param web_acl_arn: An AWS WAF web ACL (scope ``REGIONAL``, the stack's Region) to
             associate with the load balancer: a literal ARN or a token such as
             ``wafv2.CfnWebACL(...).attr_arn``. Default: none.
-        :param access_logs: ``False`` turns access logging off (cdk-nag's ELB2 then reports the
-            load balancer: acknowledge it with your reason). Default: on.
-        :param access_log_bucket: An existing bucket (SSE-S3 encrypted, same region) for the
-            access logs; if it is defined in this app, its policy gets the log delivery grant.
-            Default: a new bucket.
-        :param access_log_retention: How long the new access-log bucket keeps logs. Default:
-            90 days.
+        :param access_logs: Where access logs go: ``AccessLogs(bucket=...)`` for an existing
+            bucket, ``AccessLogs(retention=...)`` for how long the new one keeps them; ``True``
+            is ``AccessLogs()``. ``False`` turns access logging off (cdk-nag's ELB2 then reports
+            the load balancer: acknowledge it with your reason). Default: on, to a new bucket
+            that keeps logs 90 days.
         :param idle_timeout: Idle connection timeout, 1 to 4000 seconds. Default: 60 seconds.
         :param max_rules: The listener rules ``add_route`` may define: the load balancer's rule
             quota (raised for your account?), or fewer to keep room for rules added elsewhere.
             Default: 100, the quota AWS starts every account with.
         """
+        taken = take_moved(LoadBalancer, moved, _MOVED)
+        logs = access_logs_of(access_logs, taken)
+        certificate = taken.get("certificate")
+        if certificate is not None:
+            exclusive({"certificate": certificate.node.path}, "certificates", certificates or None)
         super().__init__(scope, construct_id)
+        announce_moved(self, taken, _MOVED)
         _expect_literal_int("max_rules", max_rules)
         expect_int("max_rules", max_rules, minimum=1)
-        self._validate_options(access_logs, access_log_bucket, access_log_retention, idle_timeout)
+        self._validate_idle_timeout(idle_timeout)
         chosen = check_certificates(self, certificate, certificates)
         check_plain_http(plain_http, chosen)
         check_web_acl_arn(self, web_acl_arn)
@@ -177,7 +188,8 @@ class LoadBalancer(ListenerRoutes, Construct):
         """The load balancer's ``ec2.Connections``: open targets to it with ``allow_from``."""
 
         listener, redirect_listener = self._add_listeners(chosen, ssl_policy)
-        self._certificate, self._ssl_policy = certificate, ssl_policy
+        self._certificate = chosen[0] if chosen else None
+        self._ssl_policy = ssl_policy
         self.test_listener: elbv2.ApplicationListener | None = None
         """The listener of blue/green test traffic (``TEST_PORT``): defined with the first
         blue/green, canary or linear service, admitting no one until you open it, e.g.
@@ -229,9 +241,9 @@ class LoadBalancer(ListenerRoutes, Construct):
 
         self.access_log_bucket: s3.IBucket | None = None
         """The ``s3.IBucket`` receiving access logs; ``None`` when they are off."""
-        if access_logs:
-            self.access_log_bucket = access_log_bucket or new_log_bucket(
-                self, access_log_retention or cdk.Duration.days(90)
+        if logs is not None:
+            self.access_log_bucket = logs.bucket or new_log_bucket(
+                self, logs.retention or cdk.Duration.days(DEFAULT_RETENTION_DAYS)
             )
             self._log_to(self.access_log_bucket)
 
@@ -316,40 +328,7 @@ class LoadBalancer(ListenerRoutes, Construct):
         return ExistingLoadBalancer(scope, construct_id, **attributes)
 
     @staticmethod
-    def _validate_options(
-        access_logs: bool,
-        access_log_bucket: s3.IBucket | None,
-        access_log_retention: cdk.Duration | None,
-        idle_timeout: cdk.Duration | None,
-    ) -> None:
-        if not access_logs and (access_log_bucket or access_log_retention):
-            raise ConfigurationError(
-                "access_logs",
-                False,
-                "True when access_log_bucket or access_log_retention is given (or drop them)",
-            )
-        if access_log_bucket is not None and access_log_retention is not None:
-            raise ConfigurationError(
-                "access_log_retention",
-                access_log_retention.to_human_string(),
-                "only with the bucket this construct defines: an existing access_log_bucket "
-                "keeps its own lifecycle rules",
-            )
-        if access_log_bucket is not None and access_log_bucket.encryption_key is not None:
-            raise ConfigurationError(
-                "access_log_bucket",
-                access_log_bucket.node.path,
-                "a bucket encrypted with SSE-S3: load balancer access logs cannot be written "
-                "to a KMS-encrypted bucket",
-            )
-        if access_log_retention is not None:
-            hours = access_log_retention.to_hours()
-            if hours < 24 or hours % 24:
-                raise ConfigurationError(
-                    "access_log_retention",
-                    access_log_retention.to_human_string(),
-                    "whole days, at least 1 (S3 lifecycle expiration is in days)",
-                )
+    def _validate_idle_timeout(idle_timeout: cdk.Duration | None) -> None:
         if idle_timeout is not None:
             seconds = idle_timeout.to_seconds()
             if not 1 <= seconds <= 4000:

@@ -73,22 +73,16 @@ def check_certificates(
     certificate: acm.ICertificate | None,
     certificates: Sequence[acm.ICertificate],
 ) -> list[acm.ICertificate]:
-    """The listener's certificates, the default first: ``certificate`` or ``certificates``
-    (never both), each of the stack's Region and partition, each once, within the quota."""
+    """The listener's certificates, the default first: ``certificates``, or the deprecated
+    ``certificate`` (never both: the caller refuses that), each of the stack's Region and
+    partition, each once, within the quota."""
     if isinstance(certificates, str):
         raise ConfigurationError(
             "certificates", certificates, "a list of acm.ICertificate, the default first"
         )
     chosen = list(certificates)
     field = "certificates"
-    if certificate is not None:
-        if chosen:
-            raise ConfigurationError(
-                "certificate",
-                certificate.node.path,
-                "either certificate (one) or certificates (several, the default first), not "
-                "both: put it first in certificates",
-            )
+    if certificate is not None:  # LoadBalancer(certificate=...) of 0.1, never beside these
         chosen, field = [certificate], "certificate"
     if len(chosen) > CERTIFICATES_PER_LISTENER + 1:
         raise ConfigurationError(
@@ -155,8 +149,8 @@ def check_plain_http(
         raise ConfigurationError(
             "plain_http",
             None,
-            "a decision when the load balancer has no certificate: give certificate= (or "
-            "certificates=[...]) for HTTPS, or plain_http=PlainHttp(reason='...') to serve "
+            "a decision when the load balancer has no certificate: give one "
+            "(certificates=[...]) for HTTPS, or plain_http=PlainHttp(reason='...') to serve "
             "unencrypted HTTP on port 80, saying why",
         )
 
