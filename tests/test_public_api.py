@@ -86,3 +86,38 @@ def test_a_package_face_hands_on_only_public_names(face: str) -> None:
     assert set(module.__all__) <= set(constructs_ecs.__all__)
     for name in module.__all__:
         assert _same(name, getattr(module, name), getattr(constructs_ecs, name)), name
+
+
+MOST_KEYWORDS = 12
+"""The most keyword parameters a public construct takes (issue 25): more goes into a typed
+option value (``Routing``, ``ServiceNetwork``, ...)."""
+
+
+def _public_constructs() -> list[str]:
+    from constructs import Construct
+
+    return [
+        name
+        for name in constructs_ecs.__all__
+        if isinstance(getattr(constructs_ecs, name), type)
+        and issubclass(getattr(constructs_ecs, name), Construct)
+    ]
+
+
+@pytest.mark.parametrize("name", _public_constructs())
+def test_a_public_construct_takes_at_most_twelve_keywords(name: str) -> None:
+    import inspect
+
+    construct = getattr(constructs_ecs, name)
+    parameters = inspect.signature(vars(construct)["__init__"]).parameters.values()
+    keywords = [p.name for p in parameters if p.kind is p.KEYWORD_ONLY]
+    assert len(keywords) <= MOST_KEYWORDS, f"{name} takes {len(keywords)}: {keywords}"
+
+
+@pytest.mark.parametrize("face", ["cluster", "load_balancer"])
+def test_the_cluster_and_load_balancer_faces_only_hand_names_on(face: str) -> None:
+    source = (PACKAGE / face / "__init__.py").read_text(encoding="utf-8")
+    assert len(source.splitlines()) <= 80
+    tree = ast.parse(source)
+    kinds = {type(node) for node in tree.body} - {ast.Expr, ast.ImportFrom, ast.Assign}
+    assert not kinds, f"constructs_ecs/{face}/__init__.py defines {kinds}"
