@@ -25,6 +25,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any, TypeVar
 
 import aws_cdk as cdk
+import jsii
 from aws_cdk import aws_ec2 as ec2
 
 from constructs_ecs._errors import ConfigurationError, closest
@@ -427,7 +428,16 @@ _ABSENT = object()
 
 
 def _is_jsii_interface(cls: type) -> bool:
-    return cls.__name__.startswith("I") and getattr(cls, "_is_protocol", False)
+    """A jsii interface (``ec2.IVpc``), told by jsii's public API, not by its name: jsii has a
+    proxy class for it (``jsii.proxy_for``) and it is no jsii class (those, abstract ones
+    included, are made by ``jsii.JSIIMeta``)."""
+    if isinstance(cls, jsii.JSIIMeta):
+        return False
+    try:
+        jsii.proxy_for(cls)
+    except TypeError:  # jsii's answer for a type it has no proxy of
+        return False
+    return True
 
 
 def _implements(value: Any, interface: type) -> bool:
