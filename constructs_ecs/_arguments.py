@@ -410,9 +410,9 @@ def _is_role(cls: type) -> bool:
     return getattr(cls, "_is_protocol", False) and cls.__module__.startswith("constructs_ecs.")
 
 
-@functools.cache
 def _role_members(role: type) -> tuple[str, ...]:
-    """The public members a role declares (its properties and methods)."""
+    """The public members a role declares (its properties and methods); read each time, as
+    no module-level cache is filled by defining an app (tests/test_no_module_state.py)."""
     return tuple(name for name in vars(role) if not name.startswith("_"))
 
 
