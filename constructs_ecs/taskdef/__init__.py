@@ -13,8 +13,9 @@ field drives the JSON shape check, the import, validation and rendering);
 ``_units``; the models ``_ports``, ``_linux``, ``_log_config``, ``_container``, ``_volumes``, the
 ``_network_mode`` rules and ``_host_access`` (what a task may do to the instance, and why);
 ``_registration`` (the JSON ECS registers, and its 64 KiB quota);
-``_importer`` (ECS JSON) and ``_bind`` (the ``Ec2TaskDefinition``);
-``_task`` (``TaskDefinitionSpec``, which ties them together).
+``_importer`` (ECS JSON) and ``_bind`` (the ``Ec2TaskDefinition``); ``_task_validation`` (the
+rules that span a task's containers and volumes); ``_task`` (``TaskDefinitionSpec``, which ties
+them together).
 """
 
 from constructs_ecs._errors import ConfigurationError
