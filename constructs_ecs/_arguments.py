@@ -15,6 +15,8 @@ import ast
 import dataclasses
 import enum
 import functools
+import importlib
+import importlib.util
 import inspect
 import re
 import types
@@ -23,6 +25,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any, TypeVar
 
 import aws_cdk as cdk
+import jsii
 from aws_cdk import aws_ec2 as ec2
 
 from constructs_ecs._errors import ConfigurationError, closest
@@ -197,11 +200,12 @@ def expect_int(
 def _hints(cls: type, function: Callable[..., Any]) -> dict[str, Any]:
     """The annotations of ``function`` (or of the dataclass ``cls``), with the names its module
     imports only for type checking (to keep imports cheap and acyclic) resolved too: each of
-    the module's own ``if TYPE_CHECKING:`` imports runs here, when an annotation names it."""
+    the module's own ``if TYPE_CHECKING:`` imports is imported here, when an annotation names
+    it."""
     target: Any = cls if function.__name__ == "__post_init__" else function
     module = inspect.getmodule(target)
     namespace: dict[str, Any] = dict(vars(module)) if module else {}
-    local = _TypeCheckingNames(_type_checking_imports(module) if module else {}, module)
+    local = _TypeCheckingNames(_type_checking_imports(module) if module else {})
     return typing.get_type_hints(target, globalns=namespace, localns=local)
 
 
@@ -211,49 +215,61 @@ _TYPE_CHECKING_BLOCK = re.compile(
 """A module's top-level ``if TYPE_CHECKING:`` block: its line and the indented lines after."""
 
 
-def _type_checking_imports(module: types.ModuleType) -> dict[str, ast.stmt]:
-    """``{name: the import statement of that one name}`` of what ``module`` imports under
-    ``if TYPE_CHECKING:`` (only those blocks are parsed: the first call of each decorated
-    function reads them, and its hints are then kept on it)."""
-    statements: dict[str, ast.stmt] = {}
+@dataclasses.dataclass(frozen=True)
+class _Import:
+    """One name a type-checking import binds: ``import_module(module)``, then the attribute
+    ``attribute`` of it (a ``from`` import), or the top-level package ``top`` (a plain
+    ``import a.b``, which binds ``a``)."""
+
+    module: str
+    attribute: str | None = None
+    top: str | None = None
+
+    def load(self) -> Any:
+        imported = importlib.import_module(self.module)
+        if self.attribute is None:
+            return importlib.import_module(self.top) if self.top else imported
+        try:
+            return getattr(imported, self.attribute)
+        except AttributeError:  # ``from package import submodule``, not yet imported
+            return importlib.import_module(f"{self.module}.{self.attribute}")
+
+
+def _type_checking_imports(module: types.ModuleType) -> dict[str, _Import]:
+    """``{name: how to import it}`` for what ``module`` imports under ``if TYPE_CHECKING:``
+    (only those blocks are parsed: the first call of each decorated function reads them, and
+    its hints are then kept on it). A relative import resolves against the module's package."""
+    imports: dict[str, _Import] = {}
     blocks = _TYPE_CHECKING_BLOCK.findall(inspect.getsource(module))
     for node in ast.parse("".join(blocks)).body:
         for statement in node.body if isinstance(node, ast.If) else ():
-            if isinstance(statement, ast.Import | ast.ImportFrom):
+            if isinstance(statement, ast.ImportFrom):
+                source = importlib.util.resolve_name(
+                    "." * statement.level + (statement.module or ""), module.__package__
+                )
                 for alias in statement.names:
-                    one: ast.stmt = (
-                        ast.ImportFrom(
-                            module=statement.module, names=[alias], level=statement.level
-                        )
-                        if isinstance(statement, ast.ImportFrom)
-                        else ast.Import(names=[alias])
-                    )
-                    name = alias.asname or alias.name.split(".")[0]
-                    statements[name] = ast.fix_missing_locations(one)
-    return statements
+                    imports[alias.asname or alias.name] = _Import(source, alias.name)
+            elif isinstance(statement, ast.Import):
+                for alias in statement.names:
+                    top = None if alias.asname else alias.name.split(".")[0]
+                    imports[alias.asname or top or alias.name] = _Import(alias.name, top=top)
+    return imports
 
 
 class _TypeCheckingNames(dict[str, Any]):
     """The local namespace annotations are evaluated in: a type-checking name is imported the
     first time an annotation uses it (``aws_lambda``, say, costs 0.3 s to import)."""
 
-    def __init__(self, statements: dict[str, ast.stmt], module: types.ModuleType | None) -> None:
+    def __init__(self, imports: dict[str, _Import]) -> None:
         super().__init__()
-        self._statements = statements
-        self._module = module
+        self._imports = imports
 
     def __missing__(self, name: str) -> Any:
-        statement = self._statements.get(name)
-        if statement is None or self._module is None:
+        found = self._imports.get(name)
+        if found is None:
             raise KeyError(name)
-        namespace: dict[str, Any] = {
-            "__name__": self._module.__name__,
-            "__package__": self._module.__package__,
-        }
-        code = compile(ast.Module(body=[statement], type_ignores=[]), self._module.__name__, "exec")
-        exec(code, namespace)
-        self[name] = namespace[name]
-        return namespace[name]
+        value = self[name] = found.load()
+        return value
 
 
 def _unexpected(
@@ -397,9 +413,9 @@ def _is_role(cls: type) -> bool:
     return getattr(cls, "_is_protocol", False) and cls.__module__.startswith("constructs_ecs.")
 
 
-@functools.cache
 def _role_members(role: type) -> tuple[str, ...]:
-    """The public members a role declares (its properties and methods)."""
+    """The public members a role declares (its properties and methods); read each time, as
+    no module-level cache is filled by defining an app (tests/test_no_module_state.py)."""
     return tuple(name for name in vars(role) if not name.startswith("_"))
 
 
@@ -415,7 +431,16 @@ _ABSENT = object()
 
 
 def _is_jsii_interface(cls: type) -> bool:
-    return cls.__name__.startswith("I") and getattr(cls, "_is_protocol", False)
+    """A jsii interface (``ec2.IVpc``), told by jsii's public API, not by its name: jsii has a
+    proxy class for it (``jsii.proxy_for``) and it is no jsii class (those, abstract ones
+    included, are made by ``jsii.JSIIMeta``)."""
+    if isinstance(cls, jsii.JSIIMeta):
+        return False
+    try:
+        jsii.proxy_for(cls)
+    except TypeError:  # jsii's answer for a type it has no proxy of
+        return False
+    return True
 
 
 def _implements(value: Any, interface: type) -> bool:

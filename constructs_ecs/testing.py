@@ -57,7 +57,17 @@ import aws_cdk as cdk
 from aws_cdk import assertions, cx_api
 from syrupy.extensions.json import JSONSnapshotExtension
 
-from constructs_ecs._nag import check_nag_registration, is_aspect_pack, record_for_cdk_nag_2
+from constructs_ecs._findings import (
+    ANNOTATIONS_SOURCE,
+    annotation_findings,
+    failed_synthesis,
+    findings_of_aspect_pack,
+    findings_of_plugin,
+    report_written_at,
+    validation_findings,
+)
+from constructs_ecs._findings import source as findings_source
+from constructs_ecs._nag import check_nag_registration, is_aspect_pack
 
 __all__ = [
     "MissingContextError",
@@ -226,23 +236,6 @@ class MissingContextError(AssertionError):
         )
 
 
-_ANNOTATIONS = "Construct Annotations"
-_SOURCES = {
-    _ANNOTATIONS: "aws-cdk-lib annotations (warnings of the constructs, not cdk-nag)",
-    "CloudFormation Validate": "aws-cdk-lib's template validation (not cdk-nag)",
-}
-#: A cdk-nag 2 finding, as its pack writes it into an annotation: ``AwsSolutions-SQS3: ...``.
-#: How aws-cdk-lib ends an annotation that can be acknowledged: `` [ack: <id>]``.
-_ACK_SUFFIX = re.compile(r" \[ack: (?P<id>[^\]]+)\]$")
-_NAG_2_FINDING = re.compile(
-    r"^(?P<rule>(?P<pack>[A-Za-z0-9.]+)-[A-Za-z0-9]+(?:\[[^\]]*\])?): (?P<text>.*)$", re.S
-)
-
-
-def _source(plugin: str) -> str:
-    return _SOURCES.get(plugin, f"cdk-nag {plugin} pack")
-
-
 class NagFindingsError(AssertionError):
     """Validation found what was not acknowledged: ``findings`` lists each one
     (``<rule id> <construct path>: <description>``), ``by_source`` groups them by where they
@@ -271,73 +264,13 @@ _EMPTY_STACK_HINT = (
 )
 
 
-def _validation_findings(outdir: str) -> dict[str, list[str]]:
-    """Findings of the validation report by source."""
-    report = Path(outdir) / "validation-report.json"
-    if not report.is_file():
-        return {}
-    data = json.loads(report.read_text(encoding="utf-8"))
-    found: dict[str, list[str]] = {}
-    for plugin in data.get("pluginReports", []):
-        for violation in plugin.get("violations", []):
-            source = _source(plugin.get("pluginName", ""))
-            rule, description = violation["ruleName"], violation.get("description", "")
-            # A cdk-nag 2 finding is an annotation: report it as its pack's.
-            nag_2 = _NAG_2_FINDING.match(description) if source == _SOURCES[_ANNOTATIONS] else None
-            if nag_2:
-                source, rule, description = _source(nag_2["pack"]), nag_2["rule"], nag_2["text"]
-            for construct in violation.get("violatingConstructs", []):
-                found.setdefault(source, []).append(
-                    f"{rule} {construct['constructPath']}: {description.strip()}"
-                )
-    return {source: sorted(findings) for source, findings in sorted(found.items())}
-
-
-def _manifest_messages(directory: Path) -> Iterable[tuple[str, str, str]]:
-    """``(level, path, text)`` of each error and warning in the cloud assembly's manifests
-    (nested assemblies included), read from the files: no round trip to Node.js."""
-    manifest = json.loads((directory / "manifest.json").read_text("utf-8"))
-    for artifact in manifest.get("artifacts", {}).values():
-        if artifact.get("type") == "cdk:cloud-assembly":
-            nested = artifact.get("properties", {}).get("directoryName")
-            if nested:
-                yield from _manifest_messages(directory / nested)
-            continue
-        for path, entries in artifact.get("metadata", {}).items():
-            for entry in entries:
-                level = {"aws:cdk:error": "error", "aws:cdk:warning": "warning"}
-                if entry.get("type") in level:
-                    yield level[entry["type"]], path, str(entry.get("data", ""))
-
-
-def _annotation_findings(
-    assembly: cx_api.CloudAssembly, *, errors_only: bool
-) -> dict[str, list[str]]:
-    """Error and warning annotations of every stack of ``assembly``, by source: cdk-nag 2
-    findings (annotations, as cdk-nag 2 reports) and aws-cdk-lib's (which an aws-cdk-lib
-    without ``@aws-cdk/core:annotationsInValidationReport`` leaves out of the validation
-    report)."""
-    found: dict[str, list[str]] = {}
-    for level, path, data in _manifest_messages(Path(assembly.directory)):
-        if errors_only and level != "error":
-            continue
-        match = _NAG_2_FINDING.match(data)
-        if match:
-            source = _source(match["pack"])
-            finding = f"{match['rule']} {path.lstrip('/')}: {match['text'].strip()}"
-        else:  # as the report words it: Annotation::<id> <path>: <message>
-            source = _SOURCES[_ANNOTATIONS]
-            acknowledgeable = _ACK_SUFFIX.search(data)
-            rule = f"Annotation::{acknowledgeable['id']}" if acknowledgeable else "Annotation"
-            text = data[: acknowledgeable.start()] if acknowledgeable else data
-            finding = f"{rule} {path.lstrip('/')}: {text}"
-        found.setdefault(source, []).append(finding)
-    return {source: sorted(findings) for source, findings in sorted(found.items())}
-
-
 def _raise_findings(by_source: dict[str, list[str]]) -> None:
     if by_source:
-        raise NagFindingsError(sorted(f for found in by_source.values() for f in found), by_source)
+        raise _findings_error(by_source)
+
+
+def _findings_error(by_source: dict[str, list[str]]) -> NagFindingsError:
+    return NagFindingsError(sorted(f for found in by_source.values() for f in found), by_source)
 
 
 def synth(app: cdk.Stage, *, allow_warnings: bool = False) -> cx_api.CloudAssembly:
@@ -353,24 +286,25 @@ def synth(app: cdk.Stage, *, allow_warnings: bool = False) -> cx_api.CloudAssemb
     :param allow_warnings: Let warning-level findings pass. Default: ``False``.
     """
     check_nag_registration(app)  # a cdk-nag 3 pack added as an aspect: say what to write
+    report_before = report_written_at(app.outdir)
     try:
         assembly = app.synth()
-    except RuntimeError as error:
-        if "ValidationFailed" not in str(error) and "Validation failed" not in str(error):
+    except Exception as error:  # failed validation or not: told by what synthesis left
+        failed = failed_synthesis(app, report_before, error)
+        if not failed:
             raise
-        by_source = _validation_findings(app.outdir) or {"synthesis": [str(error)]}
-        _raise_findings(by_source)
+        raise _findings_error(failed)  # noqa: B904 (the synthesis error stays its context)
     manifest = json.loads((Path(assembly.directory) / "manifest.json").read_text("utf-8"))
     missing = [m["key"] for m in manifest.get("missing", [])]
     if missing:
         raise MissingContextError(sorted(missing))
-    reported = _validation_findings(app.outdir)
-    if _SOURCES[_ANNOTATIONS] not in reported:
+    reported = validation_findings(app.outdir)
+    if ANNOTATIONS_SOURCE not in reported:
         # Annotations this aws-cdk-lib left out of the validation report (cdk-nag 2 findings
         # among them): errors fail as the report's do, warnings unless allowed.
-        _raise_findings(_annotation_findings(assembly, errors_only=True))
+        _raise_findings(annotation_findings(assembly, errors_only=True))
         if not allow_warnings:
-            for source, found in _annotation_findings(assembly, errors_only=False).items():
+            for source, found in annotation_findings(assembly, errors_only=False).items():
                 reported.setdefault(source, []).extend(found)
     if not allow_warnings:
         _raise_findings(reported)
@@ -552,36 +486,10 @@ def assert_nag_clean(stack: cdk.Stack, *, packs: Iterable[Any] | None = None) ->
         # cdk-nag 2 would also write CSV reports into the app's output folder.
         packs = [default(reports=False) if is_aspect_pack(default) else default()]
     for pack in packs:
-        source = _source(pack.read_pack_name)
-        findings = _findings_of_aspect_pack if is_aspect_pack(pack) else _findings_of_plugin
+        source = findings_source(pack.read_pack_name)
+        findings = findings_of_aspect_pack if is_aspect_pack(pack) else findings_of_plugin
         by_source.setdefault(source, []).extend(findings(pack, stage))
     _raise_findings({source: found for source, found in by_source.items() if found})
-
-
-def _findings_of_plugin(pack: Any, stage: cdk.Stage) -> list[str]:
-    """A cdk-nag 3 pack's findings: it validates the synthesized app."""
-    report = pack.validate_scope(stage)
-    return [
-        f"{violation.rule_name} {resource.construct_path}: {violation.description}"
-        for violation in report.violations
-        for resource in violation.violating_resources
-    ]
-
-
-def _findings_of_aspect_pack(pack: Any, stage: cdk.Stage) -> list[str]:
-    """A cdk-nag 2 pack's findings: it visits each resource and annotates what it finds."""
-    record_for_cdk_nag_2(stage)
-    found = []
-    for construct in stage.node.find_all():
-        if not isinstance(construct, cdk.CfnResource):
-            continue
-        before = len(construct.node.metadata)
-        pack.visit(construct)
-        for entry in construct.node.metadata[before:]:
-            match = _NAG_2_FINDING.match(str(entry.data))
-            if entry.type in ("aws:cdk:error", "aws:cdk:warning") and match:
-                found.append(f"{match['rule']} {construct.node.path}: {match['text']}")
-    return found
 
 
 def nag_acknowledgements(template: Mapping[str, Any]) -> dict[str, list[str]]:

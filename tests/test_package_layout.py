@@ -1,6 +1,6 @@
-"""The package's layout (issue 13): no module outside ``review/`` over 700 lines, and no import
-cycle between the package's modules, counting imports for type checkers and imports inside
-functions (a cycle broken by a function-level import is still a cycle to a reader)."""
+"""The package's layout (issues 13 and 25): no module outside ``review/`` over 600 lines, and
+no import cycle between the package's modules, counting imports for type checkers and imports
+inside functions (a cycle broken by a function-level import is still a cycle to a reader)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,11 @@ from pathlib import Path
 from tests.conftest import REPO
 
 PACKAGE = REPO / "constructs_ecs"
-MAX_LINES = 700
+MAX_LINES = 600
+#: Modules over MAX_LINES for now; each exemption is removed when its branch merges.
+OVER_MAX_LINES = {
+    "constructs_ecs.cluster._ecs_cluster",  # split in progress on another branch
+}
 
 
 def _name(path: Path) -> str:
@@ -47,11 +51,14 @@ def _imports(name: str, path: Path) -> set[str]:
     return {module for module in found if module in MODULES and module != name}
 
 
-def test_no_module_outside_review_is_over_700_lines() -> None:
+def test_no_module_outside_review_is_over_600_lines() -> None:
     sizes = {
-        name: len(path.read_text(encoding="utf-8").splitlines()) for name, path in MODULES.items()
+        name: len(path.read_text(encoding="utf-8").splitlines())
+        for name, path in MODULES.items()
+        if name not in OVER_MAX_LINES
     }
     assert {name: size for name, size in sizes.items() if size > MAX_LINES} == {}
+    assert set(MODULES) >= OVER_MAX_LINES  # an exemption names a module that exists
 
 
 def test_modules_import_each_other_without_a_cycle() -> None:

@@ -436,6 +436,43 @@ def test_bind_fails_outside_a_stack() -> None:
     assert "must be a Stack or a construct in one" in error.value.allowed
 
 
+def test_bind_fails_in_a_stage_with_no_stack_before_importing_a_role() -> None:
+    """The scope is checked first (``scope.node.scopes``): importing the task role there would
+    fail inside jsii."""
+    stack = make_stack("InStage", nag=False)
+    log_group = logs.LogGroup(stack, "Logs")
+    stage = cdk.Stage(cdk.App(), "Stage")
+    role = "arn:aws:iam::123456789012:role/task"
+    spec = TaskDefinitionSpec.from_dict({**MINIMAL, "taskRoleArn": role})
+    with pytest.raises(ConfigurationError) as error:
+        spec.bind(stage, "Task", log_group=log_group)
+    assert (error.value.field, error.value.value) == ("scope", "Stage")
+    assert stage.node.try_find_child("ImportedTaskRole") is None
+
+
+def test_bind_fails_on_the_id_of_a_role_it_imports() -> None:
+    stack = make_stack("RoleId", nag=False)
+    log_group = logs.LogGroup(stack, "Logs")
+    spec = TaskDefinitionSpec.from_dict(
+        {**MINIMAL, "executionRoleArn": "arn:aws:iam::123456789012:role/exec"}
+    )
+    with pytest.raises(ConfigurationError) as error:
+        spec.bind(stack, "ImportedExecutionRole", log_group=log_group)
+    assert error.value.field == "construct_id"
+    assert "is already used in RoleId" in error.value.allowed
+    spec.bind(stack, "ImportedTaskRole", log_group=log_group)  # no task role is imported
+
+
+def test_bind_in_a_nested_construct_of_a_stack() -> None:
+    from constructs import Construct
+
+    stack = make_stack("Nested", nag=False)
+    log_group = logs.LogGroup(stack, "Logs")
+    inner = Construct(Construct(stack, "Outer"), "Inner")
+    bound = TaskDefinitionSpec.from_dict(MINIMAL).bind(inner, "Task", log_group=log_group)
+    assert bound.task_definition.node.path == "Nested/Outer/Inner/Task"
+
+
 # --------------------------------------------------------------------------- messages
 
 

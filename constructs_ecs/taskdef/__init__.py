@@ -10,18 +10,20 @@ The modules, each importing only those listed before it: ``_common`` (paths, che
 values), ``_references`` (images, roles, ARNs) and ``_secret_sources`` (secrets as strings or CDK
 references, and their grants); ``_kinds`` and ``_table`` (the field table: one entry per ECS
 field drives the JSON shape check, the import, validation and rendering);
-``_units``; the models ``_ports``, ``_linux``, ``_log_config``, ``_container``, ``_volumes``, the
+``_units``; the models ``_ports``, ``_linux``, ``_log_config``, ``_container_parts`` (health
+check, dependencies, mounts, hosts entries, restart policy), ``_container``, ``_volumes``, the
 ``_network_mode`` rules and ``_host_access`` (what a task may do to the instance, and why);
 ``_registration`` (the JSON ECS registers, and its 64 KiB quota);
-``_importer`` (ECS JSON) and ``_bind`` (the ``Ec2TaskDefinition``);
-``_task`` (``TaskDefinitionSpec``, which ties them together).
+``_importer`` (ECS JSON) and ``_bind`` (the ``Ec2TaskDefinition``); ``_task_validation`` (the
+rules that span a task's containers and volumes); ``_task`` (``TaskDefinitionSpec``, which ties
+them together).
 """
 
 from constructs_ecs._errors import ConfigurationError
 from constructs_ecs.taskdef._bind import BoundTaskDefinition
-from constructs_ecs.taskdef._container import (
+from constructs_ecs.taskdef._container import ContainerSpec
+from constructs_ecs.taskdef._container_parts import (
     ContainerDependency,
-    ContainerSpec,
     HealthCheck,
     HostEntry,
     MountPoint,

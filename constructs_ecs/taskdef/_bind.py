@@ -183,26 +183,24 @@ def bind_task_definition(
                 "use a host, Docker or EFS volume",
             )
     _check_arguments(scope, construct_id, log_group)
+    _check_scope(scope, construct_id, spec)
     task_role = _imported_role(scope, TASK_ROLE_IMPORT_ID, spec.task_role_arn)
     execution_role = _imported_role(scope, EXECUTION_ROLE_IMPORT_ID, spec.execution_role_arn)
-    try:
-        task_definition = ecs.Ec2TaskDefinition(
-            scope,
-            construct_id,
-            family=spec.family,
-            network_mode=_NETWORK_MODES[spec.network_mode],
-            task_role=task_role,
-            execution_role=execution_role,
-            placement_constraints=[
-                ecs.PlacementConstraint.member_of(expression)
-                for expression in spec.placement_constraints
-            ]
-            or None,
-            enable_fault_injection=spec.enable_fault_injection,
-            volumes=[ecs.Volume(name=volume.name) for volume in spec.volumes] or None,
-        )
-    except RuntimeError as error:  # jsii reports aws-cdk-lib's errors as RuntimeError
-        raise _scope_error(scope, construct_id, error) from None
+    task_definition = ecs.Ec2TaskDefinition(
+        scope,
+        construct_id,
+        family=spec.family,
+        network_mode=_NETWORK_MODES[spec.network_mode],
+        task_role=task_role,
+        execution_role=execution_role,
+        placement_constraints=[
+            ecs.PlacementConstraint.member_of(expression)
+            for expression in spec.placement_constraints
+        ]
+        or None,
+        enable_fault_injection=spec.enable_fault_injection,
+        volumes=[ecs.Volume(name=volume.name) for volume in spec.volumes] or None,
+    )
     cfn = _Overrides(task_definition)
     grants = _Grants(task_definition)
 
@@ -284,21 +282,25 @@ def _check_arguments(scope: object, construct_id: object, log_group: object) -> 
         )
 
 
-def _scope_error(scope: Construct, construct_id: str, error: RuntimeError) -> Exception:
-    """What a failed ``Ec2TaskDefinition`` says, for the two errors a scope causes."""
-    message = str(error)
-    if "already a Construct with name" in message:
-        return ConfigurationError(
+def _check_scope(scope: Construct, construct_id: str, spec: _Task) -> None:
+    """Refuse, before any construct is made, the two things about a scope aws-cdk-lib would
+    refuse from deep inside jsii: an id a child of the scope (or a role this bind imports
+    there) already has, and a scope in no Stack."""
+    imports = {
+        TASK_ROLE_IMPORT_ID: spec.task_role_arn,
+        EXECUTION_ROLE_IMPORT_ID: spec.execution_role_arn,
+    }
+    if scope.node.try_find_child(construct_id) is not None or imports.get(construct_id):
+        raise ConfigurationError(
             "construct_id",
             construct_id,
             f"is already used in {scope.node.path or 'the app'}: give each task definition its "
             "own id or scope",
         )
-    if "No stack could be identified" in message or "no Stack found" in message:
-        return ConfigurationError(
+    if not any(isinstance(each, cdk.Stack) for each in scope.node.scopes):
+        raise ConfigurationError(
             "scope", scope.node.path or "the app", "must be a Stack or a construct in one"
         )
-    return error
 
 
 def _imported_role(scope: Construct, construct_id: str, arn: str | None) -> iam.IRole | None:
