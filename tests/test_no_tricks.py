@@ -15,12 +15,6 @@ from tests.conftest import REPO
 
 PACKAGE = REPO / "constructs_ecs"
 MODULES = sorted(PACKAGE.rglob("*.py"))
-#: Modules another branch is changing; each exemption is removed when that branch merges.
-EXEMPT = {
-    # split in progress on another branch (its `except RuntimeError` around
-    # `instance_type.architecture` goes with it)
-    "constructs_ecs/cluster/_ecs_cluster.py",
-}
 _RUNS_CODE = {"exec", "eval", "compile"}
 
 
@@ -56,8 +50,6 @@ def _tricks(source: str) -> list[str]:
 
 @pytest.mark.parametrize("path", MODULES, ids=_relative)
 def test_no_module_runs_code_it_made_or_catches_runtime_error(path: Path) -> None:
-    if _relative(path) in EXEMPT:
-        pytest.skip("exempt: " + _relative(path))
     assert _tricks(path.read_text(encoding="utf-8")) == []
 
 
