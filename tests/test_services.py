@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import aws_cdk as cdk
@@ -14,6 +15,7 @@ from aws_cdk.assertions import Match, Template
 
 from constructs_ecs import (
     ConfigurationError,
+    Deployment,
     EcsCluster,
     LoadBalancer,
     Network,
@@ -839,3 +841,81 @@ def test_distinct_instances_with_one_spare_instance_deploy_in_batches(bare: Bare
     )
     (warning,) = [str(m.data) for m in worker.node.metadata if m.type == "aws:cdk:warning"]
     assert warning.endswith(f"[ack: {DISTINCT_INSTANCE_BATCHES}]")
+
+
+@pytest.mark.parametrize(
+    ("min_healthy_percent", "max_percent"), [(0, 100), (50, 100), (75, 150), (50, 200)]
+)
+def test_a_static_host_port_on_every_instance_deploys_when_old_tasks_may_stop_first(
+    bare: Bare, min_healthy_percent: int, max_percent: int
+) -> None:
+    """Issue 26: 4 tasks on the cluster's 4 instances deploy when the rolling deploy may stop
+    an old task before it starts a new one (minimum healthy below 100 % of 4): no spare
+    instance, and no batch warning when its maximum fits too."""
+    web = bare.web(
+        "StopFirst",
+        task_definition=web_spec(host_port=80),
+        desired_count=4,
+        deployment=Deployment.rolling(
+            min_healthy_percent=min_healthy_percent, max_percent=max_percent
+        ),
+    )
+    warnings = [str(m.data) for m in web.node.metadata if m.type == "aws:cdk:warning"]
+    fits = max_percent * 4 // 100 <= 4
+    assert (warnings == []) is fits
+    if not fits:
+        (warning,) = warnings
+        assert f"more slowly than its {max_percent} % maximum allows" in warning
+        kept = math.ceil(4 * min_healthy_percent / 100)  # ECS rounds the minimum up
+        assert f"starts at most {4 - kept} new ones" in warning
+
+
+def test_fails_when_a_rolling_deploy_that_keeps_every_task_has_no_spare_instance(
+    bare: Bare,
+) -> None:
+    """A minimum of 80 % of 4 tasks rounds up to 4 (as ECS rounds it): no task stops first."""
+    with pytest.raises(ConfigurationError, match=r"desired_count: got 4;.*needs one more"):
+        bare.web(
+            "KeepsAll",
+            task_definition=web_spec(host_port=80),
+            desired_count=4,
+            deployment=Deployment.rolling(min_healthy_percent=80),
+        )
+
+
+def test_fails_when_more_static_host_port_tasks_than_instances_even_stopping_first(
+    bare: Bare,
+) -> None:
+    with pytest.raises(ConfigurationError, match=r"desired_count: got 5;.*at most 4 tasks"):
+        bare.web(
+            "TooMany",
+            task_definition=web_spec(host_port=80),
+            desired_count=5,
+            deployment=Deployment.rolling(min_healthy_percent=0, max_percent=100),
+        )
+
+
+def test_distinct_instances_on_every_instance_deploy_when_old_tasks_may_stop_first(
+    bare: Bare,
+) -> None:
+    worker = bare.worker(
+        "SpreadAll",
+        desired_count=4,
+        placement=Placement(constraints=[ecs.PlacementConstraint.distinct_instances()]),
+        deployment=Deployment.rolling(min_healthy_percent=50, max_percent=100),
+    )
+    assert [m for m in worker.node.metadata if m.type == "aws:cdk:warning"] == []
+
+
+def test_fails_when_distinct_instances_are_more_than_instances_even_stopping_first(
+    bare: Bare,
+) -> None:
+    with pytest.raises(
+        ConfigurationError, match=r"^placement\.constraints: got 'distinctInstance';.*at most 4 "
+    ):
+        bare.worker(
+            "SpreadTooMany",
+            desired_count=5,
+            placement=Placement(constraints=[ecs.PlacementConstraint.distinct_instances()]),
+            deployment=Deployment.rolling(min_healthy_percent=0, max_percent=100),
+        )

@@ -215,17 +215,19 @@ class Workload(Construct):
         rolls: bool = True,
         field: str = "desired_count",
         doubles: bool = False,
+        deployment: Deployment | None = None,
     ) -> None:
         """A static host port fits one task per instance, counting every workload of the
         cluster that binds the same port.
 
         ``tasks`` is what the workload runs at most (a daemon: every instance). A rolling
-        deploy keeps 100 % healthy and may start up to 200 %: it needs one instance without
-        the port to start the first new task (none: the deploy never starts, refused), and
-        the full 200 % only to replace every task at once (fewer: it goes in batches, a
-        warning). A daemon (0 % minimum) and a scheduled task (no deploy) need no spare. A
-        blue/green, canary or linear deploy (``doubles``) starts every new task beside the
-        old ones: it needs as many spare instances as tasks.
+        ``deployment`` (default: 100 % healthy, up to 200 %) that may stop no task first needs
+        one instance without the port to start the first new task (none: the deploy never
+        starts, refused), and its maximum only to replace as many tasks at once as it allows
+        (fewer: it goes in batches, a warning); one that may stop a task first needs no spare.
+        A daemon (0 % minimum) and a scheduled task (no deploy) need no spare. A blue/green,
+        canary or linear deploy (``doubles``) starts every new task beside the old ones: it
+        needs as many spare instances as tasks.
         """
         ports = self._spec.static_host_ports()
         if not ports or self._spec.network_mode not in ("bridge", "host"):
@@ -234,7 +236,8 @@ class Workload(Construct):
         if capacity is None:
             self._cluster.warn_unknown(self, "the static host port check", "max_capacity")
             return
-        spare = tasks if doubles else 1 if rolls else 0
+        kept, most, percent = (deployment or Deployment.rolling()).rolling_bounds(tasks)
+        spare = tasks if doubles else 1 if rolls and kept >= tasks else 0
         for port in ports:
             others = self._cluster.static_host_port_holders(port)
             held = sum(n for _, n in others)
@@ -261,13 +264,14 @@ class Workload(Construct):
                     "tasks: raise the cluster's max_capacity or use dynamic host ports "
                     "(hostPort 0 or absent)",
                 )
-            if rolls and not doubles and 2 * tasks + held > capacity:
+            if rolls and not doubles and most + held > capacity:
                 cdk.Annotations.of(self).add_warning_v2(
                     STATIC_PORT_BATCHES,
                     f"static host port {port}: a rolling deploy of {tasks} tasks starts at most "
-                    f"{capacity - held - tasks} new ones at a time (the cluster has at most "
+                    f"{capacity - held - kept} new ones at a time (the cluster has at most "
                     f"{capacity} instances{sharing}), so it goes in batches, more slowly than "
-                    "its 200 % maximum allows; raise max_capacity or use dynamic host ports.",
+                    f"its {percent} % maximum allows; raise max_capacity or use dynamic host "
+                    "ports.",
                 )
         for port in ports:
             self._cluster.hold_static_host_port(port, holder=self.node.path, instances=tasks)
@@ -280,11 +284,17 @@ class Workload(Construct):
         return list(strategies) or None
 
     def _check_distinct_instances(
-        self, placement: Placement, tasks: int, *, doubles: bool = False
+        self,
+        placement: Placement,
+        tasks: int,
+        *,
+        doubles: bool = False,
+        deployment: Deployment | None = None,
     ) -> None:
         """``distinctInstance`` allows one task per instance: as for a static host port, a
-        rolling deploy needs one spare instance to start, and the full 200 % only to replace
-        every task at once; a blue/green deploy (``doubles``) needs one per task."""
+        rolling deploy that may stop no task first needs one spare instance to start, and its
+        maximum only to replace as many tasks at once as it allows; a blue/green deploy
+        (``doubles``) needs one per task."""
         distinct = any(
             rule.type == "distinctInstance"
             for constraint in placement.constraints
@@ -305,7 +315,8 @@ class Workload(Construct):
                 f"beside them; at most {capacity // 2} tasks, or raise the cluster's "
                 "max_capacity",
             )
-        if tasks + 1 > capacity:
+        kept, most, percent = (deployment or Deployment.rolling()).rolling_bounds(tasks)
+        if not doubles and kept >= tasks and tasks + 1 > capacity:
             raise ConfigurationError(
                 "placement.constraints",
                 "distinctInstance",
@@ -313,12 +324,21 @@ class Workload(Construct):
                 f"{capacity} instances and a rolling deploy needs one more for its first new "
                 f"task; at most {capacity - 1} tasks, or raise the cluster's max_capacity",
             )
-        if not doubles and 2 * tasks > capacity:
+        if not doubles and tasks > capacity:
+            raise ConfigurationError(
+                "placement.constraints",
+                "distinctInstance",
+                f"one task per instance: {tasks} tasks take {tasks} of the cluster's at most "
+                f"{capacity} instances; at most {capacity} tasks, or raise the cluster's "
+                "max_capacity",
+            )
+        if not doubles and most > capacity:
             cdk.Annotations.of(self).add_warning_v2(
                 DISTINCT_INSTANCE_BATCHES,
                 f"distinctInstance: a rolling deploy of {tasks} tasks starts at most "
-                f"{capacity - tasks} new ones at a time on the cluster's at most {capacity} "
-                "instances, so it goes in batches, more slowly than its 200 % maximum allows.",
+                f"{capacity - kept} new ones at a time on the cluster's at most {capacity} "
+                f"instances, so it goes in batches, more slowly than its {percent} % maximum "
+                "allows.",
             )
 
     def _network_options(

@@ -282,6 +282,16 @@ class Deployment:
         """Whether this runs a second revision behind a second target group."""
         return self.strategy in TRAFFIC_SHIFTING
 
+    def rolling_bounds(self, tasks: int) -> tuple[int, int, int]:
+        """A rolling deploy of ``tasks``: the fewest tasks it keeps running (the minimum
+        healthy percent, rounded up as ECS does), the most it runs (the maximum percent,
+        rounded down) and that maximum percent. A percent given as a token counts as its
+        default, 100 and 200."""
+        low, high = self.min_healthy_percent, self.max_percent
+        low = 100 if low is None or cdk.Token.is_unresolved(low) else low
+        high = 200 if high is None or cdk.Token.is_unresolved(high) else high
+        return math.ceil(tasks * low / 100), math.floor(tasks * high / 100), high
+
     @property
     def bake_minutes(self) -> int:
         return _minutes(self.bake_time, BAKE_MINUTES)

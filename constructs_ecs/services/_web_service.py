@@ -163,8 +163,8 @@ class WebService(ServiceBase):
                 "deploy, and request-count scaling tracks one target group, which then serves "
                 "nothing (the service would scale in)",
             )
-        self._check_static_ports(tasks, doubles=shifting)
-        self._check_distinct_instances(placement, tasks, doubles=shifting)
+        self._check_static_ports(tasks, doubles=shifting, deployment=deployment)
+        self._check_distinct_instances(placement, tasks, doubles=shifting, deployment=deployment)
         settings = self._deployment_settings(
             deployment, placement=placement, counts=counts, web=True
         )

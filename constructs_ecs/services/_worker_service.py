@@ -152,8 +152,8 @@ class WorkerService(ServiceBase):
         if daemon:
             self._check_static_ports(tasks, rolls=False)
         else:
-            self._check_static_ports(most, doubles=shifting)
-            self._check_distinct_instances(placement, most, doubles=shifting)
+            self._check_static_ports(most, doubles=shifting, deployment=deployment)
+            self._check_distinct_instances(placement, most, doubles=shifting, deployment=deployment)
         counts = (scaling.min_count, scaling.max_count) if scaling else (desired_count,) * 2
         settings = self._deployment_settings(
             deployment, placement=placement, counts=counts, daemon=daemon
