@@ -1143,12 +1143,44 @@ def test_cluster_is_connectable() -> None:
         ("r6g.large", (2, 16384, 0)),
         ("g4dn.12xlarge", (48, 196608, 4)),
         ("g5.48xlarge", (192, 786432, 8)),
+        ("t2.micro", (1, 1024, 0)),
+        ("t2.medium", (2, 4096, 0)),
+        ("m4.large", (2, 8192, 0)),
+        ("m4.10xlarge", (40, 163840, 0)),
     ],
 )
 def test_instance_type_table(instance_type: str, expected: tuple[int, int, int]) -> None:
     spec = spec_of(ec2.InstanceType(instance_type))
     assert spec is not None
     assert (spec.vcpus, spec.memory_mib, spec.gpus) == expected
+
+
+@pytest.mark.parametrize(
+    ("instance_type", "interfaces"),
+    [("t2.nano", 2), ("t2.2xlarge", 3), ("m4.large", 2), ("m4.16xlarge", 8), ("m5.large", 3)],
+)
+def test_network_interfaces_of_the_previous_generation_are_their_own(
+    instance_type: str, interfaces: int
+) -> None:
+    """Issue 26: t2 and m4 are in the table, with the interface counts EC2 lists for them
+    (m4.large has 2, where m5.large has 3), so the awsvpc check counts them right."""
+    spec = spec_of(ec2.InstanceType(instance_type))
+    assert spec is not None
+    assert spec.network_interfaces == interfaces
+
+
+def test_a_t2_cluster_offers_tasks_what_one_instance_has() -> None:
+    """A t2.small has 1 vCPU and 2 GiB: services check their tasks against it (before, a t2
+    cluster had no instance resources and the fit checks were skipped)."""
+    resources = cluster_with(instance_type=ec2.InstanceType("t2.small")).instance_resources
+    assert resources is not None
+    assert resources.cpu_units == 1024
+    assert resources.awsvpc_tasks == 2
+
+
+@pytest.mark.parametrize("instance_type", ["t2.4xlarge", "m4.8xlarge"])
+def test_sizes_a_previous_generation_family_lacks_have_no_spec(instance_type: str) -> None:
+    assert spec_of(ec2.InstanceType(instance_type)) is None
 
 
 @pytest.mark.parametrize(

@@ -1,9 +1,10 @@
 """What an EC2 instance type offers to ECS tasks: vCPUs, memory and GPUs of common families.
 
 A small, offline table (no ``DescribeInstanceTypes`` call: synthesis stays deterministic). It
-covers the general-purpose, compute- and memory-optimised families ECS clusters use most, plus
-the NVIDIA GPU families ``g4dn`` and ``g5``. A type outside the table is still accepted by
-``EcsCluster``; only the placement checks that need its size are skipped.
+covers the general-purpose, compute- and memory-optimised families ECS clusters use most, the
+previous-generation ``t2`` and ``m4``, and the NVIDIA GPU families ``g4dn`` and ``g5``. A type
+outside the table is still accepted by ``EcsCluster``; only the placement checks that need its
+size are skipped.
 """
 
 from __future__ import annotations
@@ -123,6 +124,29 @@ _RATIO_FAMILIES: dict[str, tuple[int, frozenset[str]]] = {
     "r8g": (8, _GRAVITON_4),
 }
 
+# Previous-generation families still common in older clusters, with their own network
+# interface counts: (vCPUs, memory MiB, network interfaces) by size. t2's nano, micro and small
+# have one vCPU; m4 has 4 GiB per vCPU, but one interface fewer at large and 8 at most.
+_PREVIOUS_GENERATION: dict[str, dict[str, tuple[int, int, int]]] = {
+    "t2": {
+        "nano": (1, 512, 2),
+        "micro": (1, 1 * _GIB, 2),
+        "small": (1, 2 * _GIB, 3),
+        "medium": (2, 4 * _GIB, 3),
+        "large": (2, 8 * _GIB, 3),
+        "xlarge": (4, 16 * _GIB, 3),
+        "2xlarge": (8, 32 * _GIB, 3),
+    },
+    "m4": {
+        "large": (2, 8 * _GIB, 2),
+        "xlarge": (4, 16 * _GIB, 4),
+        "2xlarge": (8, 32 * _GIB, 4),
+        "4xlarge": (16, 64 * _GIB, 8),
+        "10xlarge": (40, 160 * _GIB, 8),
+        "16xlarge": (64, 256 * _GIB, 8),
+    },
+}
+
 # GPU families do not follow a ratio: (vCPUs, memory GiB, GPUs) by size.
 _GPU_FAMILIES: dict[str, dict[str, tuple[int, int, int]]] = {
     "g4dn": {
@@ -195,10 +219,14 @@ _NETWORK_INTERFACES = {
 def spec_of(instance_type: ec2.InstanceType) -> InstanceTypeSpec | None:
     """Installed vCPUs, memory, GPUs and network interfaces of ``instance_type``, or None when
     not in the table."""
+    family, size = _split(instance_type)
+    previous = _PREVIOUS_GENERATION.get(family, {}).get(size)
+    if previous is not None:
+        vcpus, memory, interfaces = previous
+        return InstanceTypeSpec(vcpus=vcpus, memory_mib=memory, network_interfaces=interfaces)
     spec = _installed(instance_type)
     if spec is None:
         return None
-    _, size = _split(instance_type)
     return InstanceTypeSpec(
         vcpus=spec.vcpus,
         memory_mib=spec.memory_mib,
