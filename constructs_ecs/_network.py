@@ -176,6 +176,8 @@ class Network(Construct):
         self._validate(
             max_azs=max_azs, nat_gateways=nat_gateways, vpc_endpoints=vpc_endpoints, cidr=cidr
         )
+        if not zones:
+            self._check_zones_exist(max_azs)
         private = (
             ec2.SubnetType.PRIVATE_WITH_EGRESS if nat_gateways else ec2.SubnetType.PRIVATE_ISOLATED
         )
@@ -391,6 +393,33 @@ class Network(Construct):
                     "and tasks run in the private subnets, which have no such route.",
                     packs=COMPLIANCE_PACKS,
                 )
+
+    def _check_zones_exist(self, max_azs: int) -> None:
+        """Refuse more zones than the stack has: ``ec2.Vpc`` would silently span fewer. An
+        environment-agnostic stack has the zones CDK gives it (2, ``Fn::GetAZs`` at deploy
+        time); a concrete one those ``cdk.context.json`` records (none yet: the lookup's own
+        missing-context error says so at synthesis)."""
+        if cdk.Token.is_unresolved(max_azs):
+            return
+        stack = cdk.Stack.of(self)
+        if cdk.Token.is_unresolved(stack.account) or cdk.Token.is_unresolved(stack.region):
+            available = len(stack.availability_zones)
+            why = (
+                "the stack is environment-agnostic, and CDK gives such a stack "
+                f"{available}: give the stack env=cdk.Environment(account=..., region=...) "
+                "(its zones then come from cdk.context.json), or availability_zones=[...]"
+            )
+        else:
+            key = f"availability-zones:account={stack.account}:region={stack.region}"
+            recorded = stack.node.try_get_context(key)
+            if not isinstance(recorded, list):
+                return
+            available = len(recorded)
+            why = f"cdk.context.json records {available} for {stack.region}"
+        if max_azs > available:
+            raise ConfigurationError(
+                "max_azs", max_azs, f"at most {available} Availability Zones here: {why}"
+            )
 
     @staticmethod
     def _validate(*, max_azs: int, nat_gateways: int, vpc_endpoints: bool, cidr: str) -> None:

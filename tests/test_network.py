@@ -626,3 +626,31 @@ def test_fails_when_availability_zones_and_max_azs_are_both_given() -> None:
             availability_zones=["eu-west-1a", "eu-west-1b"],
         )
     assert_error(caught.value, "max_azs", 2, "leave it out when availability_zones")
+
+
+@pytest.mark.parametrize("max_azs", [3, 4])
+def test_fails_when_an_environment_agnostic_stack_asks_for_more_than_two_zones(
+    max_azs: int,
+) -> None:
+    """Issue 26: CDK gives an environment-agnostic stack 2 zones; ec2.Vpc would silently
+    span 2 of the 3 asked for."""
+    with pytest.raises(ConfigurationError) as caught:
+        Network(make_stack("Agnostic"), "Network", max_azs=max_azs)
+    assert_error(
+        caught.value, "max_azs", max_azs, "at most 2 Availability Zones", "environment-agnostic"
+    )
+
+
+def test_fails_when_a_concrete_stack_asks_for_more_zones_than_its_region_records() -> None:
+    app = new_app(cdk_json=CDK_JSON)
+    env = cdk.Environment(account="123456789012", region="eu-west-1")
+    stack = cdk.Stack(app, "Ireland", env=env)
+    with pytest.raises(ConfigurationError) as caught:
+        Network(stack, "Network", max_azs=4)
+    assert_error(caught.value, "max_azs", 4, "at most 3", "cdk.context.json records 3")
+
+
+def test_two_zones_in_an_environment_agnostic_stack_and_named_zones_are_accepted() -> None:
+    Network(make_stack("Two"), "Network", max_azs=2)
+    named = Network(make_stack("Named"), "Network", availability_zones=["x-1a", "x-1b", "x-1c"])
+    assert len(named.vpc.availability_zones) == 3
