@@ -4,7 +4,7 @@ Availability Zone rebalancing: one platform of every kind, synthesized once for 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 
 import aws_cdk as cdk
 import pytest
@@ -901,3 +901,27 @@ def test_the_roles_ecs_deploys_with_leave_no_compliance_finding(d: Deployments) 
     assert on_roles == []
     assert d.blue.deployment_role is not None
     assert d.blue.hook_role is not None
+
+
+@pytest.mark.parametrize(
+    "factory",
+    [Deployment.blue_green, Deployment.canary, Deployment.linear],
+    ids=["blue_green", "canary", "linear"],
+)
+def test_a_traffic_shifting_deploy_takes_a_deregistration_delay_for_both_target_groups(
+    v: Platform, factory: Callable[..., Deployment]
+) -> None:
+    """Issue 26: the delay is a target group attribute; both target groups of a blue/green,
+    canary or linear service get it (it was refused as rolling-only)."""
+    deployment = factory(deregistration_delay=cdk.Duration.seconds(5))
+    web = v.web("Shifting", routing=Routing(path_patterns=["/shifting/*"]), deployment=deployment)
+    assert web.alternate_target_group is not None
+    for group in (web.target_group, web.alternate_target_group):
+        cfn = cast(elbv2.CfnTargetGroup, group.node.default_child)
+        attributes = v.stack.resolve(cfn.target_group_attributes)
+        assert {"key": "deregistration_delay.timeout_seconds", "value": "5"} in attributes
+
+
+def test_fails_when_a_canary_deregistration_delay_is_out_of_range() -> None:
+    with pytest.raises(ConfigurationError, match=r"^deployment\.deregistration_delay: "):
+        Deployment.canary(deregistration_delay=cdk.Duration.hours(2))

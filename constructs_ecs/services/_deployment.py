@@ -123,8 +123,8 @@ class Deployment:
         min_healthy_percent: Rolling: tasks kept running and healthy during a deploy, % of the
             desired count.
         max_percent: Rolling: most tasks running during a deploy, % of the desired count.
-        deregistration_delay: Rolling, web services: time the load balancer lets old tasks finish
-            their requests.
+        deregistration_delay: Web services: time the load balancer lets old tasks finish their
+            requests.
         health_check_grace: Rolling, web services: time a new task has before load balancer health
             checks count.
     """
@@ -146,9 +146,9 @@ class Deployment:
         rolling_only: dict[str, object] = {
             "min_healthy_percent": self.min_healthy_percent,
             "max_percent": self.max_percent,
-            "deregistration_delay": self.deregistration_delay,
             "health_check_grace": self.health_check_grace,
         }
+        self._check_delay()
         if self.strategy == ROLLING:
             self._check_rolling()
             shifting: dict[str, object] = {
@@ -210,6 +210,7 @@ class Deployment:
         *,
         bake_time: cdk.Duration | None = None,
         lifecycle_hooks: Sequence[LifecycleHook] = (),
+        deregistration_delay: cdk.Duration | None = None,
     ) -> Deployment:
         """Start the new revision in full beside the old, then move all traffic at once.
 
@@ -217,11 +218,15 @@ class Deployment:
             an instant rollback (whole minutes, 0-1440). Default: 5 minutes.
         :param lifecycle_hooks: Lambda functions invoked at deployment stages (at most 10).
             Default: none.
+        :param deregistration_delay: Web services: time the load balancer gives old tasks to
+            finish in-flight requests once traffic has moved off them (0-3600 s). Default: 30
+            seconds.
         """
         return Deployment(
             strategy=ecs.DeploymentStrategy.BLUE_GREEN,
             bake_time=bake_time,
             lifecycle_hooks=lifecycle_hooks,
+            deregistration_delay=deregistration_delay,
         )
 
     @staticmethod
@@ -232,6 +237,7 @@ class Deployment:
         interval: cdk.Duration | None = None,
         bake_time: cdk.Duration | None = None,
         lifecycle_hooks: Sequence[LifecycleHook] = (),
+        deregistration_delay: cdk.Duration | None = None,
     ) -> Deployment:
         """Send ``percent`` of the traffic to the new revision for ``interval``, then the rest.
 
@@ -241,6 +247,9 @@ class Deployment:
         :param bake_time: How long the old revision keeps running after the full shift (whole
             minutes, 0-1440). Default: 5 minutes.
         :param lifecycle_hooks: Lambda functions invoked at deployment stages. Default: none.
+        :param deregistration_delay: Web services: time the load balancer gives old tasks to
+            finish in-flight requests once traffic has moved off them (0-3600 s). Default: 30
+            seconds.
         """
         return Deployment(
             strategy=ecs.DeploymentStrategy.CANARY,
@@ -248,6 +257,7 @@ class Deployment:
             interval=interval,
             bake_time=bake_time,
             lifecycle_hooks=lifecycle_hooks,
+            deregistration_delay=deregistration_delay,
         )
 
     @staticmethod
@@ -258,6 +268,7 @@ class Deployment:
         interval: cdk.Duration | None = None,
         bake_time: cdk.Duration | None = None,
         lifecycle_hooks: Sequence[LifecycleHook] = (),
+        deregistration_delay: cdk.Duration | None = None,
     ) -> Deployment:
         """Move ``step_percent`` more of the traffic to the new revision every ``interval``.
 
@@ -266,6 +277,9 @@ class Deployment:
         :param bake_time: How long the old revision keeps running after the last step (whole
             minutes, 0-1440). Default: 5 minutes.
         :param lifecycle_hooks: Lambda functions invoked at deployment stages. Default: none.
+        :param deregistration_delay: Web services: time the load balancer gives old tasks to
+            finish in-flight requests once traffic has moved off them (0-3600 s). Default: 30
+            seconds.
         """
         return Deployment(
             strategy=ecs.DeploymentStrategy.LINEAR,
@@ -273,6 +287,7 @@ class Deployment:
             interval=interval,
             bake_time=bake_time,
             lifecycle_hooks=lifecycle_hooks,
+            deregistration_delay=deregistration_delay,
         )
 
     # ------------------------------------------------------------------------- derived
@@ -339,19 +354,21 @@ class Deployment:
                 "100 to 200 (% of the desired count): a deploy replaces every task once, so "
                 "more than 200 % starts nothing sooner",
             )
-        delay = _seconds(self.deregistration_delay)
-        if delay is not None and (delay != int(delay) or not 0 <= delay <= MAX_DEREGISTRATION_S):
-            raise ConfigurationError(
-                "deployment.deregistration_delay",
-                _shown(self.deregistration_delay),
-                f"whole seconds, 0 to {MAX_DEREGISTRATION_S} (a target group attribute)",
-            )
         grace = _seconds(self.health_check_grace)
         if grace is not None and (grace != int(grace) or not 0 <= grace <= MAX_GRACE_S):
             raise ConfigurationError(
                 "deployment.health_check_grace",
                 _shown(self.health_check_grace),
                 f"0 to {MAX_GRACE_S} whole seconds",
+            )
+
+    def _check_delay(self) -> None:
+        delay = _seconds(self.deregistration_delay)
+        if delay is not None and (delay != int(delay) or not 0 <= delay <= MAX_DEREGISTRATION_S):
+            raise ConfigurationError(
+                "deployment.deregistration_delay",
+                _shown(self.deregistration_delay),
+                f"whole seconds, 0 to {MAX_DEREGISTRATION_S} (a target group attribute)",
             )
 
     def _check_shifting(self) -> None:
