@@ -13,8 +13,8 @@ from __future__ import annotations
 import dataclasses
 import inspect
 import warnings
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Callable, Mapping
+from typing import Any, TypeVar
 
 import aws_cdk as cdk
 from constructs import Construct
@@ -22,7 +22,9 @@ from constructs import Construct
 from constructs_ecs._arguments import _check
 from constructs_ecs._errors import ConfigurationError, closest
 
-__all__ = ["REMOVED_IN", "Moved", "announce_moved", "exclusive", "take_moved"]
+__all__ = ["REMOVED_IN", "Moved", "announce_moved", "exclusive", "from_moved", "take_moved"]
+
+_T = TypeVar("_T")
 
 REMOVED_IN = "0.3.0"
 """The release the moved keywords are removed in."""
@@ -92,3 +94,22 @@ def exclusive(taken: Mapping[str, Any], option: str, given: object) -> None:
             taken[name],
             f"only without {option}= (it moved into it): give one or the other",
         )
+
+
+def from_moved(
+    build: Callable[..., _T], option: str, old: Mapping[str, Any], fields: Mapping[str, str]
+) -> _T:
+    """The option value the moved keywords ``old`` describe: ``build`` given each under its
+    field (``fields``: moved keyword to field). A value ``build`` refuses is reported under the
+    keyword the user wrote (``access_log_retention``, not ``access_logs.retention``), as in
+    0.1."""
+    try:
+        return build(**{fields[name]: value for name, value in old.items()})
+    except ConfigurationError as error:
+        for name in old:
+            new = f"{option}.{fields[name]}"
+            if error.field == new or error.field.startswith(f"{new}["):
+                raise ConfigurationError(
+                    name + error.field[len(new) :], error.value, error.allowed
+                ) from None
+        raise

@@ -86,11 +86,14 @@ def failed_synthesis(
     """
     if report_written_at(app.outdir) != report_before:  # this synthesis wrote a report
         return validation_findings(app.outdir) or {SYNTHESIS_SOURCE: [str(error)]}
-    errors = [
-        f"[{construct.node.path}] {message}"
-        for construct in app.node.find_all()
-        for message in construct.node.validate()
-    ]
+    try:
+        errors = [
+            f"[{construct.node.path}] {message}"
+            for construct in app.node.find_all()
+            for message in construct.node.validate()
+        ]
+    except Exception:  # validating again failed: the caller raises the synthesis' own error
+        return None
     return {SYNTHESIS_SOURCE: errors} if errors else None
 
 

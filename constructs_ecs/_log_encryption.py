@@ -1,5 +1,6 @@
-"""Customer-managed KMS keys for the library's log groups (``log_key=`` of ``Network``,
-``EcsCluster`` and ``ExistingCluster``), and the key policy CloudWatch Logs needs to use one.
+"""Customer-managed KMS keys for the library's log groups (``log_key=`` of ``Network`` and
+``ExistingCluster``, ``logs=ClusterLogs(key=...)`` of ``EcsCluster``), and the key policy
+CloudWatch Logs needs to use one.
 
 Without a key, CloudWatch Logs encrypts log data at rest with keys it manages; HIPAA Security
 and NIST 800-53 rev 5 ask for a key of your own (``CloudWatchLogGroupEncrypted``), which the

@@ -459,3 +459,28 @@ def test_fails_when_a_load_balancer_keyword_never_existed() -> None:
     assert raised.value.field == "access_log_buckett"
     assert "is not a parameter of LoadBalancer" in str(raised.value)
     assert "did you mean 'access_log_bucket'" in str(raised.value)
+
+
+def test_a_value_the_new_form_refuses_is_reported_under_the_moved_keyword() -> None:
+    """The user wrote ``access_log_retention``: the error names it, as 0.1 did, not the
+    ``access_logs.retention`` field it moved to."""
+    with (
+        pytest.warns(DeprecationWarning, match="access_log_retention"),
+        pytest.raises(ConfigurationError) as raised,
+    ):
+        _lb(Platform("Hours"), access_log_retention=cdk.Duration.hours(5))
+    assert raised.value.field == "access_log_retention"
+    assert "whole days" in raised.value.allowed
+
+
+def test_a_routing_value_refused_names_the_moved_keyword() -> None:
+    platform = Platform("PortZero")
+    with (
+        pytest.warns(DeprecationWarning, match="container_port"),
+        pytest.raises(ConfigurationError) as raised,
+    ):
+        _web(platform, path_patterns=["/x/*"], container_port=0)
+    assert raised.value.field == "container_port"
+    with pytest.raises(ConfigurationError) as new_form:
+        Routing(path_patterns=["/x/*"], container_port=0)
+    assert new_form.value.field == "routing.container_port"

@@ -16,7 +16,7 @@ from aws_cdk import aws_kms as kms
 from aws_cdk import aws_logs as logs
 
 from constructs_ecs._arguments import _shallow, checked
-from constructs_ecs._deprecated import Moved, exclusive
+from constructs_ecs._deprecated import Moved, exclusive, from_moved
 from constructs_ecs._errors import ConfigurationError
 
 __all__ = [
@@ -305,7 +305,7 @@ def agent_of(agent: ContainerAgent | None, taken: Mapping[str, Any]) -> Containe
     """``agent``, or the one the moved keywords in ``taken`` describe (not both)."""
     old = {name: value for name, value in taken.items() if name in _AGENT_MOVED}
     exclusive(old, "agent", agent)
-    return agent or ContainerAgent(**{_AGENT_MOVED[name]: value for name, value in old.items()})
+    return agent or from_moved(ContainerAgent, "agent", old, _AGENT_MOVED)
 
 
 def logs_of(given: ClusterLogs | None, taken: Mapping[str, Any]) -> ClusterLogs:
@@ -313,7 +313,7 @@ def logs_of(given: ClusterLogs | None, taken: Mapping[str, Any]) -> ClusterLogs:
     both)."""
     old = {name: value for name, value in taken.items() if name in _LOGS_MOVED}
     exclusive(old, "logs", given)
-    return given or ClusterLogs(**{_LOGS_MOVED[name]: value for name, value in old.items()})
+    return given or from_moved(ClusterLogs, "logs", old, _LOGS_MOVED)
 
 
 def default_placement_strategies() -> tuple[ecs.PlacementStrategy, ...]:

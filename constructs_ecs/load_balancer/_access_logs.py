@@ -14,7 +14,7 @@ from aws_cdk import region_info
 from constructs import Construct
 
 from constructs_ecs._arguments import checked
-from constructs_ecs._deprecated import Moved, exclusive
+from constructs_ecs._deprecated import Moved, exclusive, from_moved
 from constructs_ecs._errors import ConfigurationError
 from constructs_ecs._nag import COMPLIANCE_PACKS, acknowledge
 
@@ -109,7 +109,7 @@ def access_logs_of(access_logs: bool | AccessLogs, taken: dict[str, Any]) -> Acc
         return None
     if isinstance(access_logs, AccessLogs):
         return access_logs
-    return AccessLogs(**{_FIELDS[name]: value for name, value in old.items()})
+    return from_moved(AccessLogs, "access_logs", old, _FIELDS)
 
 
 def new_log_bucket(scope: Construct, retention: cdk.Duration) -> s3.Bucket:

@@ -13,7 +13,7 @@ from aws_cdk import aws_ecs as ecs
 from aws_cdk import aws_elasticloadbalancingv2 as elbv2
 
 from constructs_ecs._arguments import checked, expect_int
-from constructs_ecs._deprecated import Moved, exclusive
+from constructs_ecs._deprecated import Moved, exclusive, from_moved
 from constructs_ecs._errors import ConfigurationError
 from constructs_ecs._limits import TASKS_PER_SERVICE
 from constructs_ecs.cluster._options import default_placement_strategies
@@ -310,11 +310,11 @@ def routing_of(routing: Routing | None, taken: dict[str, Any]) -> Routing:
     """``routing``, or the one the moved keywords in ``taken`` describe (not both)."""
     old = {name: value for name, value in taken.items() if name in ROUTING_MOVED}
     exclusive(old, "routing", routing)
-    return routing or Routing(**old)
+    return routing or from_moved(Routing, "routing", old, {name: name for name in old})
 
 
 def network_of(network: ServiceNetwork | None, taken: dict[str, Any]) -> ServiceNetwork:
     """``network``, or the one the moved keywords in ``taken`` describe (not both)."""
     old = {name: value for name, value in taken.items() if name in NETWORK_MOVED}
     exclusive(old, "network", network)
-    return network or ServiceNetwork(**old)
+    return network or from_moved(ServiceNetwork, "network", old, {name: name for name in old})

@@ -329,7 +329,7 @@ class WebService(ServiceBase):
             ]
             raise ConfigurationError(
                 "task_definition",
-                f"container_name={container_name!r}, container_port={container_port!r}",
+                f"Routing(container_name={container_name!r}, container_port={container_port!r})",
                 "a web service needs a container with a TCP port mapping to send traffic to; "
                 f"the task exposes {exposed or 'no port'}",
             )
