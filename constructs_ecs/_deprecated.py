@@ -5,7 +5,7 @@ A construct whose keywords moved takes them as ``**moved`` and hands them here b
 defines anything: each is checked against the annotation it had (a wrong type is the same
 ``ConfigurationError`` as before), a keyword that never existed is refused as before, and each
 one used gives a ``DeprecationWarning`` (at the user's call) and, once the construct exists, a
-CDK deprecation annotation (``cdk synth`` prints it; ``--strict`` fails on it).
+warning annotation (``cdk synth`` prints it; ``--strict`` fails on it).
 """
 
 from __future__ import annotations
@@ -76,12 +76,18 @@ def take_moved(
 def announce_moved(
     construct: Construct, taken: Mapping[str, Any], moved: Mapping[str, Moved]
 ) -> None:
-    """Record each moved keyword used as a CDK deprecation on ``construct``."""
+    """Record each moved keyword used as a warning on ``construct``, with an id of its own
+    (``@constructs-ecs/deprecated:WebService.path_patterns``): ``cdk synth`` prints it,
+    ``--strict`` fails on it, and it can be acknowledged. Not aws-cdk-lib's deprecation
+    annotation: that one says "the next major release" of aws-cdk-lib, and throws a bare
+    JavaScript error under ``CDK_BLOCK_DEPRECATIONS``, which is meant for aws-cdk-lib's own
+    APIs."""
     owner = type(construct).__name__
     for name in taken:
-        cdk.Annotations.of(construct).add_deprecation(
-            f"constructs_ecs.{owner}({name}=...)",
-            f"use {moved[name].form} (removed in {REMOVED_IN})",
+        cdk.Annotations.of(construct).add_warning_v2(
+            f"@constructs-ecs/deprecated:{owner}.{name}",
+            f"constructs_ecs.{owner}({name}=...) is deprecated: use {moved[name].form}; it is "
+            f"removed in {REMOVED_IN}",
         )
 
 

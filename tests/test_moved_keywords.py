@@ -1,13 +1,16 @@
 """The keywords of 0.1 that moved into option values in 0.2 keep working for one release.
 
 Each gives the same template as its new form, a ``DeprecationWarning`` at the user's call
-that names the new form, and a CDK deprecation annotation (``cdk synth`` prints it); a wrong
-value is refused naming the old keyword, as before; the old and new forms together are
-refused; a keyword that never existed is refused as it always was.
+that names the new form, and a synth-time warning with an id of its own (``cdk synth`` prints
+it); a wrong value is refused naming the old keyword, as before; the old and new forms
+together are refused; a keyword that never existed is refused as it always was.
 """
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import warnings
 from collections.abc import Callable
 from typing import Any
@@ -36,7 +39,7 @@ from constructs_ecs import (
     WorkerService,
 )
 from constructs_ecs.testing import template_of
-from tests.conftest import make_stack
+from tests.conftest import REPO, make_stack
 from tests.factories import TEST_HTTP, Platform, web_spec
 from tests.test_bring_your_own import warnings_of
 from tests.test_load_balancer import CERTIFICATE_ARN
@@ -88,6 +91,40 @@ def test_a_routing_keyword_of_0_1_gives_the_template_of_its_new_form(keyword: st
     (deprecation,) = [w for w in warnings_of(old.stack.node.find_child("Web")) if "deprecated" in w]
     assert f"constructs_ecs.WebService({keyword}=...) is deprecated" in deprecation
     assert f"use routing=Routing({keyword}=...)" in deprecation
+    assert deprecation.endswith(f"[ack: @constructs-ecs/deprecated:WebService.{keyword}]")
+
+
+_BLOCKED_SCRIPT = """
+import warnings
+from tests.factories import Platform, web_spec
+from constructs_ecs import WebService
+from tests.test_bring_your_own import warnings_of
+
+warnings.simplefilter("ignore", DeprecationWarning)
+platform = Platform("Blocked")
+web = WebService(
+    platform.stack, "Web", cluster=platform.cluster, load_balancer=platform.load_balancer,
+    task_definition=web_spec(), priority=7,
+)
+print([w for w in warnings_of(web) if "deprecated" in w])
+"""
+
+
+def test_a_moved_keyword_is_not_blocked_as_a_deprecated_aws_cdk_lib_api() -> None:
+    """``CDK_BLOCK_DEPRECATIONS`` (read by the Node.js process, hence a process of its own)
+    blocks aws-cdk-lib's deprecated APIs; a moved keyword of this library is its own warning,
+    which ``cdk synth --strict`` fails on, not a bare JavaScript error."""
+    env = {**os.environ, "CDK_BLOCK_DEPRECATIONS": "1"}
+    run = subprocess.run(
+        [sys.executable, "-c", _BLOCKED_SCRIPT],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert "@constructs-ecs/deprecated:WebService.priority" in run.stdout
 
 
 @pytest.mark.parametrize("kind", ["web", "worker"])
