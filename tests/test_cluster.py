@@ -1380,3 +1380,42 @@ def test_spot_options_keep_a_tuple_of_types() -> None:
     spot = SpotOptions(instance_types=[ec2.InstanceType("t3a.medium")])
     assert isinstance(spot.instance_types, tuple)
     assert spot.allocation_strategy == autoscaling.SpotAllocationStrategy.CAPACITY_OPTIMIZED
+
+
+def test_managed_scaling_step_sizes_reach_the_capacity_provider() -> None:
+    """Issue 26: how many instances managed scaling adds or removes at a time."""
+    cluster = cluster_with(
+        capacity_provider_options=CapacityProviderOptions(
+            minimum_scaling_step_size=2, maximum_scaling_step_size=5
+        )
+    )
+    (provider,) = [c for c in cluster.node.find_all() if isinstance(c, ecs.CfnCapacityProvider)]
+    scaling = cdk.Stack.of(cluster).resolve(provider.auto_scaling_group_provider)["managedScaling"]
+    assert (scaling["minimumScalingStepSize"], scaling["maximumScalingStepSize"]) == (2, 5)
+
+
+@pytest.mark.parametrize(
+    ("options", "field", "value"),
+    [
+        ({"minimum_scaling_step_size": 0}, "minimum_scaling_step_size", 0),
+        ({"maximum_scaling_step_size": 10_001}, "maximum_scaling_step_size", 10_001),
+        (
+            {"minimum_scaling_step_size": 6, "maximum_scaling_step_size": 5},
+            "maximum_scaling_step_size",
+            5,
+        ),
+    ],
+)
+def test_fails_when_a_scaling_step_size_is_out_of_range(
+    options: dict[str, int], field: str, value: int
+) -> None:
+    with pytest.raises(ConfigurationError) as caught:
+        CapacityProviderOptions(**options)
+    assert caught.value.field == f"capacity_provider_options.{field}"
+    assert caught.value.value == value
+
+
+def test_fails_when_a_scaling_step_size_is_not_an_int() -> None:
+    with pytest.raises(ConfigurationError) as caught:
+        CapacityProviderOptions(minimum_scaling_step_size="2")  # type: ignore[arg-type]
+    assert caught.value.field == "capacity_provider_options.minimum_scaling_step_size"

@@ -262,6 +262,8 @@ class EcsCluster(SharedInstances, Construct):
             target_capacity_percent=options.target_capacity_percent,
             enable_managed_draining=True,
             enable_managed_termination_protection=options.managed_termination_protection,
+            minimum_scaling_step_size=options.minimum_scaling_step_size,
+            maximum_scaling_step_size=options.maximum_scaling_step_size,
         )
         """The ``ecs.AsgCapacityProvider``."""
         # The awslogs driver writes with each task's execution role (every task definition of

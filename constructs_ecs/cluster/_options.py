@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any, Literal
 
+import aws_cdk as cdk
 from aws_cdk import aws_autoscaling as autoscaling
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_ecs as ecs
@@ -203,6 +204,10 @@ class SpotOptions:
             )
 
 
+MAX_SCALING_STEP = 10_000
+"""ECS's bound on managed scaling's step sizes."""
+
+
 @dataclass(frozen=True, kw_only=True)
 class CapacityProviderOptions:
     """How the capacity provider scales and protects the instances.
@@ -216,11 +221,17 @@ class CapacityProviderOptions:
         force_delete_on_destroy: On stack deletion, force-delete the Auto Scaling group (terminating
             protected instances) once services and the capacity provider are gone. Default: on
             exactly when ``managed_termination_protection`` is, which otherwise blocks deletion.
+        minimum_scaling_step_size: Fewest instances managed scaling adds or removes at a time
+            (1-10000). Default: ECS's, 1.
+        maximum_scaling_step_size: Most instances managed scaling adds or removes at a time
+            (1-10000, at least the minimum). Default: ECS's, 10000.
     """
 
     target_capacity_percent: int = 100
     managed_termination_protection: bool = False
     force_delete_on_destroy: bool | None = None
+    minimum_scaling_step_size: int | None = None
+    maximum_scaling_step_size: int | None = None
 
     @checked("capacity_provider_options.")
     def __post_init__(self) -> None:
@@ -229,6 +240,22 @@ class CapacityProviderOptions:
                 "capacity_provider_options.target_capacity_percent",
                 self.target_capacity_percent,
                 "must be between 1 and 100",
+            )
+        low, high = self.minimum_scaling_step_size, self.maximum_scaling_step_size
+        known = {n: v for n, v in (("minimum", low), ("maximum", high)) if v is not None}
+        known = {n: v for n, v in known.items() if not cdk.Token.is_unresolved(v)}
+        for name, step in known.items():
+            if not 1 <= step <= MAX_SCALING_STEP:
+                raise ConfigurationError(
+                    f"capacity_provider_options.{name}_scaling_step_size",
+                    step,
+                    f"1 to {MAX_SCALING_STEP} instances (ECS managed scaling)",
+                )
+        if len(known) == 2 and known["minimum"] > known["maximum"]:
+            raise ConfigurationError(
+                "capacity_provider_options.maximum_scaling_step_size",
+                high,
+                f"at least minimum_scaling_step_size ({low})",
             )
 
     @property
