@@ -21,6 +21,7 @@ from constructs_ecs._nag import COMPLIANCE_PACKS, acknowledge, explain_inline_po
 __all__ = ["INTERFACE_ENDPOINTS", "Network"]
 
 _DEFAULT_MAX_AZS = 2
+_DEFAULT_SUBNET_MASK = 24
 _DEFAULT_NAT_GATEWAYS = 1
 _DEFAULT_FLOW_LOG_RETENTION = logs.RetentionDays.THREE_MONTHS
 _DEFAULT_CIDR = "10.0.0.0/16"
@@ -103,6 +104,7 @@ class Network(Construct):
         cidr: str | None = None,
         availability_zones: Sequence[str] | None = None,
         log_key: kms.IKey | None = None,
+        subnet_mask: int | None = None,
     ) -> None:
         """
         :param vpc: An existing VPC to use as is; the other parameters configure a new VPC
@@ -111,7 +113,7 @@ class Network(Construct):
             Load Balancer needs two): the first ones of the region. In a stack with a concrete
             account and region CDK looks the zones up (the CDK CLI records them in
             ``cdk.context.json``: commit it); an environment-agnostic stack can only see 2.
-            Default: 2.
+            Asking for more zones than the stack has is a ``ConfigurationError``. Default: 2.
         :param nat_gateways: NAT gateways of the new VPC, at most ``max_azs``. Default: 1, in
             the first zone, shared by all private subnets: the cheapest way to give instances
             outbound access, but a failure of that zone also cuts the others' egress. Use
@@ -122,8 +124,9 @@ class Network(Construct):
             443. Default: no interface endpoints (each one is billed per zone and hour).
         :param flow_log_retention: How long the new VPC's flow logs are kept. Default: three
             months.
-        :param cidr: IPv4 range of the new VPC, ``/16`` to ``/20`` (room for a ``/24`` per
-            subnet). Default: ``10.0.0.0/16``; pick distinct ranges for VPCs you peer.
+        :param cidr: IPv4 range of the new VPC, ``/16`` to ``/20``, with room for a public and
+            a private subnet of ``subnet_mask`` in each zone. Default: ``10.0.0.0/16``; pick
+            distinct ranges for VPCs you peer.
         :param availability_zones: The zones of the new VPC by name (at least 2, in the stack's
             region), instead of ``max_azs``: these zones, not the first ones of the region.
             aws-cdk-lib's ``Vpc`` checks them against the stack's ``availability_zones``, which
@@ -136,6 +139,9 @@ class Network(Construct):
             defines gets the key policy statement CloudWatch Logs needs. Default: CloudWatch
             Logs' own encryption (HIPAA's and NIST's ``CloudWatchLogGroupEncrypted`` then
             acknowledged on the log group).
+        :param subnet_mask: Prefix length of each subnet of the new VPC, public and private,
+            ``16`` to ``28``: ``20`` gives a subnet 4,096 addresses (awsvpc tasks take one
+            each). Default: ``24`` (256 addresses).
         """
         super().__init__(scope, construct_id)
         self.flow_log_group: logs.LogGroup | None = None
@@ -159,6 +165,7 @@ class Network(Construct):
                 cidr=cidr,
                 availability_zones=availability_zones,
                 log_key=log_key,
+                subnet_mask=subnet_mask,
             )
             self.vpc: ec2.IVpc = vpc
             """The VPC: the one passed in, or the new ``ec2.Vpc``."""
@@ -178,6 +185,8 @@ class Network(Construct):
         )
         if not zones:
             self._check_zones_exist(max_azs)
+        subnet_mask = _DEFAULT_SUBNET_MASK if subnet_mask is None else subnet_mask
+        _check_subnet_mask(subnet_mask, max_azs, cidr)
         private = (
             ec2.SubnetType.PRIVATE_WITH_EGRESS if nat_gateways else ec2.SubnetType.PRIVATE_ISOLATED
         )
@@ -194,10 +203,10 @@ class Network(Construct):
                 ec2.SubnetConfiguration(
                     name="Public",
                     subnet_type=ec2.SubnetType.PUBLIC,
-                    cidr_mask=24,
+                    cidr_mask=subnet_mask,
                     map_public_ip_on_launch=False,
                 ),
-                ec2.SubnetConfiguration(name="Private", subnet_type=private, cidr_mask=24),
+                ec2.SubnetConfiguration(name="Private", subnet_type=private, cidr_mask=subnet_mask),
             ],
             restrict_default_security_group=True,
         )
@@ -359,6 +368,7 @@ class Network(Construct):
         cidr: str | None,
         availability_zones: Sequence[str] | None,
         log_key: kms.IKey | None,
+        subnet_mask: int | None,
     ) -> None:
         given = {
             "max_azs": max_azs,
@@ -368,6 +378,7 @@ class Network(Construct):
             "cidr": cidr,
             "availability_zones": availability_zones,
             "log_key": log_key,
+            "subnet_mask": subnet_mask,
         }
         for name, value in given.items():
             # Any value given, even the default's: it says the caller expects a new VPC.
@@ -457,3 +468,24 @@ class Network(Construct):
                 "without a NAT gateway the private subnets reach neither ECS, ECR nor "
                 "CloudWatch: set vpc_endpoints=True, or use at least 1",
             )
+
+
+def _check_subnet_mask(mask: int, zones: int, cidr: str) -> None:
+    """A public and a private subnet of ``/mask`` in each of ``zones`` must fit in ``cidr``
+    (already checked: a /16 to /20 network)."""
+    if cdk.Token.is_unresolved(mask) or cdk.Token.is_unresolved(zones):
+        return
+    if not 16 <= mask <= 28:
+        raise ConfigurationError(
+            "subnet_mask", mask, "16 to 28 (a subnet of 65,536 to 16 addresses)"
+        )
+    prefix = ipaddress.IPv4Network(cidr).prefixlen
+    needed = 2 * zones * 2 ** (32 - mask)
+    if needed > 2 ** (32 - prefix):
+        largest = next(m for m in range(16, 29) if 2 * zones * 2 ** (32 - m) <= 2 ** (32 - prefix))
+        raise ConfigurationError(
+            "subnet_mask",
+            mask,
+            f"a mask whose {2 * zones} subnets (a public and a private one in each of "
+            f"{zones} zones) fit in cidr {cidr}: /{largest} or longer, or a larger cidr",
+        )

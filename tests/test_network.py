@@ -424,6 +424,7 @@ def assert_error(error: ConfigurationError, field: str, value: object, *fragment
         ("flow_log_retention", logs.RetentionDays.ONE_WEEK),
         ("cidr", "10.1.0.0/16"),
         ("availability_zones", ["eu-west-1a", "eu-west-1b"]),
+        ("subnet_mask", 20),
     ],
 )
 def test_fails_when_an_existing_vpc_is_combined_with_new_vpc_options(
@@ -654,3 +655,38 @@ def test_two_zones_in_an_environment_agnostic_stack_and_named_zones_are_accepted
     Network(make_stack("Two"), "Network", max_azs=2)
     named = Network(make_stack("Named"), "Network", availability_zones=["x-1a", "x-1b", "x-1c"])
     assert len(named.vpc.availability_zones) == 3
+
+
+def test_subnet_mask_sizes_every_subnet_of_the_new_vpc() -> None:
+    """Issue 26: peers size their subnets /20 to /21; the default stays /24."""
+    stack = make_stack("Wide")
+    Network(stack, "Network", subnet_mask=20)
+    masks = {
+        cast(ec2.CfnSubnet, c).cidr_block.split("/")[1]
+        for c in stack.node.find_all()
+        if isinstance(c, ec2.CfnSubnet)
+    }
+    assert masks == {"20"}
+
+
+@pytest.mark.parametrize(
+    ("options", "value", "allowed"),
+    [
+        ({"subnet_mask": 15}, 15, "16 to 28"),
+        ({"subnet_mask": 29}, 29, "16 to 28"),
+        ({"subnet_mask": 17, "cidr": "10.0.0.0/16"}, 17, "/18 or longer"),
+        ({"subnet_mask": 21, "cidr": "10.0.0.0/20"}, 21, "/22 or longer"),
+    ],
+)
+def test_fails_when_the_subnets_do_not_fit(
+    options: dict[str, Any], value: int, allowed: str
+) -> None:
+    with pytest.raises(ConfigurationError) as caught:
+        Network(make_stack("Tight"), "Network", **options)
+    assert_error(caught.value, "subnet_mask", value, allowed)
+
+
+def test_fails_when_subnet_mask_is_not_an_int() -> None:
+    with pytest.raises(ConfigurationError) as caught:
+        Network(make_stack("Text"), "Network", subnet_mask="20")  # type: ignore[arg-type]
+    assert caught.value.field == "subnet_mask"
