@@ -473,7 +473,11 @@ class Network(Construct):
 def _check_subnet_mask(mask: int, zones: int, cidr: str) -> None:
     """A public and a private subnet of ``/mask`` in each of ``zones`` must fit in ``cidr``
     (already checked: a /16 to /20 network)."""
-    if cdk.Token.is_unresolved(mask) or cdk.Token.is_unresolved(zones):
+    if cdk.Token.is_unresolved(mask):
+        raise ConfigurationError(
+            "subnet_mask", "a CDK token", "a number known at synthesis: ec2.Vpc splits the cidr"
+        )
+    if cdk.Token.is_unresolved(zones):
         return
     if not 16 <= mask <= 28:
         raise ConfigurationError(
