@@ -486,10 +486,10 @@ def _check_subnet_mask(mask: int, zones: int, cidr: str) -> None:
     prefix = ipaddress.IPv4Network(cidr).prefixlen
     needed = 2 * zones * 2 ** (32 - mask)
     if needed > 2 ** (32 - prefix):
-        largest = next(m for m in range(16, 29) if 2 * zones * 2 ** (32 - m) <= 2 ** (32 - prefix))
+        widest = next(m for m in range(16, 29) if 2 * zones * 2 ** (32 - m) <= 2 ** (32 - prefix))
         raise ConfigurationError(
             "subnet_mask",
             mask,
             f"a mask whose {2 * zones} subnets (a public and a private one in each of "
-            f"{zones} zones) fit in cidr {cidr}: /{largest} or longer, or a larger cidr",
+            f"{zones} zones) fit in cidr {cidr}: /{widest} or longer, or a larger cidr",
         )

@@ -33,7 +33,7 @@ from constructs_ecs._errors import ConfigurationError
 if TYPE_CHECKING:
     from aws_cdk import aws_lambda as lambda_
 
-__all__ = ["Deployment", "LifecycleHook"]
+__all__ = ["Deployment", "LifecycleHook", "rolling_counts"]
 
 MAX_STEP_MINUTES = 1440
 """Bake times and intervals: at most 24 hours (ECS)."""
@@ -305,7 +305,7 @@ class Deployment:
         low, high = self.min_healthy_percent, self.max_percent
         low = 100 if low is None or cdk.Token.is_unresolved(low) else low
         high = 200 if high is None or cdk.Token.is_unresolved(high) else high
-        return math.ceil(tasks * low / 100), math.floor(tasks * high / 100), high
+        return (*rolling_counts(tasks, low, high), high)
 
     @property
     def bake_minutes(self) -> int:
@@ -431,6 +431,12 @@ class Deployment:
                 "a longer canary or linear deployment (its operations time out after 36 "
                 "hours); shorten the interval or the bake time, or take larger steps",
             )
+
+
+def rolling_counts(tasks: int, low: float, high: float) -> tuple[int, int]:
+    """What a rolling deploy of ``tasks`` at ``low`` % minimum healthy and ``high`` % maximum
+    keeps running and runs at most: ECS rounds the minimum up and the maximum down."""
+    return math.ceil(tasks * low / 100), math.floor(tasks * high / 100)
 
 
 def _check_percent(field: str, value: float | None, minimum: float) -> None:

@@ -4,7 +4,6 @@ lifecycle hooks, with the role ECS invokes them with."""
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from typing import Any
 
@@ -16,7 +15,7 @@ from constructs import Construct
 from constructs_ecs._arguments import is_token
 from constructs_ecs._errors import ConfigurationError
 from constructs_ecs._nag import explain_inline_policies, explain_wildcards
-from constructs_ecs.services._deployment import Deployment, LifecycleHook
+from constructs_ecs.services._deployment import Deployment, LifecycleHook, rolling_counts
 from constructs_ecs.services._options import Placement, placement_rules
 
 __all__ = ["AZ_ATTRIBUTE", "add_lifecycle_hooks", "deployment_settings"]
@@ -97,9 +96,8 @@ def _check_progress(low: int, high: int, counts: tuple[int, int]) -> None:
     if any(is_token(v) for v in (low, high, fewest, most)):
         return
     for tasks in range(max(fewest, 1), most + 1):
-        can_stop = math.ceil(low * tasks / 100) < tasks
-        can_start = math.floor(high * tasks / 100) > tasks
-        if not (can_stop or can_start):
+        kept, running = rolling_counts(tasks, low, high)
+        if not (kept < tasks or running > tasks):
             raise ConfigurationError(
                 "deployment.max_percent",
                 high,
